@@ -1,0 +1,484 @@
+//! The typed kernel and QEMU configuration, read from a project's `selkie.toml`.
+//!
+//! Every field has a default that boots under QEMU's TCG emulation, so an empty file (or none) is a valid
+//! configuration. [`Config::validate`] rejects combinations that the kernel cannot build or that QEMU cannot boot
+//! before any build starts, with an error that says which field to change.
+//!
+//! ```
+//! use selkie_kernel::config::Config;
+//! let cfg: Config = Config::from_toml_str("[kernel]\nroot_cnode_size_bits = 14\n", "selkie.toml").unwrap();
+//! assert_eq!(cfg.kernel.root_cnode_size_bits, 14);
+//! assert_eq!(cfg.kernel.defines()["CONFIG_ROOT_CNODE_SIZE_BITS"], "14");
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::Error;
+
+/// A whole `selkie.toml`: the kernel build configuration and how QEMU runs it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Kernel build configuration (becomes the kernel's `autoconf.h`).
+    pub kernel: KernelConfig,
+    /// How the runner boots the kernel in QEMU.
+    pub qemu: QemuConfig,
+}
+
+/// The processor architecture a kernel is built for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Arch {
+    /// 64-bit x86 on the pc99 platform. The only architecture selkie supports today.
+    #[default]
+    X86_64,
+}
+
+impl Arch {
+    /// The kernel's `ARCH` make variable (`x86`).
+    pub fn arch(self) -> &'static str {
+        match self {
+            Arch::X86_64 => "x86",
+        }
+    }
+
+    /// The kernel's `SEL4_ARCH` make variable (`x86_64`).
+    pub fn sel4_arch(self) -> &'static str {
+        match self {
+            Arch::X86_64 => "x86_64",
+        }
+    }
+
+    /// The kernel's `PLAT` make variable (`pc99`).
+    pub fn plat(self) -> &'static str {
+        match self {
+            Arch::X86_64 => "pc99",
+        }
+    }
+
+    /// The Rust target that root tasks for this architecture are built for.
+    pub fn rust_target(self) -> &'static str {
+        match self {
+            Arch::X86_64 => "x86_64-unknown-none",
+        }
+    }
+
+    /// The QEMU system emulator binary for this architecture.
+    pub fn qemu_binary(self) -> &'static str {
+        match self {
+            Arch::X86_64 => "qemu-system-x86_64",
+        }
+    }
+}
+
+/// Which local APIC mode the kernel drives.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Apic {
+    /// xAPIC (memory-mapped). Works under QEMU TCG.
+    #[default]
+    Xapic,
+    /// x2APIC (MSR-based). QEMU's TCG lacks it: the kernel hangs at boot.
+    X2apic,
+}
+
+/// How the kernel reads and writes the FS/GS base registers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FsGsBase {
+    /// Through the `IA32_FS_BASE`/`IA32_GS_BASE` MSRs. Works on every x86_64 CPU.
+    #[default]
+    Msr,
+    /// With the `rdfsbase`/`wrgsbase` instructions. Needs QEMU `-cpu ...,+fsgsbase`.
+    Inst,
+}
+
+/// The kernel's compiler optimisation level.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Optimisation {
+    /// `-Os`.
+    Os,
+    /// `-O1`.
+    O1,
+    /// `-O2`, the kernel's default.
+    #[default]
+    O2,
+    /// `-O3`.
+    O3,
+}
+
+/// The seL4 kernel's build configuration. Each field is one `CONFIG_*` option of the kernel's `Kconfig`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct KernelConfig {
+    /// Target architecture (`CONFIG_ARCH_*`).
+    pub arch: Arch,
+    /// Debug facilities: debug syscalls such as printing and capability identification (`CONFIG_DEBUG_BUILD`).
+    /// selkie's runtime needs them, so this must stay `true`.
+    pub debug_build: bool,
+    /// Kernel printing on the serial console (`CONFIG_PRINTING`).
+    pub printing: bool,
+    /// Report spurious or undelivered IRQs (`CONFIG_IRQ_REPORTING`).
+    pub irq_reporting: bool,
+    /// The root task's CNode has `2^root_cnode_size_bits` slots (`CONFIG_ROOT_CNODE_SIZE_BITS`).
+    pub root_cnode_size_bits: u32,
+    /// Capacity of the bootinfo untyped list (`CONFIG_MAX_NUM_BOOTINFO_UNTYPED_CAPS`).
+    pub max_num_bootinfo_untyped_caps: u32,
+    /// Timer tick period in milliseconds (`CONFIG_TIMER_TICK_MS`).
+    pub timer_tick_ms: u32,
+    /// Ticks per time slice (`CONFIG_TIME_SLICE`).
+    pub time_slice: u32,
+    /// Number of thread priorities (`CONFIG_NUM_PRIORITIES`).
+    pub num_priorities: u32,
+    /// Number of scheduling domains (`CONFIG_NUM_DOMAINS`).
+    pub num_domains: u32,
+    /// Number of CPU cores the kernel manages (`CONFIG_MAX_NUM_NODES`). Only 1 is supported.
+    pub max_num_nodes: u32,
+    /// Most objects one `Untyped_Retype` may create (`CONFIG_RETYPE_FAN_OUT_LIMIT`).
+    pub retype_fan_out_limit: u32,
+    /// Preemption granularity of long operations (`CONFIG_MAX_NUM_WORK_UNITS_PER_PREEMPTION`).
+    pub max_num_work_units_per_preemption: u32,
+    /// The IPC fast path (`CONFIG_FASTPATH`).
+    pub fastpath: bool,
+    /// Kernel stack size, as a power of two (`CONFIG_KERNEL_STACK_BITS`).
+    pub kernel_stack_bits: u32,
+    /// Local APIC mode (`CONFIG_XAPIC` / `CONFIG_X2APIC`).
+    pub apic: Apic,
+    /// FS/GS base access (`CONFIG_FSGSBASE_MSR` / `CONFIG_FSGSBASE_INST`).
+    pub fsgsbase: FsGsBase,
+    /// 1 GiB huge pages (`CONFIG_HUGE_PAGE`). Shifts the frame object type numbers; needs QEMU `+pdpe1gb`.
+    pub huge_page: bool,
+    /// Process-context identifiers (`CONFIG_SUPPORT_PCID`). QEMU's TCG lacks them.
+    pub support_pcid: bool,
+    /// Hardware breakpoints and single stepping (`CONFIG_HARDWARE_DEBUG_API`). Adds TCB invocations, which
+    /// shifts every invocation label after `TCBUnbindNotification`.
+    pub hardware_debug_api: bool,
+    /// Compiler optimisation level (`CONFIG_OPTIMISATION_*`).
+    pub optimisation: Optimisation,
+}
+
+impl Default for KernelConfig {
+    fn default() -> Self {
+        KernelConfig {
+            arch: Arch::X86_64,
+            debug_build: true,
+            printing: true,
+            irq_reporting: true,
+            root_cnode_size_bits: 12,
+            max_num_bootinfo_untyped_caps: 167,
+            timer_tick_ms: 2,
+            time_slice: 5,
+            num_priorities: 256,
+            num_domains: 1,
+            max_num_nodes: 1,
+            retype_fan_out_limit: 256,
+            max_num_work_units_per_preemption: 100,
+            fastpath: true,
+            kernel_stack_bits: 12,
+            apic: Apic::Xapic,
+            fsgsbase: FsGsBase::Msr,
+            huge_page: false,
+            support_pcid: false,
+            hardware_debug_api: false,
+            optimisation: Optimisation::O2,
+        }
+    }
+}
+
+/// How the runner boots a kernel and root task in QEMU.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct QemuConfig {
+    /// The `-cpu` model.
+    pub cpu: String,
+    /// CPU features added to the model, such as `"+fsgsbase"` or `"+pdpe1gb"`.
+    pub cpu_features: Vec<String>,
+    /// Guest memory (`-m`).
+    pub memory: String,
+    /// Seconds before a run is stopped and reported as timed out. QEMU is killed by its own pid.
+    pub timeout_secs: u64,
+    /// Seconds QEMU may stay silent after start before the run is reported as a boot hang (a kernel configured
+    /// for a CPU feature QEMU lacks hangs without printing anything).
+    pub boot_timeout_secs: u64,
+    /// Deterministic instruction counting (`-icount shift=0`): the guest TSC then advances with executed
+    /// instructions, so `rdtsc` deltas are exactly repeatable. Used for benchmarks.
+    pub icount: bool,
+    /// Further arguments passed to QEMU unchanged.
+    pub extra_args: Vec<String>,
+}
+
+impl Default for QemuConfig {
+    fn default() -> Self {
+        QemuConfig {
+            cpu: "qemu64".into(),
+            cpu_features: Vec::new(),
+            memory: "512M".into(),
+            timeout_secs: 60,
+            boot_timeout_secs: 10,
+            icount: false,
+            extra_args: Vec::new(),
+        }
+    }
+}
+
+impl QemuConfig {
+    /// The full `-cpu` argument, such as `qemu64,+fsgsbase`.
+    pub fn cpu_arg(&self) -> String {
+        let mut s = self.cpu.clone();
+        for f in &self.cpu_features {
+            s.push(',');
+            s.push_str(f);
+        }
+        s
+    }
+
+    fn has_feature(&self, feature: &str) -> bool {
+        self.cpu_features.iter().any(|f| f == feature)
+    }
+}
+
+impl Config {
+    /// Parses a `selkie.toml` text; `origin` names it in errors.
+    pub fn from_toml_str(text: &str, origin: &str) -> Result<Config, Error> {
+        toml::from_str(text).map_err(|e| Error::Config(format!("{origin}: {e}")))
+    }
+
+    /// Reads and parses a `selkie.toml` file.
+    pub fn load(path: &Path) -> Result<Config, Error> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::Config(format!("cannot read {}: {e}", path.display())))?;
+        Config::from_toml_str(&text, &path.display().to_string())
+    }
+
+    /// The configuration named by `SELKIE_CONFIG` (a path to a `selkie.toml`), or the default.
+    pub fn from_env() -> Result<Config, Error> {
+        match std::env::var_os(crate::env::CONFIG) {
+            Some(p) if !p.is_empty() => Config::load(Path::new(&p)),
+            _ => Ok(Config::default()),
+        }
+    }
+
+    /// Rejects configurations the kernel cannot build or QEMU (TCG) cannot boot. Each error names the field.
+    pub fn validate(&self) -> Result<(), Error> {
+        self.kernel.validate()?;
+        let k = &self.kernel;
+        let q = &self.qemu;
+        let bad = |msg: String| Err(Error::Config(msg));
+        if k.apic == Apic::X2apic {
+            return bad("kernel.apic = \"x2apic\": QEMU's TCG emulation has no x2APIC and the kernel would hang \
+                        at boot without output; use apic = \"xapic\""
+                .into());
+        }
+        if k.support_pcid {
+            return bad("kernel.support_pcid = true: QEMU's TCG emulation has no PCID and the kernel would hang \
+                        at boot without output; set support_pcid = false"
+                .into());
+        }
+        if k.fsgsbase == FsGsBase::Inst && !q.has_feature("+fsgsbase") {
+            return bad("kernel.fsgsbase = \"inst\" needs the CPU feature: add \"+fsgsbase\" to qemu.cpu_features \
+                        (or use fsgsbase = \"msr\")"
+                .into());
+        }
+        if k.huge_page && !q.has_feature("+pdpe1gb") {
+            return bad("kernel.huge_page = true needs 1 GiB pages in the CPU: add \"+pdpe1gb\" to \
+                        qemu.cpu_features (or set huge_page = false)"
+                .into());
+        }
+        if q.timeout_secs == 0 || q.boot_timeout_secs == 0 {
+            return bad("qemu.timeout_secs and qemu.boot_timeout_secs must be at least 1".into());
+        }
+        Ok(())
+    }
+
+    /// The configuration as TOML text.
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).expect("a Config always serialises")
+    }
+}
+
+impl KernelConfig {
+    /// Rejects kernel configurations that the kernel's build or boot code cannot accept.
+    pub fn validate(&self) -> Result<(), Error> {
+        let bad = |msg: String| Err(Error::Config(msg));
+        let range = |name: &str, v: u32, lo: u32, hi: u32| -> Result<(), Error> {
+            if v < lo || v > hi {
+                Err(Error::Config(format!("kernel.{name} = {v} is out of range: it must be in {lo}..={hi}")))
+            } else {
+                Ok(())
+            }
+        };
+        if !self.debug_build {
+            return bad("kernel.debug_build = false: selkie's runtime prints and identifies capabilities through \
+                        the kernel's debug system calls, which only a debug build has; set debug_build = true"
+                .into());
+        }
+        if self.max_num_nodes != 1 {
+            return bad(format!(
+                "kernel.max_num_nodes = {}: selkie supports single-core kernels only; set max_num_nodes = 1",
+                self.max_num_nodes
+            ));
+        }
+        // The root CNode must hold the initial caps, the untyped list and the image frames, and a slot
+        // index must fit a 32-bit CPtr depth with the 5-bit slot size.
+        range("root_cnode_size_bits", self.root_cnode_size_bits, 8, 26)?;
+        // The bootinfo (169 bytes + 12 per untyped) must fit its one 4 KiB page.
+        range("max_num_bootinfo_untyped_caps", self.max_num_bootinfo_untyped_caps, 1, 327)?;
+        range("timer_tick_ms", self.timer_tick_ms, 1, 1000)?;
+        range("time_slice", self.time_slice, 1, 1000)?;
+        range("num_priorities", self.num_priorities, 1, 256)?;
+        range("num_domains", self.num_domains, 1, 256)?;
+        range("retype_fan_out_limit", self.retype_fan_out_limit, 1, 1024)?;
+        range("max_num_work_units_per_preemption", self.max_num_work_units_per_preemption, 1, 100_000)?;
+        range("kernel_stack_bits", self.kernel_stack_bits, 12, 16)?;
+        Ok(())
+    }
+
+    /// The `CONFIG_*` preprocessor definitions this configuration stands for, name to value (`"1"` for a set
+    /// boolean; unset booleans are absent, as in an `autoconf.h`).
+    pub fn defines(&self) -> BTreeMap<String, String> {
+        let mut d = BTreeMap::new();
+        let mut set = |k: &str, v: String| {
+            d.insert(format!("CONFIG_{k}"), v);
+        };
+        let flag = |b: bool| if b { Some("1".to_string()) } else { None };
+        let mut flags: Vec<(&str, Option<String>)> = vec![
+            ("DEBUG_BUILD", flag(self.debug_build)),
+            ("PRINTING", flag(self.printing)),
+            ("IRQ_REPORTING", flag(self.irq_reporting)),
+            ("FASTPATH", flag(self.fastpath)),
+            ("HUGE_PAGE", flag(self.huge_page)),
+            ("SUPPORT_PCID", flag(self.support_pcid)),
+            ("HARDWARE_DEBUG_API", flag(self.hardware_debug_api)),
+        ];
+        match self.arch {
+            Arch::X86_64 => {
+                flags.extend([
+                    ("ARCH_X86", flag(true)),
+                    ("ARCH_X86_64", flag(true)),
+                    ("PLAT_PC99", flag(true)),
+                    ("IRQ_IOAPIC", flag(true)),
+                    ("SYSCALL", flag(true)),
+                    ("FXSAVE", flag(true)),
+                    ("HAVE_FPU", flag(true)),
+                    ("MULTIBOOT_GRAPHICS_MODE_NONE", flag(true)),
+                    ("XAPIC", flag(self.apic == Apic::Xapic)),
+                    ("X2APIC", flag(self.apic == Apic::X2apic)),
+                    ("FSGSBASE_MSR", flag(self.fsgsbase == FsGsBase::Msr)),
+                    ("FSGSBASE_INST", flag(self.fsgsbase == FsGsBase::Inst)),
+                ]);
+                set("WORD_SIZE", "64".into());
+                set("MAX_NUM_IOAPIC", "1".into());
+                set("XSAVE_SIZE", "512".into());
+                set("XSAVE_FEATURE_SET", "3".into());
+                set("MAX_RMRR_ENTRIES", "32".into());
+                set("MAX_VPIDS", "1024".into());
+                set("CACHE_LN_SZ", "64".into());
+            }
+        }
+        let opt = match self.optimisation {
+            Optimisation::Os => "OPTIMISATION_Os",
+            Optimisation::O1 => "OPTIMISATION_O1",
+            Optimisation::O2 => "OPTIMISATION_O2",
+            Optimisation::O3 => "OPTIMISATION_O3",
+        };
+        flags.push((opt, flag(true)));
+        for (k, v) in flags {
+            if let Some(v) = v {
+                set(k, v);
+            }
+        }
+        set("ROOT_CNODE_SIZE_BITS", self.root_cnode_size_bits.to_string());
+        set("MAX_NUM_BOOTINFO_UNTYPED_CAPS", self.max_num_bootinfo_untyped_caps.to_string());
+        set("TIMER_TICK_MS", self.timer_tick_ms.to_string());
+        set("TIME_SLICE", self.time_slice.to_string());
+        set("NUM_PRIORITIES", self.num_priorities.to_string());
+        set("NUM_DOMAINS", self.num_domains.to_string());
+        set("MAX_NUM_NODES", self.max_num_nodes.to_string());
+        set("RETYPE_FAN_OUT_LIMIT", self.retype_fan_out_limit.to_string());
+        set("MAX_NUM_WORK_UNITS_PER_PREEMPTION", self.max_num_work_units_per_preemption.to_string());
+        set("KERNEL_STACK_BITS", self.kernel_stack_bits.to_string());
+        set("FPU_MAX_RESTORES_SINCE_SWITCH", "64".into());
+        d
+    }
+
+    /// The kernel's `autoconf.h` for this configuration.
+    pub fn autoconf_h(&self) -> String {
+        let mut s = String::from(
+            "/* Generated by selkie-kernel from the project's kernel configuration. */\n\
+             #ifndef AUTOCONF_INCLUDED\n#define AUTOCONF_INCLUDED\n",
+        );
+        for (k, v) in self.defines() {
+            let _ = writeln!(s, "#define {k} {v}");
+        }
+        s.push_str("#endif\n");
+        s
+    }
+
+    /// The kernel configuration as TOML text (the `[kernel]` table's body).
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).expect("a KernelConfig always serialises")
+    }
+
+    /// The configuration's architecture.
+    pub fn arch(&self) -> Arch {
+        self.arch
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_is_valid_and_matches_the_tcg_config() {
+        let c = Config::default();
+        c.validate().unwrap();
+        let d = c.kernel.defines();
+        assert_eq!(d["CONFIG_XAPIC"], "1");
+        assert!(!d.contains_key("CONFIG_X2APIC"));
+        assert!(!d.contains_key("CONFIG_VERIFICATION_BUILD"));
+        assert_eq!(d["CONFIG_MAX_NUM_BOOTINFO_UNTYPED_CAPS"], "167");
+    }
+
+    #[test]
+    fn unknown_fields_are_rejected_by_name() {
+        let e = Config::from_toml_str("[kernel]\nroot_cnode_bits = 3\n", "x.toml").unwrap_err();
+        assert!(e.to_string().contains("root_cnode_bits"), "{e}");
+    }
+
+    #[test]
+    fn tcg_incompatible_features_are_rejected_before_a_build() {
+        for (toml, word) in [
+            ("[kernel]\napic = \"x2apic\"\n", "x2apic"),
+            ("[kernel]\nsupport_pcid = true\n", "PCID"),
+            ("[kernel]\nfsgsbase = \"inst\"\n", "+fsgsbase"),
+            ("[kernel]\nhuge_page = true\n", "+pdpe1gb"),
+            ("[kernel]\ndebug_build = false\n", "debug_build"),
+            ("[kernel]\nroot_cnode_size_bits = 40\n", "8..=26"),
+        ] {
+            let c = Config::from_toml_str(toml, "t").unwrap();
+            let e = c.validate().unwrap_err().to_string();
+            assert!(e.contains(word), "{toml}: {e}");
+        }
+        let ok = Config::from_toml_str(
+            "[kernel]\nhuge_page = true\nfsgsbase = \"inst\"\n[qemu]\ncpu_features = [\"+fsgsbase\", \"+pdpe1gb\"]\n",
+            "t",
+        )
+        .unwrap();
+        ok.validate().unwrap();
+        assert_eq!(ok.qemu.cpu_arg(), "qemu64,+fsgsbase,+pdpe1gb");
+    }
+
+    #[test]
+    fn toml_round_trips() {
+        let mut c = Config::default();
+        c.kernel.hardware_debug_api = true;
+        c.qemu.timeout_secs = 7;
+        let back = Config::from_toml_str(&c.to_toml(), "t").unwrap();
+        assert_eq!(back, c);
+    }
+}

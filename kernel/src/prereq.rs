@@ -1,0 +1,112 @@
+//! Host prerequisites: the tools the kernel pipeline and the runner call.
+//!
+//! [`ensure`] finds what is missing. Running as root on Debian it installs the packages with `apt-get` (saying
+//! what it runs); otherwise it stops with an error naming the package and the exact command that installs it.
+
+use std::process::{Command, Stdio};
+
+use crate::Error;
+
+/// A host tool and the Debian package that provides it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tool {
+    /// The command looked up on `PATH`.
+    pub command: &'static str,
+    /// The Debian package that provides it.
+    pub package: &'static str,
+    /// A Python module the tool must also provide (for `python3`, the `venv` support), if any.
+    pub python_module: Option<&'static str>,
+}
+
+const fn tool(command: &'static str, package: &'static str) -> Tool {
+    Tool { command, package, python_module: None }
+}
+
+/// What building the kernel needs.
+pub const KERNEL_BUILD: &[Tool] = &[
+    tool("make", "make"),
+    tool("gcc", "gcc"),
+    tool("objcopy", "binutils"),
+    tool("xmllint", "libxml2-utils"),
+    Tool { command: "python3", package: "python3-venv", python_module: Some("ensurepip") },
+];
+
+/// What booting a system needs.
+pub const QEMU: &[Tool] = &[tool("qemu-system-x86_64", "qemu-system-x86")];
+
+/// Whether `tool` is usable on this host.
+pub fn present(tool: &Tool) -> bool {
+    let found = Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {}", tool.command))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    match (found, tool.python_module) {
+        (false, _) => false,
+        (true, None) => true,
+        (true, Some(m)) => Command::new(tool.command)
+            .args(["-c", &format!("import {m}, venv")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success()),
+    }
+}
+
+/// Makes sure every tool in `tools` is present, installing missing ones with apt-get when running as root on
+/// Debian, else returning [`Error::MissingTool`] for the first missing one.
+pub fn ensure(tools: &[Tool]) -> Result<(), Error> {
+    ensure_with(tools, can_apt_install())
+}
+
+fn ensure_with(tools: &[Tool], may_install: bool) -> Result<(), Error> {
+    let missing: Vec<&Tool> = tools.iter().filter(|t| !present(t)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let packages: Vec<&str> = missing.iter().map(|t| t.package).collect();
+    if may_install {
+        eprintln!("selkie: installing missing host packages: apt-get install -y {}", packages.join(" "));
+        let update = Command::new("apt-get").args(["update", "-qq"]).status();
+        let install = Command::new("apt-get")
+            .args(["install", "-y", "-qq"])
+            .args(&packages)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status();
+        if update.is_ok() && install.is_ok_and(|s| s.success()) && missing.iter().all(|t| present(t)) {
+            return Ok(());
+        }
+    }
+    let first = missing[0];
+    Err(Error::MissingTool {
+        tool: first.command.into(),
+        package: first.package.into(),
+        command: format!("sudo apt-get install -y {}", packages.join(" ")),
+    })
+}
+
+fn can_apt_install() -> bool {
+    let root = Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    root && std::path::Path::new("/etc/debian_version").exists() && present(&tool("apt-get", "apt"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_tool_is_reported_with_its_package_and_command() {
+        let ghost = Tool { command: "selkie-no-such-tool", package: "selkie-no-such-package", python_module: None };
+        assert!(!present(&ghost));
+        let e = ensure_with(&[ghost], false).unwrap_err().to_string();
+        assert!(e.contains("selkie-no-such-package"), "{e}");
+        assert!(e.contains("apt-get install -y selkie-no-such-package"), "{e}");
+    }
+
+    #[test]
+    fn present_tools_are_found() {
+        assert!(present(&tool("sh", "dash")));
+    }
+}

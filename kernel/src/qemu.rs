@@ -1,0 +1,265 @@
+//! Booting a kernel and root task in QEMU and telling how the run ended.
+//!
+//! QEMU runs under TCG with the kernel as the multiboot image and the root task as its first module, the
+//! serial console on stdout and an `isa-debug-exit` device through which the root task ends the run: writing
+//! `v` to port `0xf4` makes QEMU exit with status `(v << 1) | 1`, so the runtime's success value `0x10` gives 33
+//! and its failure value `0x01` gives 3. Every line of console output is handed to a callback as it arrives.
+//! The run is stopped (QEMU killed by its own pid) when it exceeds the overall timeout, when the kernel prints
+//! nothing within the boot timeout (a kernel built for a CPU feature QEMU lacks hangs silently), when the kernel
+//! reports a failed boot, or shortly after the kernel reports a thread fault that nothing handles.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use crate::{prereq, Arch, Error, QemuConfig};
+
+/// QEMU's exit status when the root task reported success.
+pub const EXIT_SUCCESS_STATUS: i32 = 33;
+/// QEMU's exit status when the root task reported failure (or panicked).
+pub const EXIT_FAILURE_STATUS: i32 = 3;
+/// The I/O port of the `isa-debug-exit` device.
+pub const DEBUG_EXIT_PORT: u16 = 0xf4;
+
+/// Kernel messages that mean the boot failed; the kernel halts silently after them.
+const BOOT_FAILURES: &[&str] = &[
+    "Kernel init fail",
+    "boot_sys failed",
+    "Boot module does not contain",
+    "Invalid boot module size",
+    "Boot loader did not provide",
+    "Boot loader not multiboot",
+    "Userland image entry point does not lie",
+    "ELF image in boot module does not contain",
+];
+/// How long the console may stay silent after the kernel reported an unhandled thread fault.
+const FAULT_GRACE: Duration = Duration::from_secs(2);
+
+/// What to boot and how.
+#[derive(Debug, Clone)]
+pub struct Boot<'a> {
+    /// The kernel image (ELF32 for x86_64).
+    pub kernel: &'a Path,
+    /// The root task ELF.
+    pub root_task: &'a Path,
+    /// The architecture, which picks the QEMU binary.
+    pub arch: Arch,
+    /// QEMU settings and timeouts.
+    pub qemu: &'a QemuConfig,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The root task reported success.
+    Success,
+    /// The root task reported failure (or panicked): QEMU's exit status.
+    Failure(i32),
+    /// The run exceeded the overall timeout.
+    Timeout(Duration),
+    /// Nothing was printed within the boot timeout.
+    BootHang(Duration),
+    /// The kernel reported a failed boot (the line it printed).
+    BootFailed(String),
+    /// A thread faulted with no fault handler and the system went silent (the kernel's report).
+    UnhandledFault(String),
+    /// QEMU ended in some other way (its exit status, if any).
+    QemuExited(Option<i32>),
+}
+
+impl Outcome {
+    /// Whether the run succeeded.
+    pub fn is_success(&self) -> bool {
+        *self == Outcome::Success
+    }
+
+    /// The process exit status that reports this outcome (0 only for success).
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Outcome::Success => 0,
+            Outcome::Failure(_) => 1,
+            Outcome::Timeout(_) | Outcome::BootHang(_) => 124,
+            Outcome::BootFailed(_) | Outcome::UnhandledFault(_) | Outcome::QemuExited(_) => 2,
+        }
+    }
+}
+
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Outcome::Success => write!(f, "the root task reported success"),
+            Outcome::Failure(s) => write!(f, "the root task reported failure (QEMU exit status {s})"),
+            Outcome::Timeout(d) => write!(f, "timed out after {:.1} s; QEMU was killed", d.as_secs_f64()),
+            Outcome::BootHang(d) => write!(
+                f,
+                "QEMU printed nothing within {:.1} s: the kernel hangs at boot, which usually means it was \
+                 configured for a CPU feature QEMU does not emulate (see qemu.cpu_features in selkie.toml)",
+                d.as_secs_f64()
+            ),
+            Outcome::BootFailed(l) => write!(f, "the kernel failed to boot: {l}"),
+            Outcome::UnhandledFault(l) => write!(f, "a thread faulted with no fault handler: {l}"),
+            Outcome::QemuExited(Some(s)) => write!(f, "QEMU exited with unexpected status {s}"),
+            Outcome::QemuExited(None) => write!(f, "QEMU was killed by a signal"),
+        }
+    }
+}
+
+/// The result of a run: how it ended, everything it printed, and how long it took.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// How the run ended.
+    pub outcome: Outcome,
+    /// The whole console output.
+    pub log: String,
+    /// Wall-clock time from QEMU's start to its end.
+    pub elapsed: Duration,
+}
+
+/// The QEMU command line for `boot`.
+pub fn command(boot: &Boot<'_>) -> Command {
+    let q = boot.qemu;
+    let mut cmd = Command::new(boot.arch.qemu_binary());
+    cmd.args(["-machine", "pc", "-cpu", &q.cpu_arg(), "-m", &q.memory])
+        .args(["-nographic", "-no-reboot", "-net", "none"])
+        .arg("-kernel")
+        .arg(boot.kernel)
+        .arg("-initrd")
+        .arg(boot.root_task)
+        .args(["-device", &format!("isa-debug-exit,iobase={DEBUG_EXIT_PORT:#x},iosize=0x04")]);
+    if q.icount {
+        cmd.args(["-icount", "shift=0"]);
+    }
+    cmd.args(&q.extra_args);
+    cmd
+}
+
+/// Boots `boot` and watches it to the end, handing every console line to `on_line` as it arrives.
+pub fn run(boot: &Boot<'_>, on_line: &mut dyn FnMut(&str)) -> Result<Report, Error> {
+    prereq::ensure(prereq::QEMU)?;
+    for (what, p) in [("kernel", boot.kernel), ("root task", boot.root_task)] {
+        if !p.is_file() {
+            return Err(Error::Image { path: PathBuf::from(p), message: format!("the {what} image does not exist") });
+        }
+    }
+    let mut child = command(boot)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(Error::io(format!("starting {}", boot.arch.qemu_binary())))?;
+    let start = Instant::now();
+    let (tx, rx) = mpsc::channel::<Vec<u8>>();
+    let mut stdout = child.stdout.take().expect("stdout is piped");
+    let reader = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut stderr = child.stderr.take().expect("stderr is piped");
+    let err_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stderr.read_to_string(&mut s);
+        s
+    });
+
+    let timeout = Duration::from_secs(boot.qemu.timeout_secs);
+    let boot_timeout = Duration::from_secs(boot.qemu.boot_timeout_secs);
+    let mut log = String::new();
+    let mut pending = Vec::<u8>::new();
+    let mut printed = false;
+    let mut fault: Option<(String, Instant)> = None;
+    let mut stop: Option<Outcome> = None;
+    let mut eof = false;
+    while stop.is_none() && !eof {
+        let now = Instant::now();
+        let mut deadline = start + timeout;
+        if !printed {
+            deadline = deadline.min(start + boot_timeout);
+        }
+        if let Some((_, at)) = &fault {
+            deadline = deadline.min(*at + FAULT_GRACE);
+        }
+        match rx.recv_timeout(deadline.saturating_duration_since(now)) {
+            Ok(chunk) => {
+                printed = true;
+                pending.extend_from_slice(&chunk);
+                while let Some(i) = pending.iter().position(|b| *b == b'\n') {
+                    let raw: Vec<u8> = pending.drain(..=i).collect();
+                    let line = String::from_utf8_lossy(&raw);
+                    let line = line.trim_end_matches(['\n', '\r']);
+                    on_line(line);
+                    log.push_str(line);
+                    log.push('\n');
+                    if let Some(m) = BOOT_FAILURES.iter().find(|m| line.contains(*m)) {
+                        stop = Some(Outcome::BootFailed(format!("{m}... ({line})")));
+                    } else if line.starts_with("Caught ") {
+                        fault = Some((line.to_string(), Instant::now()));
+                    } else if let Some((text, at)) = &mut fault {
+                        if text.len() < 400 {
+                            text.push(' ');
+                            text.push_str(line);
+                        }
+                        *at = Instant::now();
+                    }
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                let elapsed = start.elapsed();
+                stop = Some(if let Some((text, _)) = fault.take() {
+                    Outcome::UnhandledFault(text)
+                } else if !printed {
+                    Outcome::BootHang(elapsed)
+                } else {
+                    Outcome::Timeout(elapsed)
+                });
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => eof = true,
+        }
+    }
+    if !pending.is_empty() {
+        let line = String::from_utf8_lossy(&pending).into_owned();
+        on_line(&line);
+        log.push_str(&line);
+        log.push('\n');
+    }
+    let outcome = match stop {
+        Some(o) => {
+            // Kill QEMU by its own pid (Child::kill targets exactly this process).
+            let _ = child.kill();
+            let _ = child.wait();
+            o
+        }
+        None => {
+            let remaining = (start + timeout).saturating_duration_since(Instant::now());
+            use wait_timeout::ChildExt;
+            match child.wait_timeout(remaining.max(Duration::from_secs(1))).map_err(Error::io("waiting for QEMU"))? {
+                Some(status) => match status.code() {
+                    Some(EXIT_SUCCESS_STATUS) => Outcome::Success,
+                    Some(EXIT_FAILURE_STATUS) => Outcome::Failure(EXIT_FAILURE_STATUS),
+                    Some(c) if c & 1 == 1 && c > 1 => Outcome::Failure(c),
+                    other => Outcome::QemuExited(other),
+                },
+                None => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    Outcome::Timeout(start.elapsed())
+                }
+            }
+        }
+    };
+    let _ = reader.join();
+    let qemu_err = err_reader.join().unwrap_or_default();
+    if let Outcome::QemuExited(_) = outcome {
+        if !qemu_err.trim().is_empty() {
+            log.push_str("[qemu stderr] ");
+            log.push_str(qemu_err.trim());
+            log.push('\n');
+        }
+    }
+    Ok(Report { outcome, log, elapsed: start.elapsed() })
+}
