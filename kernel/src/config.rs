@@ -201,8 +201,8 @@ pub struct QemuConfig {
     pub memory: String,
     /// Seconds before a run is stopped and reported as timed out. QEMU is killed by its own pid.
     pub timeout_secs: u64,
-    /// Seconds QEMU may stay silent after start before the run is reported as a boot hang (a kernel configured
-    /// for a CPU feature QEMU lacks hangs without printing anything).
+    /// Seconds the kernel may take to reach user space before the run is reported as a boot hang (a kernel
+    /// configured for a CPU feature QEMU lacks hangs during boot).
     pub boot_timeout_secs: u64,
     /// Deterministic instruction counting (`-icount shift=0`): the guest TSC then advances with executed
     /// instructions, so `rdtsc` deltas are exactly repeatable. Used for benchmarks.

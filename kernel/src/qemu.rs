@@ -4,8 +4,8 @@
 //! serial console on stdout and an `isa-debug-exit` device through which the root task ends the run: writing
 //! `v` to port `0xf4` makes QEMU exit with status `(v << 1) | 1`, so the runtime's success value `0x10` gives 33
 //! and its failure value `0x01` gives 3. Every line of console output is handed to a callback as it arrives.
-//! The run is stopped (QEMU killed by its own pid) when it exceeds the overall timeout, when the kernel prints
-//! nothing within the boot timeout (a kernel built for a CPU feature QEMU lacks hangs silently), when the kernel
+//! The run is stopped (QEMU killed by its own pid) when it exceeds the overall timeout, when the kernel does
+//! not report reaching user space within the boot timeout (a kernel built for a CPU feature QEMU lacks hangs silently), when the kernel
 //! reports a failed boot, or shortly after the kernel reports a thread fault that nothing handles.
 
 use std::io::Read;
@@ -33,7 +33,10 @@ const BOOT_FAILURES: &[&str] = &[
     "Boot loader not multiboot",
     "Userland image entry point does not lie",
     "ELF image in boot module does not contain",
+    "Userland image virtual end address too high",
 ];
+/// What the kernel prints when it hands over to the root task (debug builds with printing).
+const BOOT_DONE: &str = "Booting all finished, dropped to user space";
 /// How long the console may stay silent after the kernel reported an unhandled thread fault.
 const FAULT_GRACE: Duration = Duration::from_secs(2);
 
@@ -48,6 +51,9 @@ pub struct Boot<'a> {
     pub arch: Arch,
     /// QEMU settings and timeouts.
     pub qemu: &'a QemuConfig,
+    /// Whether the kernel prints (`kernel.printing`): then a boot that does not reach user space within the
+    /// boot timeout is reported as a hang.
+    pub kernel_printing: bool,
 }
 
 /// How a run ended.
@@ -59,8 +65,8 @@ pub enum Outcome {
     Failure(i32),
     /// The run exceeded the overall timeout.
     Timeout(Duration),
-    /// Nothing was printed within the boot timeout.
-    BootHang(Duration),
+    /// The kernel did not reach user space within the boot timeout (the last line it printed, if any).
+    BootHang(Duration, Option<String>),
     /// The kernel reported a failed boot (the line it printed).
     BootFailed(String),
     /// A thread faulted with no fault handler and the system went silent (the kernel's report).
@@ -80,7 +86,7 @@ impl Outcome {
         match self {
             Outcome::Success => 0,
             Outcome::Failure(_) => 1,
-            Outcome::Timeout(_) | Outcome::BootHang(_) => 124,
+            Outcome::Timeout(_) | Outcome::BootHang(..) => 124,
             Outcome::BootFailed(_) | Outcome::UnhandledFault(_) | Outcome::QemuExited(_) => 2,
         }
     }
@@ -92,12 +98,19 @@ impl std::fmt::Display for Outcome {
             Outcome::Success => write!(f, "the root task reported success"),
             Outcome::Failure(s) => write!(f, "the root task reported failure (QEMU exit status {s})"),
             Outcome::Timeout(d) => write!(f, "timed out after {:.1} s; QEMU was killed", d.as_secs_f64()),
-            Outcome::BootHang(d) => write!(
-                f,
-                "QEMU printed nothing within {:.1} s: the kernel hangs at boot, which usually means it was \
-                 configured for a CPU feature QEMU does not emulate (see qemu.cpu_features in selkie.toml)",
-                d.as_secs_f64()
-            ),
+            Outcome::BootHang(d, last) => {
+                write!(
+                    f,
+                    "the kernel did not reach user space within {:.1} s: it hangs at boot, which usually means it \
+                     was configured for a CPU feature QEMU does not emulate (see kernel.apic, kernel.support_pcid \
+                     and qemu.cpu_features in selkie.toml)",
+                    d.as_secs_f64()
+                )?;
+                match last {
+                    Some(l) => write!(f, "; its last line was: {l}"),
+                    None => write!(f, "; it printed nothing"),
+                }
+            }
             Outcome::BootFailed(l) => write!(f, "the kernel failed to boot: {l}"),
             Outcome::UnhandledFault(l) => write!(f, "a thread faulted with no fault handler: {l}"),
             Outcome::QemuExited(Some(s)) => write!(f, "QEMU exited with unexpected status {s}"),
@@ -137,6 +150,7 @@ pub fn command(boot: &Boot<'_>) -> Command {
 
 /// Boots `boot` and watches it to the end, handing every console line to `on_line` as it arrives.
 pub fn run(boot: &Boot<'_>, on_line: &mut dyn FnMut(&str)) -> Result<Report, Error> {
+    let printing = boot.kernel_printing;
     prereq::ensure(prereq::QEMU)?;
     for (what, p) in [("kernel", boot.kernel), ("root task", boot.root_task)] {
         if !p.is_file() {
@@ -171,14 +185,16 @@ pub fn run(boot: &Boot<'_>, on_line: &mut dyn FnMut(&str)) -> Result<Report, Err
     let boot_timeout = Duration::from_secs(boot.qemu.boot_timeout_secs);
     let mut log = String::new();
     let mut pending = Vec::<u8>::new();
-    let mut printed = false;
+    // Without kernel printing there is no hand-over line to wait for; only the overall timeout applies.
+    let mut booted = !printing;
+    let mut last_line: Option<String> = None;
     let mut fault: Option<(String, Instant)> = None;
     let mut stop: Option<Outcome> = None;
     let mut eof = false;
     while stop.is_none() && !eof {
         let now = Instant::now();
         let mut deadline = start + timeout;
-        if !printed {
+        if !booted {
             deadline = deadline.min(start + boot_timeout);
         }
         if let Some((_, at)) = &fault {
@@ -186,15 +202,21 @@ pub fn run(boot: &Boot<'_>, on_line: &mut dyn FnMut(&str)) -> Result<Report, Err
         }
         match rx.recv_timeout(deadline.saturating_duration_since(now)) {
             Ok(chunk) => {
-                printed = true;
                 pending.extend_from_slice(&chunk);
                 while let Some(i) = pending.iter().position(|b| *b == b'\n') {
                     let raw: Vec<u8> = pending.drain(..=i).collect();
                     let line = String::from_utf8_lossy(&raw);
-                    let line = line.trim_end_matches(['\n', '\r']);
+                    // The kernel's serial driver ends lines with "\n\r": strip carriage returns on both sides.
+                    let line = line.trim_matches(['\n', '\r']);
                     on_line(line);
                     log.push_str(line);
                     log.push('\n');
+                    if line.contains(BOOT_DONE) {
+                        booted = true;
+                    }
+                    if !line.trim().is_empty() {
+                        last_line = Some(line.to_string());
+                    }
                     if let Some(m) = BOOT_FAILURES.iter().find(|m| line.contains(*m)) {
                         stop = Some(Outcome::BootFailed(format!("{m}... ({line})")));
                     } else if line.starts_with("Caught ") {
@@ -212,8 +234,8 @@ pub fn run(boot: &Boot<'_>, on_line: &mut dyn FnMut(&str)) -> Result<Report, Err
                 let elapsed = start.elapsed();
                 stop = Some(if let Some((text, _)) = fault.take() {
                     Outcome::UnhandledFault(text)
-                } else if !printed {
-                    Outcome::BootHang(elapsed)
+                } else if !booted {
+                    Outcome::BootHang(elapsed, last_line.take())
                 } else {
                     Outcome::Timeout(elapsed)
                 });

@@ -1,0 +1,95 @@
+//! The root-task runtime: entry point, kernel debug console, exit through QEMU's `isa-debug-exit` device,
+//! and the panic handler.
+//!
+//! A root task names its `main` with [`#[selkie::root_task]`](crate::root_task); the runtime's `_start` sets up
+//! a stack, records the bootinfo pointer the kernel passes, calls that `main`, and ends the run with its
+//! result: success or failure is written to the debug-exit port, which makes QEMU exit with status 33 or 3.
+//! A panic prints its message and location on the console, then exits with failure.
+
+mod arch;
+mod console;
+
+pub use console::Console;
+
+use core::sync::atomic::{AtomicPtr, Ordering};
+
+static BOOTINFO: AtomicPtr<selkie_sys::BootInfo> = AtomicPtr::new(core::ptr::null_mut());
+
+/// The bootinfo pointer the kernel passed to the root task (null before the runtime started, or on the host).
+pub fn bootinfo_ptr() -> *const selkie_sys::BootInfo {
+    BOOTINFO.load(Ordering::Relaxed)
+}
+
+/// The value written to the `isa-debug-exit` port for success; QEMU exits with `(0x10 << 1) | 1 = 33`.
+pub const EXIT_SUCCESS: u8 = 0x10;
+/// The value written for failure; QEMU exits with `(0x01 << 1) | 1 = 3`.
+pub const EXIT_FAILURE: u8 = 0x01;
+/// The I/O port of QEMU's `isa-debug-exit` device.
+pub const DEBUG_EXIT_PORT: u16 = 0xf4;
+
+/// Ends the run: QEMU exits with status 33 on success and 3 on failure.
+///
+/// Uses the root task's initial I/O port capability. Without the debug-exit device (on real hardware) the
+/// root task suspends itself instead.
+pub fn exit(success: bool) -> ! {
+    let code = if success { EXIT_SUCCESS } else { EXIT_FAILURE };
+    // SAFETY: an I/O port write to QEMU's debug-exit device through the root task's I/O port capability;
+    // it touches no memory of this address space.
+    let _ = unsafe { selkie_sys::x86_io_port_out8(selkie_sys::CAP_IO_PORT, DEBUG_EXIT_PORT.into(), code.into()) };
+    loop {
+        // SAFETY: suspending the calling thread ends it; nothing runs after this point.
+        let _ = unsafe { selkie_sys::tcb_suspend(selkie_sys::CAP_INIT_THREAD_TCB) };
+    }
+}
+
+/// What a root task's `main` may return: `()` or `Result<(), E>` with a printable error.
+#[diagnostic::on_unimplemented(
+    message = "a selkie root task's `main` must return `()` or `Result<(), E>` where `E: Debug`, not `{Self}`",
+    label = "this return type cannot report success or failure"
+)]
+pub trait Termination {
+    /// Prints a failure, if any, and says whether the run succeeded.
+    fn report(self) -> bool;
+}
+
+impl Termination for () {
+    fn report(self) -> bool {
+        true
+    }
+}
+
+impl<E: core::fmt::Debug> Termination for Result<(), E> {
+    fn report(self) -> bool {
+        match self {
+            Ok(()) => true,
+            Err(e) => {
+                crate::println!("root task failed: {e:?}");
+                false
+            }
+        }
+    }
+}
+
+/// Called by `_start` with the kernel's bootinfo pointer: records it and runs the root task's `main`.
+#[cfg_attr(not(target_os = "none"), allow(dead_code))]
+extern "C" fn start(bootinfo: *mut selkie_sys::BootInfo) -> ! {
+    BOOTINFO.store(bootinfo, Ordering::Relaxed);
+    extern "Rust" {
+        /// Defined by `#[selkie::root_task]` (or `selkie::test_main!`): runs `main` and reports its result.
+        fn __selkie_main() -> bool;
+    }
+    // SAFETY: `__selkie_main` is the entry the attribute macro generates; the runtime calls it exactly once.
+    let ok = unsafe { __selkie_main() };
+    exit(ok)
+}
+
+#[cfg(target_os = "none")]
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    crate::test_rt::on_panic(info);
+    match info.location() {
+        Some(l) => crate::println!("root task panicked at {}:{}:{}:\n{}", l.file(), l.line(), l.column(), info.message()),
+        None => crate::println!("root task panicked:\n{}", info.message()),
+    }
+    exit(false)
+}

@@ -1,0 +1,158 @@
+//! The in-kernel test runtime behind `#[selkie::test]` and `selkie::test_main!`.
+//!
+//! Each `#[selkie::test]` function gets a [`TestCase`] in the `selkie_test_cases` link section and its name in
+//! the `.selkie.tests` section, from which the host harness learns what the image holds without running it.
+//! [`run_all`] runs every case in order in one boot and prints a line protocol the harness reads:
+//!
+//! ```text
+//! SELKIE-TEST-PLAN <count>
+//! SELKIE-TEST-START <name>
+//! SELKIE-TEST-PASS <name>
+//! SELKIE-TEST-FAIL <name>: <reason>
+//! SELKIE-TEST-DONE <passed> <failed>
+//! ```
+//!
+//! A panic inside a test prints that test's `FAIL` line (with the panic message and location) before the
+//! panic handler ends the run; the harness reports the tests that did not run as failures too.
+
+use core::fmt::Debug;
+use core::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::bootstrap::BootInfo;
+
+/// One in-kernel test, as registered by `#[selkie::test]`.
+#[derive(Debug)]
+pub struct TestCase {
+    /// The test's full name: `<image>::<module path>::<function>`.
+    pub name: &'static str,
+    /// Runs the test; prints the failure reason and returns `false` if it failed.
+    pub run: fn(&mut BootInfo, &'static str) -> bool,
+}
+
+/// What a test function may return: `()` or `Result<(), E>` with `E: Debug`.
+#[diagnostic::on_unimplemented(
+    message = "a `#[selkie::test]` function must return `()` or `Result<(), E>` where `E: Debug`, not `{Self}`",
+    label = "this return type cannot report a test result"
+)]
+pub trait TestResult {
+    /// Prints `SELKIE-TEST-FAIL` with the reason if the test failed, and says whether it passed.
+    fn passed(self, name: &str) -> bool;
+}
+
+impl TestResult for () {
+    fn passed(self, _: &str) -> bool {
+        true
+    }
+}
+
+impl<E: Debug> TestResult for Result<(), E> {
+    fn passed(self, name: &str) -> bool {
+        match self {
+            Ok(()) => true,
+            Err(e) => {
+                crate::println!("SELKIE-TEST-FAIL {name}: {e:?}");
+                false
+            }
+        }
+    }
+}
+
+/// The address of the running test's case, for the panic handler (0 when no test runs).
+static CURRENT_NAME: AtomicUsize = AtomicUsize::new(0);
+
+fn cases() -> &'static [TestCase] {
+    #[cfg(target_os = "none")]
+    {
+        extern "C" {
+            static __start_selkie_test_cases: TestCase;
+            static __stop_selkie_test_cases: TestCase;
+        }
+        // SAFETY: the linker script places every `TestCase` static of the image contiguously between these two
+        // symbols, all of the same type and alignment, and nothing writes to them.
+        unsafe {
+            let start = core::ptr::addr_of!(__start_selkie_test_cases);
+            let stop = core::ptr::addr_of!(__stop_selkie_test_cases);
+            let len = (stop as usize - start as usize) / core::mem::size_of::<TestCase>();
+            core::slice::from_raw_parts(start, len)
+        }
+    }
+    #[cfg(not(target_os = "none"))]
+    {
+        &[]
+    }
+}
+
+/// Runs every registered test in order, passing each the same bootstrap token; returns whether all passed.
+pub fn run_all(boot: &mut BootInfo) -> bool {
+    let cases = cases();
+    crate::println!("SELKIE-TEST-PLAN {}", cases.len());
+    let (mut passed, mut failed) = (0usize, 0usize);
+    for case in cases {
+        crate::println!("SELKIE-TEST-START {}", case.name);
+        CURRENT_NAME.store(case as *const TestCase as usize, Ordering::Relaxed);
+        let ok = (case.run)(boot, case.name);
+        CURRENT_NAME.store(0, Ordering::Relaxed);
+        if ok {
+            passed += 1;
+            crate::println!("SELKIE-TEST-PASS {}", case.name);
+        } else {
+            failed += 1;
+        }
+    }
+    crate::println!("SELKIE-TEST-DONE {passed} {failed}");
+    failed == 0
+}
+
+/// Called by the panic handler: reports the running test, if any, as failed with the panic's message.
+pub(crate) fn on_panic(info: &core::panic::PanicInfo<'_>) {
+    let case = CURRENT_NAME.swap(0, Ordering::Relaxed) as *const TestCase;
+    if case.is_null() {
+        return;
+    }
+    // SAFETY: `CURRENT_NAME` only ever holds null or the address of a `TestCase` in the static case table.
+    let name = unsafe { (*case).name };
+    match info.location() {
+        Some(l) => crate::println!(
+            "SELKIE-TEST-FAIL {name}: panicked at {}:{}:{}: {}",
+            l.file(),
+            l.line(),
+            l.column(),
+            info.message()
+        ),
+        None => crate::println!("SELKIE-TEST-FAIL {name}: panicked: {}", info.message()),
+    }
+}
+
+/// `s` followed by a NUL byte, as a fixed-size array (`N` must be `s.len() + 1`), for the `.selkie.tests`
+/// section.
+pub const fn nul_terminated<const N: usize>(s: &str) -> [u8; N] {
+    let b = s.as_bytes();
+    assert!(b.len() + 1 == N, "N must be the name's length plus one");
+    let mut out = [0u8; N];
+    let mut i = 0;
+    while i < b.len() {
+        out[i] = b[i];
+        i += 1;
+    }
+    out
+}
+
+/// The root task of a test image: bootstraps once and runs every `#[selkie::test]` of the image in order.
+///
+/// ```ignore
+/// #![no_std]
+/// #![no_main]
+/// selkie::test_main!();
+/// ```
+#[macro_export]
+macro_rules! test_main {
+    () => {
+        #[doc(hidden)]
+        #[unsafe(no_mangle)]
+        pub fn __selkie_main() -> bool {
+            // SAFETY: the runtime calls this entry exactly once, with the bootinfo pointer the kernel passed.
+            let mut boot = unsafe { $crate::bootstrap::BootInfo::from_raw($crate::rt::bootinfo_ptr()) };
+            $crate::test_rt::run_all(&mut boot)
+        }
+    };
+}

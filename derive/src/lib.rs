@@ -1,0 +1,117 @@
+//! selkie's procedural macros. Use them through the `selkie` crate: `#[selkie::root_task]`,
+//! `#[selkie::test]`.
+
+use proc_macro::TokenStream;
+use quote::quote;
+use syn::{parse_macro_input, spanned::Spanned, Error, ItemFn};
+
+/// Checks what both entry attributes require of a function and returns its parameter count.
+fn check_entry(f: &ItemFn, what: &str) -> Result<usize, Error> {
+    let sig = &f.sig;
+    if let Some(a) = &sig.asyncness {
+        return Err(Error::new(a.span(), format!("{what} cannot be `async`: seL4 root tasks have no executor")));
+    }
+    if !sig.generics.params.is_empty() {
+        return Err(Error::new(sig.generics.span(), format!("{what} cannot be generic")));
+    }
+    if sig.inputs.len() > 1 {
+        return Err(Error::new(
+            sig.inputs.span(),
+            format!("{what} takes at most one parameter, the bootstrap token (`selkie::bootstrap::BootInfo`)"),
+        ));
+    }
+    Ok(sig.inputs.len())
+}
+
+/// Marks the root task's `main`: the function the kernel's first thread runs.
+///
+/// `main` takes the bootstrap token, [`selkie::bootstrap::BootInfo`], which hands over the root task's
+/// resources exactly once (or no parameter), and returns `()` or `Result<(), E>` with `E: Debug`. Returning
+/// ends the run: QEMU exits with success, or with failure after an `Err` is printed.
+///
+/// ```ignore
+/// #![no_std]
+/// #![no_main]
+///
+/// #[selkie::root_task]
+/// fn main(boot: selkie::bootstrap::BootInfo) {
+///     selkie::println!("Hello from seL4!");
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn root_task(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let f = parse_macro_input!(item as ItemFn);
+    if !attr.is_empty() {
+        let attr = proc_macro2::TokenStream::from(attr);
+        return Error::new(attr.span(), "#[selkie::root_task] takes no arguments").to_compile_error().into();
+    }
+    let arity = match check_entry(&f, "a root task's `main`") {
+        Ok(n) => n,
+        Err(e) => return e.to_compile_error().into(),
+    };
+    let name = &f.sig.ident;
+    let call = if arity == 1 {
+        quote! {
+            // SAFETY: the runtime calls this entry exactly once, with the bootinfo pointer the kernel passed.
+            let boot = unsafe { ::selkie::bootstrap::BootInfo::from_raw(::selkie::rt::bootinfo_ptr()) };
+            #name(boot)
+        }
+    } else {
+        quote! { #name() }
+    };
+    quote! {
+        #f
+
+        #[doc(hidden)]
+        #[unsafe(no_mangle)]
+        pub fn __selkie_main() -> bool {
+            ::selkie::rt::Termination::report({ #call })
+        }
+    }
+    .into()
+}
+
+/// Marks an in-kernel test, run by the QEMU harness against the real kernel.
+///
+/// The function takes no parameter or `&mut selkie::bootstrap::BootInfo` (the same token for every test in
+/// the image, in order), and returns `()` or `Result<(), E>` with `E: Debug`; an `Err` or a panic fails the
+/// test. A test image's root task is `selkie::test_main!()`. The test's name (`<image>::<function>`) is also
+/// recorded in the image's `.selkie.tests` section, so the harness knows which tests to expect.
+///
+/// ```ignore
+/// #[selkie::test]
+/// fn yield_returns() {
+///     unsafe { selkie::sys::yield_() };
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn test(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let f = parse_macro_input!(item as ItemFn);
+    if !attr.is_empty() {
+        let attr = proc_macro2::TokenStream::from(attr);
+        return Error::new(attr.span(), "#[selkie::test] takes no arguments").to_compile_error().into();
+    }
+    let arity = match check_entry(&f, "a `#[selkie::test]` function") {
+        Ok(n) => n,
+        Err(e) => return e.to_compile_error().into(),
+    };
+    let name = &f.sig.ident;
+    let call = if arity == 1 { quote! { #name(boot) } } else { quote! { { let _ = boot; #name() } } };
+    quote! {
+        #f
+
+        const _: () = {
+            const NAME: &str = ::core::concat!(::core::module_path!(), "::", ::core::stringify!(#name));
+            #[unsafe(link_section = ".selkie.tests")]
+            #[used]
+            static NAME_BYTES: [u8; NAME.len() + 1] = ::selkie::test_rt::nul_terminated(NAME);
+            #[unsafe(link_section = "selkie_test_cases")]
+            #[used]
+            static CASE: ::selkie::test_rt::TestCase = ::selkie::test_rt::TestCase {
+                name: NAME,
+                run: |boot, name| ::selkie::test_rt::TestResult::passed(#call, name),
+            };
+        };
+    }
+    .into()
+}

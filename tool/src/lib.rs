@@ -1,0 +1,123 @@
+//! The library behind the `selkie` command: building root tasks with cargo and booting them on the real
+//! kernel. The QEMU test harness uses it too.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use selkie_kernel::{image, qemu, source, Config, Error};
+
+/// A root-task executable cargo built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RootTask {
+    /// The binary target's name.
+    pub name: String,
+    /// The ELF file.
+    pub path: PathBuf,
+}
+
+/// How to build root tasks.
+#[derive(Debug, Clone)]
+pub struct BuildOptions<'a> {
+    /// The manifest of the bare-metal package or workspace.
+    pub manifest: &'a Path,
+    /// Packages to build (all of the workspace when empty).
+    pub packages: &'a [&'a str],
+    /// Release profile (optimised, LTO) or dev.
+    pub release: bool,
+    /// The cargo target directory for the bare-metal build.
+    pub target_dir: &'a Path,
+    /// selkie's cache directory (kernel sources and builds), shared with the runner.
+    pub home: &'a Path,
+    /// The `selkie.toml` the bindings are generated for, if not the default configuration.
+    pub config: Option<&'a Path>,
+}
+
+/// Builds root tasks for `x86_64-unknown-none` with cargo and returns the executables it produced.
+/// Compiler output goes to this process's stderr as it happens.
+pub fn build_root_tasks(opts: &BuildOptions<'_>) -> Result<Vec<RootTask>, Error> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let dir = opts.manifest.parent().unwrap_or(Path::new("."));
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(dir)
+        .arg("build")
+        .arg("--manifest-path")
+        .arg(opts.manifest)
+        .args(["--target", selkie_kernel::Arch::X86_64.rust_target()])
+        .args(["--message-format", "json-render-diagnostics"])
+        .env("CARGO_TARGET_DIR", opts.target_dir)
+        .env(selkie_kernel::env::HOME, opts.home)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    match opts.config {
+        Some(c) => cmd.env(selkie_kernel::env::CONFIG, c),
+        None => cmd.env_remove(selkie_kernel::env::CONFIG),
+    };
+    if opts.release {
+        cmd.arg("--release");
+    }
+    if opts.packages.is_empty() {
+        cmd.arg("--workspace");
+    }
+    for p in opts.packages {
+        cmd.args(["--package", p]);
+    }
+    let out = cmd.output().map_err(Error::io("running cargo build for the root tasks"))?;
+    if !out.status.success() {
+        return Err(Error::Image {
+            path: opts.manifest.to_path_buf(),
+            message: "cargo build failed (the compiler's errors are above)".into(),
+        });
+    }
+    let mut found = Vec::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+        if msg["reason"] != "compiler-artifact" {
+            continue;
+        }
+        if let (Some(exe), Some(name)) = (msg["executable"].as_str(), msg["target"]["name"].as_str()) {
+            found.push(RootTask { name: name.to_string(), path: PathBuf::from(exe) });
+        }
+    }
+    Ok(found)
+}
+
+/// The selkie home to use for an image: `SELKIE_HOME`, else `selkie/` in the cargo target directory the image
+/// was built in.
+pub fn home_for(image: &Path) -> PathBuf {
+    if let Some(h) = std::env::var_os(selkie_kernel::env::HOME).filter(|h| !h.is_empty()) {
+        return PathBuf::from(h);
+    }
+    match selkie_kernel::target_dir_above(image) {
+        Some(t) => t.join("selkie"),
+        None => selkie_kernel::selkie_home(),
+    }
+}
+
+/// Boots a root-task image on the kernel it was compiled against, streaming console lines to `on_line`.
+/// `home` is selkie's cache directory (see [`home_for`]).
+///
+/// The kernel configuration comes from the image's `.selkie.kconfig` section (what its bindings were
+/// generated from); `config` supplies the QEMU settings, and the kernel configuration for images that carry
+/// none.
+pub fn boot(
+    image_path: &Path,
+    config: &Config,
+    home: &Path,
+    on_line: &mut dyn FnMut(&str),
+) -> Result<qemu::Report, Error> {
+    let info = image::read(image_path)?;
+    let mut cfg = config.clone();
+    if let Some(k) = info.kernel_config {
+        cfg.kernel = k;
+    }
+    cfg.validate()?;
+    let src = source::resolve(home)?;
+    let kernel = selkie_kernel::build::build_kernel_in(home, &src, &cfg.kernel)?;
+    let boot = qemu::Boot { kernel: &kernel.elf32, root_task: image_path, arch: cfg.kernel.arch, qemu: &cfg.qemu, kernel_printing: cfg.kernel.printing };
+    qemu::run(&boot, on_line)
+}
+
+/// The selkie repository this tool was built from (for `selkie qemu <example>`).
+pub fn repository_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the tool lives in the repository").to_path_buf()
+}

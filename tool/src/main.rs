@@ -1,0 +1,85 @@
+//! `selkie`: boots selkie root tasks on the real seL4 kernel in QEMU.
+//!
+//! ```text
+//! selkie run <root-task.elf>     boot an image (use as cargo's runner for x86_64-unknown-none)
+//! selkie qemu <example>          build examples/<example> from this repository and boot it
+//! ```
+//!
+//! QEMU settings (timeouts, CPU features) come from the `selkie.toml` named by `SELKIE_CONFIG`, if any. The
+//! exit status is 0 when the root task reports success, and non-zero on failure, panic, timeout or boot hang.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use selkie_kernel::{Config, Error};
+use selkie_tool::{boot, build_root_tasks, home_for, repository_root, BuildOptions};
+
+const USAGE: &str = "usage:\n  selkie run <root-task.elf>   boot a root task on seL4 in QEMU (cargo runner)\n  \
+                     selkie qemu <example>        build and boot examples/<example> of the selkie repository";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") if args.len() >= 2 => run(Path::new(&args[1])),
+        Some("qemu") if args.len() >= 2 => qemu_example(&args[1]),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("selkie: error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(image: &Path) -> Result<ExitCode, Error> {
+    let config = Config::from_env()?;
+    let report = boot(image, &config, &home_for(image), &mut |line| println!("{line}"))?;
+    if report.outcome.is_success() {
+        eprintln!("selkie: {} ({:.2} s)", report.outcome, report.elapsed.as_secs_f64());
+    } else {
+        eprintln!("selkie: run failed: {}", report.outcome);
+    }
+    Ok(ExitCode::from(report.outcome.exit_code() as u8))
+}
+
+fn qemu_example(name: &str) -> Result<ExitCode, Error> {
+    let root = repository_root();
+    let examples = root.join("examples");
+    let manifest = examples.join(name).join("Cargo.toml");
+    if !manifest.is_file() {
+        let mut known: Vec<String> = std::fs::read_dir(&examples)
+            .map_err(Error::io(format!("reading {}", examples.display())))?
+            .flatten()
+            .filter(|e| e.path().join("Cargo.toml").is_file() && e.path().join("src").is_dir())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        known.sort();
+        return Err(Error::Config(format!("no example named `{name}`; examples: {}", known.join(", "))));
+    }
+    let target = root.join("target");
+    let home = std::env::var_os(selkie_kernel::env::HOME).map(PathBuf::from).unwrap_or_else(|| target.join("selkie"));
+    let config = std::env::var_os(selkie_kernel::env::CONFIG).map(PathBuf::from);
+    let built = build_root_tasks(&BuildOptions {
+        manifest: &examples.join("Cargo.toml"),
+        packages: &[name],
+        release: true,
+        target_dir: &target.join("bare"),
+        home: &home,
+        config: config.as_deref(),
+    })?;
+    let task = built.iter().find(|t| t.name == name).ok_or_else(|| Error::Image {
+        path: manifest.clone(),
+        message: format!("cargo built no executable named `{name}`"),
+    })?;
+    std::env::set_var(selkie_kernel::env::HOME, &home);
+    run(&task.path)
+}
