@@ -25,6 +25,8 @@ use crate::bootstrap::BootInfo;
 pub struct TestCase {
     /// The test's full name: `<image>::<module path>::<function>`.
     pub name: &'static str,
+    /// The source file and line of the test, which order the run (source order within a file).
+    pub position: (&'static str, u32),
     /// Runs the test; prints the failure reason and returns `false` if it failed.
     pub run: fn(&mut BootInfo, &'static str) -> bool,
 }
@@ -82,12 +84,21 @@ fn cases() -> &'static [TestCase] {
     }
 }
 
-/// Runs every registered test in order, passing each the same bootstrap token; returns whether all passed.
+/// The case that comes first after `after` in source order (by file, then line), if any. The linker keeps
+/// no particular order, and sorting in place is impossible in a read-only table without a heap, so the run
+/// walks the table once per test (the tables are small).
+fn next_case(cases: &'static [TestCase], after: Option<&TestCase>) -> Option<&'static TestCase> {
+    cases.iter().filter(|c| after.is_none_or(|a| c.position > a.position)).min_by_key(|c| c.position)
+}
+
+/// Runs every registered test in source order, passing each the same bootstrap token; returns whether all
+/// passed.
 pub fn run_all(boot: &mut BootInfo) -> bool {
     let cases = cases();
     crate::println!("SELKIE-TEST-PLAN {}", cases.len());
     let (mut passed, mut failed) = (0usize, 0usize);
-    for case in cases {
+    let mut current = next_case(cases, None);
+    while let Some(case) = current {
         crate::println!("SELKIE-TEST-START {}", case.name);
         CURRENT_NAME.store(case as *const TestCase as usize, Ordering::Relaxed);
         let ok = (case.run)(boot, case.name);
@@ -98,6 +109,7 @@ pub fn run_all(boot: &mut BootInfo) -> bool {
         } else {
             failed += 1;
         }
+        current = next_case(cases, Some(case));
     }
     crate::println!("SELKIE-TEST-DONE {passed} {failed}");
     failed == 0

@@ -109,6 +109,7 @@ pub fn test(attr: TokenStream, item: TokenStream) -> TokenStream {
             #[used]
             static CASE: ::selkie::test_rt::TestCase = ::selkie::test_rt::TestCase {
                 name: NAME,
+                position: (::core::file!(), ::core::line!()),
                 run: |boot, name| ::selkie::test_rt::TestResult::passed(#call, name),
             };
         };

@@ -243,10 +243,11 @@ pub fn run(boot: &Boot<'_>, on_line: &mut dyn FnMut(&str)) -> Result<Report, Err
             Err(mpsc::RecvTimeoutError::Disconnected) => eof = true,
         }
     }
-    if !pending.is_empty() {
-        let line = String::from_utf8_lossy(&pending).into_owned();
-        on_line(&line);
-        log.push_str(&line);
+    let rest = String::from_utf8_lossy(&pending);
+    let rest = rest.trim_matches(['\n', '\r']);
+    if !rest.is_empty() {
+        on_line(rest);
+        log.push_str(rest);
         log.push('\n');
     }
     let outcome = match stop {
