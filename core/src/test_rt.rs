@@ -66,14 +66,16 @@ fn cases() -> &'static [TestCase] {
     #[cfg(target_os = "none")]
     {
         extern "C" {
-            static __start_selkie_test_cases: TestCase;
-            static __stop_selkie_test_cases: TestCase;
+            // Linker-script symbols: their addresses delimit the case table; they are declared as bytes
+            // because only their addresses are used.
+            static __start_selkie_test_cases: u8;
+            static __stop_selkie_test_cases: u8;
         }
         // SAFETY: the linker script places every `TestCase` static of the image contiguously between these two
         // symbols, all of the same type and alignment, and nothing writes to them.
         unsafe {
-            let start = core::ptr::addr_of!(__start_selkie_test_cases);
-            let stop = core::ptr::addr_of!(__stop_selkie_test_cases);
+            let start = core::ptr::addr_of!(__start_selkie_test_cases).cast::<TestCase>();
+            let stop = core::ptr::addr_of!(__stop_selkie_test_cases).cast::<TestCase>();
             let len = (stop as usize - start as usize) / core::mem::size_of::<TestCase>();
             core::slice::from_raw_parts(start, len)
         }

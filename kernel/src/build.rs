@@ -65,6 +65,8 @@ pub fn cache_key(src: &KernelSource, cfg: &KernelConfig) -> String {
 /// [`build_kernel`] with an explicit selkie home directory.
 pub fn build_kernel_in(home: &Path, src: &KernelSource, cfg: &KernelConfig) -> Result<BuiltKernel, Error> {
     cfg.validate()?;
+    // make runs in the build directory: every path handed to it must be absolute.
+    let home = &std::path::absolute(home).map_err(Error::io(format!("resolving {}", home.display())))?;
     let key = cache_key(src, cfg);
     let dest = home.join("kernels").join(&key);
     let built = |fresh| BuiltKernel {

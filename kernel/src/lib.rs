@@ -78,7 +78,9 @@ pub fn workspace_target_dir() -> PathBuf {
     }
 }
 
-/// The cargo target directory that `path` (an artefact or build directory) lies in, if any.
+/// The cargo target directory that `path` (an artefact or build directory) lies in, if any. When target
+/// directories are nested (selkie builds bare-metal images in `target/bare`), the outermost one is taken, so
+/// that every build under one project shares one kernel cache.
 pub fn target_dir_above(path: &Path) -> Option<PathBuf> {
-    path.ancestors().find(|d| d.join("CACHEDIR.TAG").is_file()).map(Path::to_path_buf)
+    path.ancestors().filter(|d| d.join("CACHEDIR.TAG").is_file()).last().map(Path::to_path_buf)
 }

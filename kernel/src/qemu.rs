@@ -188,6 +188,7 @@ pub fn run(boot: &Boot<'_>, on_line: &mut dyn FnMut(&str)) -> Result<Report, Err
     // Without kernel printing there is no hand-over line to wait for; only the overall timeout applies.
     let mut booted = !printing;
     let mut last_line: Option<String> = None;
+    let mut previous: Option<String> = None;
     let mut fault: Option<(String, Instant)> = None;
     let mut stop: Option<Outcome> = None;
     let mut eof = false;
@@ -215,10 +216,15 @@ pub fn run(boot: &Boot<'_>, on_line: &mut dyn FnMut(&str)) -> Result<Report, Err
                         booted = true;
                     }
                     if !line.trim().is_empty() {
-                        last_line = Some(line.to_string());
+                        previous = last_line.replace(line.to_string());
                     }
-                    if let Some(m) = BOOT_FAILURES.iter().find(|m| line.contains(*m)) {
-                        stop = Some(Outcome::BootFailed(format!("{m}... ({line})")));
+                    if BOOT_FAILURES.iter().any(|m| line.contains(*m)) {
+                        // The kernel's reason is often on the line before its generic failure message.
+                        let reason = match &previous {
+                            Some(p) if !BOOT_FAILURES.iter().any(|m| p.contains(*m)) => format!("{p} / {line}"),
+                            _ => line.to_string(),
+                        };
+                        stop = Some(Outcome::BootFailed(reason));
                     } else if line.starts_with("Caught ") {
                         fault = Some((line.to_string(), Instant::now()));
                     } else if let Some((text, at)) = &mut fault {

@@ -56,6 +56,7 @@ pub const SUPPORTED_LAYOUTS: &str = "selkie builds kernel trees with the standal
 /// Resolves the kernel source: `SELKIE_KERNEL_SOURCE` if set, else the embedded tree, unpacked and patched
 /// under `home`.
 pub fn resolve(home: &Path) -> Result<KernelSource, Error> {
+    let home = &std::path::absolute(home).map_err(Error::io(format!("resolving {}", home.display())))?;
     match std::env::var_os(crate::env::KERNEL_SOURCE).filter(|v| !v.is_empty()) {
         Some(p) => user_source(Path::new(&p), home),
         None => embedded_source(home),

@@ -90,7 +90,7 @@ pub fn build_images(package: &str) -> Result<Vec<RootTask>, Error> {
 /// Boots one test image and works out each expected test's result.
 pub fn run_image(task: &RootTask, config: &Config) -> Result<ImageRun, Error> {
     let expected = image::read(&task.path)?.tests;
-    let report = selkie_tool::boot(&task.path, config, &dirs().1, &mut |_| {})?;
+    let report = selkie_tool::boot(&task.path, config, &dirs().1, &mut |_| {})?.report;
     let mut statuses = BTreeMap::new();
     let mut current: Option<String> = None;
     let mut last_finished: Option<String> = None;

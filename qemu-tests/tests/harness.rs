@@ -62,9 +62,10 @@ fn a_hanging_test_fails_by_name_at_the_per_system_timeout() {
 fn the_suite_runner_fails_cargo_test_for_failing_images() {
     let args = libtest_mimic::Arguments { test_threads: Some(1), quiet: true, ..Default::default() };
     let conclusion = run_suite("selkie-qemu-selftest", selftest_config(4), &args);
-    // selftest_fail: 3 failing tests; selftest_hang: 1 hanging test; each image's own `<image>` trial passes
-    // because its failures are already reported by test.
-    assert_eq!(conclusion.num_failed, 4, "{conclusion:?}");
-    assert_eq!(conclusion.num_passed, 2 + 2, "{conclusion:?}");
+    // selftest_fail: 3 failing tests and 1 passing; selftest_hang: 1 hanging test and 1 passing; each of those
+    // images' own `<image>` trial passes because their failures are already reported test by test.
+    // selftest_panic holds no tests, so its panicking `main` fails its `<image>` trial.
+    assert_eq!(conclusion.num_failed, 3 + 1 + 1, "{conclusion:?}");
+    assert_eq!(conclusion.num_passed, 1 + 1 + 2, "{conclusion:?}");
     assert!(conclusion.has_failed());
 }

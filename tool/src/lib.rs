@@ -87,10 +87,20 @@ pub fn home_for(image: &Path) -> PathBuf {
     if let Some(h) = std::env::var_os(selkie_kernel::env::HOME).filter(|h| !h.is_empty()) {
         return PathBuf::from(h);
     }
-    match selkie_kernel::target_dir_above(image) {
+    let image = std::path::absolute(image).unwrap_or_else(|_| image.to_path_buf());
+    match selkie_kernel::target_dir_above(&image) {
         Some(t) => t.join("selkie"),
         None => selkie_kernel::selkie_home(),
     }
+}
+
+/// A finished boot: how it went, and the kernel it ran on.
+#[derive(Debug, Clone)]
+pub struct Booted {
+    /// How the run ended, with its console log.
+    pub report: qemu::Report,
+    /// The kernel that was booted (`fresh` says whether this call built it).
+    pub kernel: selkie_kernel::BuiltKernel,
 }
 
 /// Boots a root-task image on the kernel it was compiled against, streaming console lines to `on_line`.
@@ -104,7 +114,7 @@ pub fn boot(
     config: &Config,
     home: &Path,
     on_line: &mut dyn FnMut(&str),
-) -> Result<qemu::Report, Error> {
+) -> Result<Booted, Error> {
     let info = image::read(image_path)?;
     let mut cfg = config.clone();
     if let Some(k) = info.kernel_config {
@@ -114,7 +124,8 @@ pub fn boot(
     let src = source::resolve(home)?;
     let kernel = selkie_kernel::build::build_kernel_in(home, &src, &cfg.kernel)?;
     let boot = qemu::Boot { kernel: &kernel.elf32, root_task: image_path, arch: cfg.kernel.arch, qemu: &cfg.qemu, kernel_printing: cfg.kernel.printing };
-    qemu::run(&boot, on_line)
+    let report = qemu::run(&boot, on_line)?;
+    Ok(Booted { report, kernel })
 }
 
 /// The selkie repository this tool was built from (for `selkie qemu <example>`).

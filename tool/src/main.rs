@@ -42,7 +42,11 @@ fn main() -> ExitCode {
 
 fn run(image: &Path) -> Result<ExitCode, Error> {
     let config = Config::from_env()?;
-    let report = boot(image, &config, &home_for(image), &mut |line| println!("{line}"))?;
+    let booted = boot(image, &config, &home_for(image), &mut |line| println!("{line}"))?;
+    let report = booted.report;
+    let k = booted.kernel;
+    let how = if k.fresh { "built" } else { "cached, not rebuilt" };
+    eprintln!("selkie: kernel {} ({how}): {}", k.key, k.elf32.display());
     if report.outcome.is_success() {
         eprintln!("selkie: {} ({:.2} s)", report.outcome, report.elapsed.as_secs_f64());
     } else {
@@ -52,6 +56,8 @@ fn run(image: &Path) -> Result<ExitCode, Error> {
 }
 
 fn qemu_example(name: &str) -> Result<ExitCode, Error> {
+    // Refuse a bad configuration before spending time on builds.
+    Config::from_env()?.validate()?;
     let root = repository_root();
     let examples = root.join("examples");
     let manifest = examples.join(name).join("Cargo.toml");

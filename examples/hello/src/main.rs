@@ -4,9 +4,32 @@
 #![no_main]
 
 use selkie::bootstrap::BootInfo;
+use selkie::println;
 
 #[selkie::root_task]
-fn main(boot: BootInfo) {
-    selkie::println!("Hello from seL4!");
-    let _ = boot;
+fn main(mut boot: BootInfo) -> Result<(), selkie::Error> {
+    println!("Hello from seL4!");
+    // The kernel's facts, as handed over...
+    let raw = boot.raw();
+    let (untyped, empty, ipc_buffer) = (raw.untyped, raw.empty, raw.ipc_buffer);
+    let (empty_start, empty_end) = (empty.start, empty.end);
+    // ...and as typed resources: this is the one hand-over of the root task's capabilities.
+    let res = boot.take()?;
+    let general = res.untyped.free_bytes();
+    println!(
+        "  {} untyped capabilities, {} MiB of general memory (largest block 2^{} bytes)",
+        untyped.end - untyped.start,
+        general >> 20,
+        res.untyped.largest_free_bits().unwrap_or(0)
+    );
+    println!(
+        "  free CNode slots {:#x}..{:#x}: {} for the root task from {:#x}, {} kept by the untyped allocator",
+        empty_start,
+        empty_end,
+        res.slots.len(),
+        res.slots.start(),
+        res.untyped.slots_left()
+    );
+    println!("  IPC buffer at {:#x}", ipc_buffer as usize);
+    Ok(())
 }

@@ -1,0 +1,153 @@
+//! Issue 4 on the real kernel: untyped memory split, quartered and retyped into every object type, checked
+//! with the kernel's debug cap-identify call; temporary scopes give memory back for reuse.
+#![no_std]
+#![no_main]
+
+#[path = "../core_support.rs"]
+mod support;
+
+use selkie::bootstrap::BootInfo;
+use selkie::sys;
+use selkie::typenum::{U12, U13, U16, U2, U21, U4, U6, U8};
+use selkie::{
+    Cap, CNodeSlots, Endpoint, Frame, KernelObject, LargePage, Notification, PageDirectory, PageTable, Pdpt, Pml4,
+    Tcb, Untyped,
+};
+use support::{expect_eq, expect_slot, expect_type, Fail};
+
+selkie::test_main!();
+
+/// Retypes fresh memory of exactly the object's size into a `T` and checks the kernel agrees on its type.
+fn retype_one<T: KernelObject>(res: &mut selkie::bootstrap::Resources, what: &'static str) -> Result<(), Fail>
+where
+    Untyped<T::SizeBits>: selkie::RetypeInto<T>,
+    T::SizeBits: selkie::typenum::Unsigned,
+{
+    let mem = res.untyped.alloc::<T::SizeBits>()?;
+    expect_type("fresh untyped", &mem)?;
+    let cap: Cap<T> = mem.retype(res.slots.alloc()?)?;
+    expect_type(what, &cap)
+}
+
+#[selkie::test]
+fn every_object_type_retypes_and_the_kernel_agrees(boot: &mut BootInfo) -> Result<(), Fail> {
+    boot.lend(|res| {
+        retype_one::<Tcb>(res, "TCB")?;
+        retype_one::<Endpoint>(res, "endpoint")?;
+        retype_one::<Notification>(res, "notification")?;
+        retype_one::<Frame>(res, "4 KiB frame")?;
+        retype_one::<Frame<LargePage>>(res, "2 MiB frame")?;
+        retype_one::<PageTable>(res, "page table")?;
+        retype_one::<PageDirectory>(res, "page directory")?;
+        retype_one::<Pdpt>(res, "PDPT")?;
+        retype_one::<Pml4>(res, "PML4")?;
+        let mem = res.untyped.alloc::<U12>()?;
+        let (cnode, child_slots) = mem.retype_cnode::<U6>(res.slots.alloc()?)?;
+        expect_type("CNode", &cnode)?;
+        expect_eq("child CNode slots", 64, child_slots.len() as u64)?;
+        // A TCB (2^11) also fits in a larger untyped: the rest of it is simply used up.
+        let big = res.untyped.alloc::<U16>()?;
+        let tcb: Cap<Tcb> = big.retype(res.slots.alloc()?)?;
+        expect_type("TCB from 2^16 bytes", &tcb)
+    })
+}
+
+#[selkie::test]
+fn split_and_quarter_reach_the_smallest_untyped(boot: &mut BootInfo) -> Result<(), Fail> {
+    boot.lend(|res| {
+        let mem = res.untyped.alloc::<U8>()?;
+        let base = mem.paddr();
+        let (low, high) = mem.split(res.slots.alloc::<U2>()?)?;
+        expect_type("low half", &low)?;
+        expect_type("high half", &high)?;
+        expect_eq("low half address", base, low.paddr())?;
+        expect_eq("high half address", base + 128, high.paddr())?;
+        let (a, b, c, d) = low.quarter(res.slots.alloc::<U4>()?)?; // four 2^5 quarters
+        expect_eq("last quarter address", base + 96, d.paddr())?;
+        let (tiny, _) = a.split(res.slots.alloc::<U2>()?)?; // 2^4: the kernel's smallest untyped
+        expect_type("2^4 untyped", &tiny)?;
+        expect_eq("smallest size", 4, tiny.size_bits() as u64)?;
+        let ep: Cap<Endpoint> = tiny.retype(res.slots.alloc()?)?; // an endpoint is 2^4 bytes
+        expect_type("endpoint from the smallest untyped", &ep)?;
+        let n: Cap<Notification> = b.retype(res.slots.alloc()?)?; // a notification is 2^5 bytes
+        expect_type("notification from a quarter", &n)?;
+        let (q0, q1, q2, q3) = high.quarter(res.slots.alloc::<U4>()?)?;
+        for q in [&q0, &q1, &q2, &q3] {
+            expect_type("quarter of the high half", q)?;
+        }
+        let _ = (c, q0, q1, q2, q3);
+        Ok(())
+    })
+}
+
+#[selkie::test]
+fn retype_multi_makes_consecutive_objects(boot: &mut BootInfo) -> Result<(), Fail> {
+    boot.lend(|res| {
+        let mem = res.untyped.alloc::<U8>()?;
+        let slots: CNodeSlots<U16> = res.slots.alloc()?;
+        let first = slots.start();
+        let eps = mem.retype_multi::<Endpoint, U16, _>(slots)?; // 16 x 2^4 = 2^8 bytes exactly
+        expect_eq("objects made", 16, eps.len() as u64)?;
+        for (i, ep) in eps.enumerate() {
+            expect_eq("slot of each object", first + i as u64, ep.cptr())?;
+            expect_type("endpoint of a batch", &ep)?;
+        }
+        Ok(())
+    })
+}
+
+#[selkie::test]
+fn device_memory_becomes_a_frame(boot: &mut BootInfo) -> Result<(), Fail> {
+    let bi = boot.raw();
+    let (list, count) = (bi.untyped_list, bi.untyped.end - bi.untyped.start);
+    let device = list.iter().take(count as usize).find(|u| u.is_device != 0 && u.size_bits >= 12);
+    let Some(desc) = device else {
+        return Err(Fail::Missing("a device untyped of 4 KiB or more in this machine's bootinfo"));
+    };
+    let paddr = desc.paddr;
+    boot.lend(|res| {
+        let mem = res.untyped.alloc_device::<U12>(paddr)?;
+        expect_eq("device memory address", paddr, mem.paddr())?;
+        let frame: Cap<Frame> = mem.retype(res.slots.alloc()?)?;
+        expect_type("device frame", &frame)?;
+        expect_eq("device frame address", paddr, frame.object().paddr())
+    })
+}
+
+#[selkie::test]
+fn revoked_memory_can_be_retyped_again(boot: &mut BootInfo) -> Result<(), Fail> {
+    boot.lend(|res| {
+        let cspace = &res.cspace;
+        let mut mem = res.untyped.alloc::<U13>()?;
+        let mut lent: CNodeSlots<U4> = res.slots.alloc()?;
+        let first = lent.start();
+        // 2^13 bytes hold exactly four TCBs. Without the revoke at the end of each scope the second round
+        // would fail with the kernel's NotEnoughMemory.
+        for _ in 0..3 {
+            mem.with_temporary(cspace, &mut lent, |mem, slots| {
+                let tcbs = mem.retype_multi::<Tcb, U4, _>(slots)?;
+                for tcb in tcbs {
+                    expect_type("TCB in a temporary scope", &tcb)?;
+                }
+                Ok::<(), Fail>(())
+            })?;
+            for i in 0..4 {
+                expect_slot("lent slot after the scope", first + i, sys::cap_tag::NULL)?;
+            }
+        }
+        // And the memory splits as if new.
+        let (a, _b) = mem.split(res.slots.alloc()?)?;
+        expect_type("half of the reused untyped", &a)
+    })
+}
+
+#[selkie::test]
+fn lend_gives_the_same_memory_back_to_the_next_test(boot: &mut BootInfo) -> Result<(), Fail> {
+    let first = boot.lend(|res| Ok::<_, Fail>(res.untyped.alloc::<U21>()?.paddr()))?;
+    let second = boot.lend(|res| Ok::<_, Fail>(res.untyped.alloc::<U21>()?.paddr()))?;
+    expect_eq("address of the same-sized allocation after lend", first, second)?;
+    let free = boot.lend(|res| Ok::<_, Fail>(res.untyped.free_bytes() as u64))?;
+    let again = boot.lend(|res| Ok::<_, Fail>(res.untyped.free_bytes() as u64))?;
+    expect_eq("free memory after lend", free, again)?;
+    Ok(())
+}
