@@ -90,7 +90,10 @@ fn cases() -> &'static [TestCase] {
 /// no particular order, and sorting in place is impossible in a read-only table without a heap, so the run
 /// walks the table once per test (the tables are small).
 fn next_case(cases: &'static [TestCase], after: Option<&TestCase>) -> Option<&'static TestCase> {
-    cases.iter().filter(|c| after.is_none_or(|a| c.position > a.position)).min_by_key(|c| c.position)
+    cases
+        .iter()
+        .filter(|c| after.is_none_or(|a| c.position > a.position))
+        .min_by_key(|c| c.position)
 }
 
 /// Runs every registered test in source order, passing each the same bootstrap token; returns whether all

@@ -9,7 +9,10 @@ use syn::{parse_macro_input, spanned::Spanned, Error, ItemFn};
 fn check_entry(f: &ItemFn, what: &str) -> Result<usize, Error> {
     let sig = &f.sig;
     if let Some(a) = &sig.asyncness {
-        return Err(Error::new(a.span(), format!("{what} cannot be `async`: seL4 root tasks have no executor")));
+        return Err(Error::new(
+            a.span(),
+            format!("{what} cannot be `async`: seL4 root tasks have no executor"),
+        ));
     }
     if !sig.generics.params.is_empty() {
         return Err(Error::new(sig.generics.span(), format!("{what} cannot be generic")));
@@ -43,7 +46,9 @@ pub fn root_task(attr: TokenStream, item: TokenStream) -> TokenStream {
     let f = parse_macro_input!(item as ItemFn);
     if !attr.is_empty() {
         let attr = proc_macro2::TokenStream::from(attr);
-        return Error::new(attr.span(), "#[selkie::root_task] takes no arguments").to_compile_error().into();
+        return Error::new(attr.span(), "#[selkie::root_task] takes no arguments")
+            .to_compile_error()
+            .into();
     }
     let arity = match check_entry(&f, "a root task's `main`") {
         Ok(n) => n,
@@ -89,14 +94,20 @@ pub fn test(attr: TokenStream, item: TokenStream) -> TokenStream {
     let f = parse_macro_input!(item as ItemFn);
     if !attr.is_empty() {
         let attr = proc_macro2::TokenStream::from(attr);
-        return Error::new(attr.span(), "#[selkie::test] takes no arguments").to_compile_error().into();
+        return Error::new(attr.span(), "#[selkie::test] takes no arguments")
+            .to_compile_error()
+            .into();
     }
     let arity = match check_entry(&f, "a `#[selkie::test]` function") {
         Ok(n) => n,
         Err(e) => return e.to_compile_error().into(),
     };
     let name = &f.sig.ident;
-    let call = if arity == 1 { quote! { #name(boot) } } else { quote! { { let _ = boot; #name() } } };
+    let call = if arity == 1 {
+        quote! { #name(boot) }
+    } else {
+        quote! { { let _ = boot; #name() } }
+    };
     quote! {
         #f
 

@@ -55,7 +55,14 @@ pub fn build_kernel(target_dir: &Path, src: &KernelSource, cfg: &KernelConfig) -
 /// The cache key of a kernel build.
 pub fn cache_key(src: &KernelSource, cfg: &KernelConfig) -> String {
     let mut h = sha2::Sha256::new();
-    for part in [RECIPE, &src.identity, &cfg.autoconf_h(), EXTRA_CFLAGS, cfg.arch.sel4_arch(), cfg.arch.plat()] {
+    for part in [
+        RECIPE,
+        &src.identity,
+        &cfg.autoconf_h(),
+        EXTRA_CFLAGS,
+        cfg.arch.sel4_arch(),
+        cfg.arch.plat(),
+    ] {
         h.update(part.as_bytes());
         h.update([0]);
     }
@@ -116,12 +123,13 @@ fn build_into(dir: &Path, venv: &Path, src: &KernelSource, cfg: &KernelConfig) -
         std::iter::once(venv.join("bin")).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
     )
     .map_err(|e| Error::Config(format!("PATH: {e}")))?;
-    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
     let status = Command::new("make")
         .current_dir(&build)
         .arg("-f")
         .arg(tree.join("Makefile"))
-        .arg(format!("-j{jobs}"))
+        // One job: the kernel's bitfield generator writes ply's parser table next to itself, and two of them
+        // running at once corrupt it ("module 'parsetab' has no attribute '_tabversion'").
+        .arg("-j1")
         .arg(format!("SOURCE_ROOT={}", tree.display()))
         .arg(format!("ARCH={}", arch.arch()))
         .arg(format!("SEL4_ARCH={}", arch.sel4_arch()))
@@ -141,7 +149,10 @@ fn build_into(dir: &Path, venv: &Path, src: &KernelSource, cfg: &KernelConfig) -
         .map_err(Error::io("running make"))?;
     if !status.success() || !build.join("kernel.elf").is_file() {
         let text = fs::read_to_string(&log_path).unwrap_or_default();
-        return Err(Error::Build { summary: summarize(&text), log: log_path });
+        return Err(Error::Build {
+            summary: summarize(&text),
+            log: log_path,
+        });
     }
     let out = Command::new("objcopy")
         .args(["-O", "elf32-i386"])
@@ -160,7 +171,11 @@ fn build_into(dir: &Path, venv: &Path, src: &KernelSource, cfg: &KernelConfig) -
 
 /// The first compiler errors of a failed build, or its last lines.
 fn summarize(log: &str) -> String {
-    let errors: Vec<&str> = log.lines().filter(|l| l.contains("error:") || l.contains("Error ")).take(6).collect();
+    let errors: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("error:") || l.contains("Error "))
+        .take(6)
+        .collect();
     let lines = if errors.is_empty() {
         let all: Vec<&str> = log.lines().collect();
         all[all.len().saturating_sub(6)..].to_vec()
@@ -184,11 +199,17 @@ fn python_venv(home: &Path) -> Result<PathBuf, Error> {
         } else {
             Err(Error::Source(format!(
                 "{what} failed: {}",
-                String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("no output")
+                String::from_utf8_lossy(&out.stderr)
+                    .lines()
+                    .last()
+                    .unwrap_or("no output")
             )))
         }
     };
-    run(Command::new("python3").args(["-m", "venv"]).arg(&tmp), "creating the Python venv for the kernel build")?;
+    run(
+        Command::new("python3").args(["-m", "venv"]).arg(&tmp),
+        "creating the Python venv for the kernel build",
+    )?;
     run(
         Command::new(tmp.join("bin/python"))
             .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])

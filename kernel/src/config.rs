@@ -249,8 +249,8 @@ impl Config {
 
     /// Reads and parses a `selkie.toml` file.
     pub fn load(path: &Path) -> Result<Config, Error> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::Config(format!("cannot read {}: {e}", path.display())))?;
+        let text =
+            std::fs::read_to_string(path).map_err(|e| Error::Config(format!("cannot read {}: {e}", path.display())))?;
         Config::from_toml_str(&text, &path.display().to_string())
     }
 
@@ -269,24 +269,32 @@ impl Config {
         let q = &self.qemu;
         let bad = |msg: String| Err(Error::Config(msg));
         if k.apic == Apic::X2apic {
-            return bad("kernel.apic = \"x2apic\": QEMU's TCG emulation has no x2APIC and the kernel would hang \
+            return bad(
+                "kernel.apic = \"x2apic\": QEMU's TCG emulation has no x2APIC and the kernel would hang \
                         at boot without output; use apic = \"xapic\""
-                .into());
+                    .into(),
+            );
         }
         if k.support_pcid {
-            return bad("kernel.support_pcid = true: QEMU's TCG emulation has no PCID and the kernel would hang \
+            return bad(
+                "kernel.support_pcid = true: QEMU's TCG emulation has no PCID and the kernel would hang \
                         at boot without output; set support_pcid = false"
-                .into());
+                    .into(),
+            );
         }
         if k.fsgsbase == FsGsBase::Inst && !q.has_feature("+fsgsbase") {
-            return bad("kernel.fsgsbase = \"inst\" needs the CPU feature: add \"+fsgsbase\" to qemu.cpu_features \
+            return bad(
+                "kernel.fsgsbase = \"inst\" needs the CPU feature: add \"+fsgsbase\" to qemu.cpu_features \
                         (or use fsgsbase = \"msr\")"
-                .into());
+                    .into(),
+            );
         }
         if k.huge_page && !q.has_feature("+pdpe1gb") {
-            return bad("kernel.huge_page = true needs 1 GiB pages in the CPU: add \"+pdpe1gb\" to \
+            return bad(
+                "kernel.huge_page = true needs 1 GiB pages in the CPU: add \"+pdpe1gb\" to \
                         qemu.cpu_features (or set huge_page = false)"
-                .into());
+                    .into(),
+            );
         }
         if q.timeout_secs == 0 || q.boot_timeout_secs == 0 {
             return bad("qemu.timeout_secs and qemu.boot_timeout_secs must be at least 1".into());
@@ -306,15 +314,19 @@ impl KernelConfig {
         let bad = |msg: String| Err(Error::Config(msg));
         let range = |name: &str, v: u32, lo: u32, hi: u32| -> Result<(), Error> {
             if v < lo || v > hi {
-                Err(Error::Config(format!("kernel.{name} = {v} is out of range: it must be in {lo}..={hi}")))
+                Err(Error::Config(format!(
+                    "kernel.{name} = {v} is out of range: it must be in {lo}..={hi}"
+                )))
             } else {
                 Ok(())
             }
         };
         if !self.debug_build {
-            return bad("kernel.debug_build = false: selkie's runtime prints and identifies capabilities through \
+            return bad(
+                "kernel.debug_build = false: selkie's runtime prints and identifies capabilities through \
                         the kernel's debug system calls, which only a debug build has; set debug_build = true"
-                .into());
+                    .into(),
+            );
         }
         if self.max_num_nodes != 1 {
             return bad(format!(
@@ -326,13 +338,23 @@ impl KernelConfig {
         // index must fit a 32-bit CPtr depth with the 5-bit slot size.
         range("root_cnode_size_bits", self.root_cnode_size_bits, 8, 26)?;
         // The bootinfo (169 bytes + 12 per untyped) must fit its one 4 KiB page.
-        range("max_num_bootinfo_untyped_caps", self.max_num_bootinfo_untyped_caps, 1, 327)?;
+        range(
+            "max_num_bootinfo_untyped_caps",
+            self.max_num_bootinfo_untyped_caps,
+            1,
+            327,
+        )?;
         range("timer_tick_ms", self.timer_tick_ms, 1, 1000)?;
         range("time_slice", self.time_slice, 1, 1000)?;
         range("num_priorities", self.num_priorities, 1, 256)?;
         range("num_domains", self.num_domains, 1, 256)?;
         range("retype_fan_out_limit", self.retype_fan_out_limit, 1, 1024)?;
-        range("max_num_work_units_per_preemption", self.max_num_work_units_per_preemption, 1, 100_000)?;
+        range(
+            "max_num_work_units_per_preemption",
+            self.max_num_work_units_per_preemption,
+            1,
+            100_000,
+        )?;
         range("kernel_stack_bits", self.kernel_stack_bits, 12, 16)?;
         Ok(())
     }
@@ -392,14 +414,20 @@ impl KernelConfig {
             }
         }
         set("ROOT_CNODE_SIZE_BITS", self.root_cnode_size_bits.to_string());
-        set("MAX_NUM_BOOTINFO_UNTYPED_CAPS", self.max_num_bootinfo_untyped_caps.to_string());
+        set(
+            "MAX_NUM_BOOTINFO_UNTYPED_CAPS",
+            self.max_num_bootinfo_untyped_caps.to_string(),
+        );
         set("TIMER_TICK_MS", self.timer_tick_ms.to_string());
         set("TIME_SLICE", self.time_slice.to_string());
         set("NUM_PRIORITIES", self.num_priorities.to_string());
         set("NUM_DOMAINS", self.num_domains.to_string());
         set("MAX_NUM_NODES", self.max_num_nodes.to_string());
         set("RETYPE_FAN_OUT_LIMIT", self.retype_fan_out_limit.to_string());
-        set("MAX_NUM_WORK_UNITS_PER_PREEMPTION", self.max_num_work_units_per_preemption.to_string());
+        set(
+            "MAX_NUM_WORK_UNITS_PER_PREEMPTION",
+            self.max_num_work_units_per_preemption.to_string(),
+        );
         set("KERNEL_STACK_BITS", self.kernel_stack_bits.to_string());
         set("FPU_MAX_RESTORES_SINCE_SWITCH", "64".into());
         d

@@ -28,13 +28,19 @@ pub struct ImageInfo {
 
 /// Reads an image's self-description.
 pub fn read(path: &Path) -> Result<ImageInfo, Error> {
-    let bad = |message: String| Error::Image { path: path.to_path_buf(), message };
+    let bad = |message: String| Error::Image {
+        path: path.to_path_buf(),
+        message,
+    };
     let data = std::fs::read(path).map_err(Error::io(format!("reading {}", path.display())))?;
     let file = object::File::parse(&*data).map_err(|e| bad(format!("not an ELF file: {e}")))?;
     let section = |name: &str| -> Result<Option<Vec<u8>>, Error> {
         match file.section_by_name(name) {
             None => Ok(None),
-            Some(s) => s.data().map(|d| Some(d.to_vec())).map_err(|e| bad(format!("section {name}: {e}"))),
+            Some(s) => s
+                .data()
+                .map(|d| Some(d.to_vec()))
+                .map_err(|e| bad(format!("section {name}: {e}"))),
         }
     };
     let kernel_config = match section(KCONFIG_SECTION)? {

@@ -65,7 +65,10 @@ pub fn selkie_home() -> PathBuf {
 /// The cargo target directory of the current build: the directory above a build script's `OUT_DIR` (or this
 /// executable) that holds cargo's `CACHEDIR.TAG`, else `CARGO_TARGET_DIR`, else `./target`.
 pub fn workspace_target_dir() -> PathBuf {
-    let starts = [std::env::var_os("OUT_DIR").map(PathBuf::from), std::env::current_exe().ok()];
+    let starts = [
+        std::env::var_os("OUT_DIR").map(PathBuf::from),
+        std::env::current_exe().ok(),
+    ];
     for start in starts.into_iter().flatten() {
         if let Some(dir) = target_dir_above(&start) {
             return dir;
@@ -82,5 +85,8 @@ pub fn workspace_target_dir() -> PathBuf {
 /// directories are nested (selkie builds bare-metal images in `target/bare`), the outermost one is taken, so
 /// that every build under one project shares one kernel cache.
 pub fn target_dir_above(path: &Path) -> Option<PathBuf> {
-    path.ancestors().filter(|d| d.join("CACHEDIR.TAG").is_file()).last().map(Path::to_path_buf)
+    path.ancestors()
+        .filter(|d| d.join("CACHEDIR.TAG").is_file())
+        .last()
+        .map(Path::to_path_buf)
 }

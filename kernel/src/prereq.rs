@@ -19,7 +19,11 @@ pub struct Tool {
 }
 
 const fn tool(command: &'static str, package: &'static str) -> Tool {
-    Tool { command, package, python_module: None }
+    Tool {
+        command,
+        package,
+        python_module: None,
+    }
 }
 
 /// What building the kernel needs.
@@ -28,7 +32,11 @@ pub const KERNEL_BUILD: &[Tool] = &[
     tool("gcc", "gcc"),
     tool("objcopy", "binutils"),
     tool("xmllint", "libxml2-utils"),
-    Tool { command: "python3", package: "python3-venv", python_module: Some("ensurepip") },
+    Tool {
+        command: "python3",
+        package: "python3-venv",
+        python_module: Some("ensurepip"),
+    },
 ];
 
 /// What booting a system needs.
@@ -68,7 +76,10 @@ fn ensure_with(tools: &[Tool], may_install: bool) -> Result<(), Error> {
     }
     let packages: Vec<&str> = missing.iter().map(|t| t.package).collect();
     if may_install {
-        eprintln!("selkie: installing missing host packages: apt-get install -y {}", packages.join(" "));
+        eprintln!(
+            "selkie: installing missing host packages: apt-get install -y {}",
+            packages.join(" ")
+        );
         let update = Command::new("apt-get").args(["update", "-qq"]).status();
         let install = Command::new("apt-get")
             .args(["install", "-y", "-qq"])
@@ -88,7 +99,10 @@ fn ensure_with(tools: &[Tool], may_install: bool) -> Result<(), Error> {
 }
 
 fn can_apt_install() -> bool {
-    let root = Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
     root && std::path::Path::new("/etc/debian_version").exists() && present(&tool("apt-get", "apt"))
 }
 
@@ -98,7 +112,11 @@ mod tests {
 
     #[test]
     fn a_missing_tool_is_reported_with_its_package_and_command() {
-        let ghost = Tool { command: "selkie-no-such-tool", package: "selkie-no-such-package", python_module: None };
+        let ghost = Tool {
+            command: "selkie-no-such-tool",
+            package: "selkie-no-such-package",
+            python_module: None,
+        };
         assert!(!present(&ghost));
         let e = ensure_with(&[ghost], false).unwrap_err().to_string();
         assert!(e.contains("selkie-no-such-package"), "{e}");

@@ -140,7 +140,10 @@ pub fn command(boot: &Boot<'_>) -> Command {
         .arg(boot.kernel)
         .arg("-initrd")
         .arg(boot.root_task)
-        .args(["-device", &format!("isa-debug-exit,iobase={DEBUG_EXIT_PORT:#x},iosize=0x04")]);
+        .args([
+            "-device",
+            &format!("isa-debug-exit,iobase={DEBUG_EXIT_PORT:#x},iosize=0x04"),
+        ]);
     if q.icount {
         cmd.args(["-icount", "shift=0"]);
     }
@@ -154,7 +157,10 @@ pub fn run(boot: &Boot<'_>, on_line: &mut dyn FnMut(&str)) -> Result<Report, Err
     prereq::ensure(prereq::QEMU)?;
     for (what, p) in [("kernel", boot.kernel), ("root task", boot.root_task)] {
         if !p.is_file() {
-            return Err(Error::Image { path: PathBuf::from(p), message: format!("the {what} image does not exist") });
+            return Err(Error::Image {
+                path: PathBuf::from(p),
+                message: format!("the {what} image does not exist"),
+            });
         }
     }
     let mut child = command(boot)
@@ -266,7 +272,10 @@ pub fn run(boot: &Boot<'_>, on_line: &mut dyn FnMut(&str)) -> Result<Report, Err
         None => {
             let remaining = (start + timeout).saturating_duration_since(Instant::now());
             use wait_timeout::ChildExt;
-            match child.wait_timeout(remaining.max(Duration::from_secs(1))).map_err(Error::io("waiting for QEMU"))? {
+            match child
+                .wait_timeout(remaining.max(Duration::from_secs(1)))
+                .map_err(Error::io("waiting for QEMU"))?
+            {
                 Some(status) => match status.code() {
                     Some(EXIT_SUCCESS_STATUS) => Outcome::Success,
                     Some(EXIT_FAILURE_STATUS) => Outcome::Failure(EXIT_FAILURE_STATUS),
@@ -290,5 +299,9 @@ pub fn run(boot: &Boot<'_>, on_line: &mut dyn FnMut(&str)) -> Result<Report, Err
             log.push('\n');
         }
     }
-    Ok(Report { outcome, log, elapsed: start.elapsed() })
+    Ok(Report {
+        outcome,
+        log,
+        elapsed: start.elapsed(),
+    })
 }

@@ -43,7 +43,9 @@ pub enum Origin {
 impl KernelSource {
     /// The kernel version the tree declares in its `VERSION` file.
     pub fn version(&self) -> String {
-        fs::read_to_string(self.root.join("VERSION")).map(|v| v.trim().to_string()).unwrap_or_default()
+        fs::read_to_string(self.root.join("VERSION"))
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
     }
 }
 
@@ -79,7 +81,11 @@ pub fn embedded_source(home: &Path) -> Result<KernelSource, Error> {
         publish(&tmp.join("pkg"), &dest)?;
         let _ = fs::remove_dir_all(&tmp);
     }
-    Ok(KernelSource { root, origin: Origin::Embedded, identity: name })
+    Ok(KernelSource {
+        root,
+        origin: Origin::Embedded,
+        identity: name,
+    })
 }
 
 /// A user-provided tree: checked for a layout selkie can build, then copied under `home/src/` and patched.
@@ -88,7 +94,11 @@ pub fn user_source(path: &Path, home: &Path) -> Result<KernelSource, Error> {
         .canonicalize()
         .map_err(|e| Error::Source(format!("{}={}: {e}", crate::env::KERNEL_SOURCE, path.display())))?;
     // Accept both the kernel tree itself and a directory (such as an unpacked sel4-sys) holding `seL4/`.
-    let tree = if path.join("seL4").join("Makefile").is_file() { path.join("seL4") } else { path.clone() };
+    let tree = if path.join("seL4").join("Makefile").is_file() {
+        path.join("seL4")
+    } else {
+        path.clone()
+    };
     check_layout(&tree)?;
     let identity = format!("user-{}", tree_hash(&tree)?);
     let dest = home.join("src").join(&identity);
@@ -100,7 +110,11 @@ pub fn user_source(path: &Path, home: &Path) -> Result<KernelSource, Error> {
         publish(&tmp.join("pkg"), &dest)?;
         let _ = fs::remove_dir_all(&tmp);
     }
-    Ok(KernelSource { root, origin: Origin::User(tree), identity })
+    Ok(KernelSource {
+        root,
+        origin: Origin::User(tree),
+        identity,
+    })
 }
 
 /// Checks that `tree` has the layout selkie can build, explaining what it found otherwise.
@@ -118,13 +132,23 @@ pub fn check_layout(tree: &Path) -> Result<(), Error> {
     } else if has("CMakeLists.txt") {
         "it has a CMakeLists.txt but no standalone Makefile".to_string()
     } else {
-        let missing: Vec<&str> = ["Makefile", "libsel4/include/interfaces/sel4.xml", "tools/circular_includes.py"]
-            .into_iter()
-            .filter(|p| !has(p))
-            .collect();
-        format!("it does not look like an seL4 kernel tree (missing {})", missing.join(", "))
+        let missing: Vec<&str> = [
+            "Makefile",
+            "libsel4/include/interfaces/sel4.xml",
+            "tools/circular_includes.py",
+        ]
+        .into_iter()
+        .filter(|p| !has(p))
+        .collect();
+        format!(
+            "it does not look like an seL4 kernel tree (missing {})",
+            missing.join(", ")
+        )
     };
-    Err(Error::Source(format!("{} cannot be built: {what}. {SUPPORTED_LAYOUTS}", tree.display())))
+    Err(Error::Source(format!(
+        "{} cannot be built: {what}. {SUPPORTED_LAYOUTS}",
+        tree.display()
+    )))
 }
 
 /// Applies selkie's fixes to a private copy of the kernel tree.
@@ -200,18 +224,27 @@ fn cargo_home() -> PathBuf {
 fn find_cached_crate() -> Option<PathBuf> {
     let file = format!("{EMBEDDED_PACKAGE}-{EMBEDDED_PACKAGE_VERSION}.crate");
     let cache = cargo_home().join("registry").join("cache");
-    fs::read_dir(cache).ok()?.flatten().map(|e| e.path().join(&file)).find(|p| p.is_file())
+    fs::read_dir(cache)
+        .ok()?
+        .flatten()
+        .map(|e| e.path().join(&file))
+        .find(|p| p.is_file())
 }
 
 fn unpack_crate(krate: &Path, dest: &Path) -> Result<(), Error> {
     let f = fs::File::open(krate).map_err(Error::io(format!("opening {}", krate.display())))?;
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(f));
-    archive.unpack(dest).map_err(Error::io(format!("unpacking {}", krate.display())))
+    archive
+        .unpack(dest)
+        .map_err(Error::io(format!("unpacking {}", krate.display())))
 }
 
 /// A fresh sibling of `dest` for building into before an atomic rename.
 pub(crate) fn unique_tmp(dest: &Path) -> PathBuf {
-    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos();
     let name = dest.file_name().and_then(|n| n.to_str()).unwrap_or("x");
     dest.with_file_name(format!(".{name}.tmp-{}-{stamp}", std::process::id()))
 }
@@ -255,7 +288,10 @@ pub(crate) fn copy_tree(from: &Path, to: &Path) -> Result<(), Error> {
 fn tree_hash(tree: &Path) -> Result<String, Error> {
     use sha2::Digest;
     let mut h = sha2::Sha256::new();
-    let walk = walkdir::WalkDir::new(tree).sort_by_file_name().into_iter().filter_entry(|e| e.file_name() != ".git");
+    let walk = walkdir::WalkDir::new(tree)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.file_name() != ".git");
     for entry in walk {
         let entry = entry.map_err(|e| Error::Source(format!("reading {}: {e}", tree.display())))?;
         if entry.file_type().is_file() {

@@ -153,12 +153,49 @@ pub fn run_image(task: &RootTask, config: &Config) -> Result<ImageRun, Error> {
     })
 }
 
+/// One in-kernel test's verdict from its image's boot: `Ok` if it passed, else the failure message
+/// `cargo test` shows (name, reason, serial log). `<image>::<image>` names the image's own trial, which fails
+/// when the image failed although every test in it passed.
+pub fn verdict(name: &str, run: &Result<ImageRun, String>) -> Result<(), String> {
+    let run = run.as_ref().map_err(|e| e.clone())?;
+    match run.statuses.get(name) {
+        Some(Status::Failed(reason)) => Err(format!(
+            "{name}: {reason}\n--- serial log of {} ---\n{}",
+            run.image, run.log
+        )),
+        Some(Status::Passed) => Ok(()),
+        None if name.ends_with("::<image>") => Ok(()),
+        None => Err(format!("{name}: no result")),
+    }
+}
+
+/// The trials of one built image: its tests (from its `.selkie.tests` section) and its own `<image>` trial.
+fn trial_names(task: &RootTask) -> Result<Vec<String>, Error> {
+    let mut names = image::read(&task.path)?.tests;
+    names.push(format!("{}::<image>", task.name));
+    Ok(names)
+}
+
+/// Builds and boots every image of `package` one after the other and returns each trial's verdict, exactly as
+/// [`run_suite`] reports them to `cargo test`.
+pub fn evaluate(package: &str, config: &Config) -> Result<Vec<(String, Result<(), String>)>, Error> {
+    let mut out = Vec::new();
+    for task in build_images(package)? {
+        let run = run_image(&task, config).map_err(|e| e.to_string());
+        for name in trial_names(&task)? {
+            let v = verdict(&name, &run);
+            out.push((name, v));
+        }
+    }
+    Ok(out)
+}
+
 /// Builds the images of `package`, and runs every in-kernel test they hold as a trial of `cargo test`.
 ///
-/// Each image is booted once, when the first of its tests runs; its other tests take their result from the
+/// Each image is booted once, when the first of its trials runs; its other trials take their result from the
 /// same boot.
 pub fn run_suite(package: &str, config: Config, args: &libtest_mimic::Arguments) -> libtest_mimic::Conclusion {
-    use libtest_mimic::{Failed, Trial};
+    use libtest_mimic::Trial;
     let images = match build_images(package) {
         Ok(i) => i,
         Err(e) => {
@@ -169,8 +206,8 @@ pub fn run_suite(package: &str, config: Config, args: &libtest_mimic::Arguments)
     let config = Arc::new(config);
     let mut trials = Vec::new();
     for task in images {
-        let names = match image::read(&task.path) {
-            Ok(info) => info.tests,
+        let names = match trial_names(&task) {
+            Ok(n) => n,
             Err(e) => {
                 let msg = e.to_string();
                 trials.push(Trial::test(format!("{}::<image>", task.name), move || Err(msg.into())));
@@ -179,20 +216,11 @@ pub fn run_suite(package: &str, config: Config, args: &libtest_mimic::Arguments)
         };
         let cell: Arc<OnceLock<Result<ImageRun, String>>> = Arc::new(OnceLock::new());
         let task = Arc::new(task);
-        for name in names.iter().cloned().chain(std::iter::once(format!("{}::<image>", task.name))) {
+        for name in names {
             let (cell, task, config) = (cell.clone(), task.clone(), config.clone());
-            let is_image = name.ends_with("::<image>");
             trials.push(Trial::test(name.clone(), move || {
                 let run = cell.get_or_init(|| run_image(&task, &config).map_err(|e| e.to_string()));
-                let run = run.as_ref().map_err(|e| Failed::from(e.as_str()))?;
-                match run.statuses.get(&name) {
-                    Some(Status::Failed(reason)) => {
-                        Err(format!("{name}: {reason}\n--- serial log of {} ---\n{}", run.image, run.log).into())
-                    }
-                    Some(Status::Passed) => Ok(()),
-                    None if is_image => Ok(()),
-                    None => Err(Failed::from(format!("{name}: no result"))),
-                }
+                verdict(&name, run).map_err(Into::into)
             }));
         }
     }

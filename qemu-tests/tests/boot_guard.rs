@@ -51,7 +51,10 @@ fn a_kernel_using_cpu_instructions_qemu_lacks_is_reported_as_a_boot_hang_when_fo
 
     let (outcome, log, took) = forced_boot(&mut cfg);
     assert!(
-        matches!(outcome, Outcome::BootHang(..) | Outcome::BootFailed(_) | Outcome::UnhandledFault(_)),
+        matches!(
+            outcome,
+            Outcome::BootHang(..) | Outcome::BootFailed(_) | Outcome::UnhandledFault(_)
+        ),
         "expected the runner to stop a broken boot, got {outcome:?}\n{log}"
     );
     assert!(outcome.to_string().contains("kernel"), "{outcome}");

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use selkie_kernel::{qemu::Outcome, Config};
-use selkie_qemu_tests::{build_images, run_image, run_suite, Status};
+use selkie_qemu_tests::{build_images, evaluate, run_image, Status};
 
 fn selftest_config(timeout_secs: u64) -> Config {
     let mut c = Config::load(&selkie_qemu_tests::config_path()).unwrap();
@@ -14,7 +14,10 @@ fn selftest_config(timeout_secs: u64) -> Config {
 
 fn image(name: &str) -> selkie_tool::RootTask {
     let images = build_images("selkie-qemu-selftest").expect("selftest images build");
-    images.into_iter().find(|t| t.name == name).unwrap_or_else(|| panic!("no image {name}"))
+    images
+        .into_iter()
+        .find(|t| t.name == name)
+        .unwrap_or_else(|| panic!("no image {name}"))
 }
 
 #[test]
@@ -37,10 +40,21 @@ fn failing_and_panicking_tests_are_reported_by_name() {
         Status::Failed(r) => r.clone(),
         Status::Passed => panic!("{n} passed:\n{}", run.log),
     };
-    assert!(reason("selftest_fail::returns_an_error").contains("deliberate error"), "{}", run.log);
+    assert!(
+        reason("selftest_fail::returns_an_error").contains("deliberate error"),
+        "{}",
+        run.log
+    );
     let panicked = reason("selftest_fail::panics");
-    assert!(panicked.contains("deliberate panic") && panicked.contains("selftest_fail.rs"), "{panicked}");
-    assert!(reason("selftest_fail::after_the_panic").starts_with("not run"), "{}", run.log);
+    assert!(
+        panicked.contains("deliberate panic") && panicked.contains("selftest_fail.rs"),
+        "{panicked}"
+    );
+    assert!(
+        reason("selftest_fail::after_the_panic").starts_with("not run"),
+        "{}",
+        run.log
+    );
     assert_eq!(run.outcome, Outcome::Failure(3));
 }
 
@@ -59,13 +73,47 @@ fn a_hanging_test_fails_by_name_at_the_per_system_timeout() {
 }
 
 #[test]
-fn the_suite_runner_fails_cargo_test_for_failing_images() {
-    let args = libtest_mimic::Arguments { test_threads: Some(1), quiet: true, ..Default::default() };
-    let conclusion = run_suite("selkie-qemu-selftest", selftest_config(4), &args);
-    // selftest_fail: 3 failing tests and 1 passing; selftest_hang: 1 hanging test and 1 passing; each of those
-    // images' own `<image>` trial passes because their failures are already reported test by test.
-    // selftest_panic holds no tests, so its panicking `main` fails its `<image>` trial.
-    assert_eq!(conclusion.num_failed, 3 + 1 + 1, "{conclusion:?}");
-    assert_eq!(conclusion.num_passed, 1 + 1 + 2, "{conclusion:?}");
-    assert!(conclusion.has_failed());
+fn every_failing_in_kernel_test_becomes_a_failing_cargo_test_with_its_name() {
+    let verdicts = evaluate("selkie-qemu-selftest", &selftest_config(4)).unwrap();
+    let mut failed: Vec<&str> = verdicts
+        .iter()
+        .filter(|(_, v)| v.is_err())
+        .map(|(n, _)| n.as_str())
+        .collect();
+    let mut passed: Vec<&str> = verdicts
+        .iter()
+        .filter(|(_, v)| v.is_ok())
+        .map(|(n, _)| n.as_str())
+        .collect();
+    failed.sort();
+    passed.sort();
+    // selftest_panic holds no tests, so its panicking `main` fails the image's own trial.
+    assert_eq!(
+        failed,
+        [
+            "selftest_fail::after_the_panic",
+            "selftest_fail::panics",
+            "selftest_fail::returns_an_error",
+            "selftest_hang::spins_forever",
+            "selftest_panic::<image>",
+        ]
+    );
+    assert_eq!(
+        passed,
+        [
+            "selftest_fail::<image>",
+            "selftest_fail::passes",
+            "selftest_hang::<image>",
+            "selftest_hang::before_the_hang"
+        ]
+    );
+    for (name, v) in &verdicts {
+        if let Err(msg) = v {
+            assert!(msg.starts_with(name.as_str()), "the failure names its test: {msg}");
+            assert!(
+                msg.contains("--- serial log of"),
+                "the failure carries the serial log: {msg}"
+            );
+        }
+    }
 }

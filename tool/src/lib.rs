@@ -39,7 +39,7 @@ pub fn build_root_tasks(opts: &BuildOptions<'_>) -> Result<Vec<RootTask>, Error>
     let dir = opts.manifest.parent().unwrap_or(Path::new("."));
     let mut cmd = Command::new(cargo);
     cmd.current_dir(dir)
-        .arg("build")
+        .args(["build", "--quiet"])
         .arg("--manifest-path")
         .arg(opts.manifest)
         .args(["--target", selkie_kernel::Arch::X86_64.rust_target()])
@@ -61,7 +61,9 @@ pub fn build_root_tasks(opts: &BuildOptions<'_>) -> Result<Vec<RootTask>, Error>
     for p in opts.packages {
         cmd.args(["--package", p]);
     }
-    let out = cmd.output().map_err(Error::io("running cargo build for the root tasks"))?;
+    let out = cmd
+        .output()
+        .map_err(Error::io("running cargo build for the root tasks"))?;
     if !out.status.success() {
         return Err(Error::Image {
             path: opts.manifest.to_path_buf(),
@@ -70,12 +72,17 @@ pub fn build_root_tasks(opts: &BuildOptions<'_>) -> Result<Vec<RootTask>, Error>
     }
     let mut found = Vec::new();
     for line in String::from_utf8_lossy(&out.stdout).lines() {
-        let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+        let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
         if msg["reason"] != "compiler-artifact" {
             continue;
         }
         if let (Some(exe), Some(name)) = (msg["executable"].as_str(), msg["target"]["name"].as_str()) {
-            found.push(RootTask { name: name.to_string(), path: PathBuf::from(exe) });
+            found.push(RootTask {
+                name: name.to_string(),
+                path: PathBuf::from(exe),
+            });
         }
     }
     Ok(found)
@@ -109,12 +116,7 @@ pub struct Booted {
 /// The kernel configuration comes from the image's `.selkie.kconfig` section (what its bindings were
 /// generated from); `config` supplies the QEMU settings, and the kernel configuration for images that carry
 /// none.
-pub fn boot(
-    image_path: &Path,
-    config: &Config,
-    home: &Path,
-    on_line: &mut dyn FnMut(&str),
-) -> Result<Booted, Error> {
+pub fn boot(image_path: &Path, config: &Config, home: &Path, on_line: &mut dyn FnMut(&str)) -> Result<Booted, Error> {
     let info = image::read(image_path)?;
     let mut cfg = config.clone();
     if let Some(k) = info.kernel_config {
@@ -123,12 +125,21 @@ pub fn boot(
     cfg.validate()?;
     let src = source::resolve(home)?;
     let kernel = selkie_kernel::build::build_kernel_in(home, &src, &cfg.kernel)?;
-    let boot = qemu::Boot { kernel: &kernel.elf32, root_task: image_path, arch: cfg.kernel.arch, qemu: &cfg.qemu, kernel_printing: cfg.kernel.printing };
+    let boot = qemu::Boot {
+        kernel: &kernel.elf32,
+        root_task: image_path,
+        arch: cfg.kernel.arch,
+        qemu: &cfg.qemu,
+        kernel_printing: cfg.kernel.printing,
+    };
     let report = qemu::run(&boot, on_line)?;
     Ok(Booted { report, kernel })
 }
 
 /// The selkie repository this tool was built from (for `selkie qemu <example>`).
 pub fn repository_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the tool lives in the repository").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the tool lives in the repository")
+        .to_path_buf()
 }

@@ -69,10 +69,15 @@ fn qemu_example(name: &str) -> Result<ExitCode, Error> {
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .collect();
         known.sort();
-        return Err(Error::Config(format!("no example named `{name}`; examples: {}", known.join(", "))));
+        return Err(Error::Config(format!(
+            "no example named `{name}`; examples: {}",
+            known.join(", ")
+        )));
     }
     let target = root.join("target");
-    let home = std::env::var_os(selkie_kernel::env::HOME).map(PathBuf::from).unwrap_or_else(|| target.join("selkie"));
+    let home = std::env::var_os(selkie_kernel::env::HOME)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| target.join("selkie"));
     let config = std::env::var_os(selkie_kernel::env::CONFIG).map(PathBuf::from);
     let built = build_root_tasks(&BuildOptions {
         manifest: &examples.join("Cargo.toml"),

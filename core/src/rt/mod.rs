@@ -88,7 +88,13 @@ extern "C" fn start(bootinfo: *mut selkie_sys::BootInfo) -> ! {
 fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
     crate::test_rt::on_panic(info);
     match info.location() {
-        Some(l) => crate::println!("root task panicked at {}:{}:{}:\n{}", l.file(), l.line(), l.column(), info.message()),
+        Some(l) => crate::println!(
+            "root task panicked at {}:{}:{}:\n{}",
+            l.file(),
+            l.line(),
+            l.column(),
+            info.message()
+        ),
         None => crate::println!("root task panicked:\n{}", info.message()),
     }
     exit(false)

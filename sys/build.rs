@@ -1,0 +1,59 @@
+//! Generates the raw bindings into `OUT_DIR` from the kernel source and configuration that
+//! `selkie-kernel` resolves (the same ones the runner builds the kernel from), and records that configuration
+//! so it can be embedded in the root task.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            // A readable build error naming the file and element, not a panic backtrace.
+            eprintln!("error: selkie-sys: {message}");
+            println!("cargo:warning=selkie-sys: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), String> {
+    println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo::rustc-check-cfg=cfg(selkie_debug_build)");
+    let (source, config) = selkie_kernel::build_script_inputs().map_err(|e| e.to_string())?;
+    let arch = config.arch();
+    let target = selkie_sys_gen::Target {
+        arch: arch.arch().to_string(),
+        sel4_arch: arch.sel4_arch().to_string(),
+    };
+    // A user-provided tree is read from selkie's patched copy of it; errors and change tracking name the
+    // user's own files.
+    let user_root = match &source.origin {
+        selkie_kernel::source::Origin::User(tree) => tree.clone(),
+        selkie_kernel::source::Origin::Embedded => source.root.clone(),
+    };
+    // The generator reads libsel4 (interface files, headers, bitfields), the kernel's capability bitfields and
+    // its Kconfig files: regenerate when any of them changes.
+    for dir in ["libsel4", "include/arch", "Kconfig", "src/plat"] {
+        println!("cargo:rerun-if-changed={}", user_root.join(dir).display());
+    }
+    let defines = config.defines();
+    let bindings = selkie_sys_gen::generate(&source.root, &target, &defines).map_err(|mut e| {
+        if let Ok(rel) = e.file.strip_prefix(&source.root) {
+            e.file = user_root.join(rel);
+        }
+        e.to_string()
+    })?;
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?);
+    let write = |name: &str, text: &[u8]| {
+        std::fs::write(out.join(name), text).map_err(|e| format!("writing {name} in {}: {e}", out.display()))
+    };
+    write("bindings.rs", bindings.as_bytes())?;
+    let toml = config.to_toml();
+    write("kconfig.toml", toml.as_bytes())?;
+    write("kconfig_len.rs", format!("{}", toml.len()).as_bytes())?;
+    if defines.contains_key("CONFIG_DEBUG_BUILD") {
+        println!("cargo:rustc-cfg=selkie_debug_build");
+    }
+    Ok(())
+}

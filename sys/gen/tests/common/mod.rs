@@ -1,0 +1,28 @@
+//! Helpers shared by the generator's host tests.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// The embedded kernel tree, as the pipeline resolves it (`SELKIE_KERNEL_SOURCE`, else the `sel4-sys` 0.0.28
+/// package fetched through cargo into selkie's cache).
+pub fn kernel_root() -> PathBuf {
+    static ROOT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    ROOT.get_or_init(|| {
+        selkie_kernel::source::resolve(&selkie_kernel::selkie_home())
+            .unwrap_or_else(|e| panic!("cannot resolve the kernel source: {e}"))
+            .root
+    })
+    .clone()
+}
+
+/// The newer-layout fixtures in the shared directory beside the repository.
+pub fn fixtures() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.join("../../../shared/fixtures/sel4-16.0.0-dev/libsel4")
+}
+
+/// The default configuration: the `CONFIG_*` defines of selkie's default kernel config.
+pub fn default_config() -> BTreeMap<String, String> {
+    selkie_kernel::KernelConfig::default().defines()
+}
