@@ -213,8 +213,10 @@ pub fn run(boot: &Boot<'_>, on_line: &mut dyn FnMut(&str)) -> Result<Report, Err
                 while let Some(i) = pending.iter().position(|b| *b == b'\n') {
                     let raw: Vec<u8> = pending.drain(..=i).collect();
                     let line = String::from_utf8_lossy(&raw);
-                    // The kernel's serial driver ends lines with "\n\r": strip carriage returns on both sides.
-                    let line = line.trim_matches(['\n', '\r']);
+                    // The kernel's serial driver ends lines with "\n\r": strip carriage returns on both sides,
+                    // and the firmware's terminal escape sequences.
+                    let line = strip_escapes(line.trim_matches(['\n', '\r']));
+                    let line = line.as_str();
                     on_line(line);
                     log.push_str(line);
                     log.push('\n');
@@ -304,4 +306,36 @@ pub fn run(boot: &Boot<'_>, on_line: &mut dyn FnMut(&str)) -> Result<Report, Err
         log,
         elapsed: start.elapsed(),
     })
+}
+
+/// `line` without terminal escape sequences (`ESC [ ... final-byte`, or `ESC` and one character), which the
+/// PC firmware prints before the kernel starts.
+fn strip_escapes(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c != '\x1b' {
+            out.push(c);
+            continue;
+        }
+        if chars.next() == Some('[') {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() || c == '~' {
+                    break;
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip_escapes;
+
+    #[test]
+    fn firmware_escape_sequences_are_removed() {
+        assert_eq!(strip_escapes("\x1bc\x1b[?7l\x1b[2J\x1b[0mSeaBIOS (version 1.16)"), "SeaBIOS (version 1.16)");
+        assert_eq!(strip_escapes("plain"), "plain");
+    }
 }

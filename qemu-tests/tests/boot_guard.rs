@@ -50,6 +50,7 @@ fn a_kernel_using_cpu_instructions_qemu_lacks_is_reported_as_a_boot_hang_when_fo
     assert!(e.contains("+fsgsbase"), "{e}");
 
     let (outcome, log, took) = forced_boot(&mut cfg);
+    eprintln!("fsgsbase = \"inst\" without +fsgsbase: {outcome}");
     assert!(
         matches!(
             outcome,
