@@ -3,10 +3,16 @@
 
 use proc_macro::TokenStream;
 use quote::quote;
-use syn::{parse_macro_input, spanned::Spanned, Error, ItemFn};
+use syn::{spanned::Spanned, Error, ItemFn};
 
-/// Checks what both entry attributes require of a function and returns its parameter count.
-fn check_entry(f: &ItemFn, what: &str) -> Result<usize, Error> {
+/// Parses an entry attribute's function and checks what both entry attributes require of it: no attribute
+/// arguments, not `async`, not generic, at most one parameter. Returns the function and its parameter count.
+fn parse_entry(attr: TokenStream, item: TokenStream, attribute: &str, what: &str) -> Result<(ItemFn, usize), Error> {
+    let f: ItemFn = syn::parse(item)?;
+    if !attr.is_empty() {
+        let attr = proc_macro2::TokenStream::from(attr);
+        return Err(Error::new(attr.span(), format!("#[{attribute}] takes no arguments")));
+    }
     let sig = &f.sig;
     if let Some(a) = &sig.asyncness {
         return Err(Error::new(
@@ -23,7 +29,8 @@ fn check_entry(f: &ItemFn, what: &str) -> Result<usize, Error> {
             format!("{what} takes at most one parameter, the bootstrap token (`selkie::bootstrap::BootInfo`)"),
         ));
     }
-    Ok(sig.inputs.len())
+    let arity = sig.inputs.len();
+    Ok((f, arity))
 }
 
 /// Marks the root task's `main`: the function the kernel's first thread runs.
@@ -43,15 +50,8 @@ fn check_entry(f: &ItemFn, what: &str) -> Result<usize, Error> {
 /// ```
 #[proc_macro_attribute]
 pub fn root_task(attr: TokenStream, item: TokenStream) -> TokenStream {
-    let f = parse_macro_input!(item as ItemFn);
-    if !attr.is_empty() {
-        let attr = proc_macro2::TokenStream::from(attr);
-        return Error::new(attr.span(), "#[selkie::root_task] takes no arguments")
-            .to_compile_error()
-            .into();
-    }
-    let arity = match check_entry(&f, "a root task's `main`") {
-        Ok(n) => n,
+    let (f, arity) = match parse_entry(attr, item, "selkie::root_task", "a root task's `main`") {
+        Ok(parsed) => parsed,
         Err(e) => return e.to_compile_error().into(),
     };
     let name = &f.sig.ident;
@@ -91,15 +91,8 @@ pub fn root_task(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro_attribute]
 pub fn test(attr: TokenStream, item: TokenStream) -> TokenStream {
-    let f = parse_macro_input!(item as ItemFn);
-    if !attr.is_empty() {
-        let attr = proc_macro2::TokenStream::from(attr);
-        return Error::new(attr.span(), "#[selkie::test] takes no arguments")
-            .to_compile_error()
-            .into();
-    }
-    let arity = match check_entry(&f, "a `#[selkie::test]` function") {
-        Ok(n) => n,
+    let (f, arity) = match parse_entry(attr, item, "selkie::test", "a `#[selkie::test]` function") {
+        Ok(parsed) => parsed,
         Err(e) => return e.to_compile_error().into(),
     };
     let name = &f.sig.ident;
