@@ -27,8 +27,9 @@ pub struct TestCase {
     pub name: &'static str,
     /// The source file and line of the test, which order the run (source order within a file).
     pub position: (&'static str, u32),
-    /// Runs the test; prints the failure reason and returns `false` if it failed.
-    pub run: fn(&mut BootInfo, &'static str) -> bool,
+    /// Runs the test with the image's bootstrap token (`None` once a test took it by value); prints the
+    /// failure reason and returns `false` if it failed.
+    pub run: fn(&mut Option<BootInfo>, &'static str) -> bool,
 }
 
 /// What a test function may return: `()` or `Result<(), E>` with `E: Debug`.
@@ -96,9 +97,11 @@ fn next_case(cases: &'static [TestCase], after: Option<&TestCase>) -> Option<&'s
         .min_by_key(|c| c.position)
 }
 
-/// Runs every registered test in source order, passing each the same bootstrap token; returns whether all
-/// passed.
-pub fn run_all(boot: &mut BootInfo) -> bool {
+/// Runs every registered test in source order, lending each the same bootstrap token (or handing it over to a
+/// test that takes it by value); returns whether all passed.
+pub fn run_all(boot: BootInfo) -> bool {
+    let mut boot = Some(boot);
+    let boot = &mut boot;
     let cases = cases();
     crate::println!("SELKIE-TEST-PLAN {}", cases.len());
     let (mut passed, mut failed) = (0usize, 0usize);
@@ -121,6 +124,7 @@ pub fn run_all(boot: &mut BootInfo) -> bool {
 }
 
 /// Called by the panic handler: reports the running test, if any, as failed with the panic's message.
+#[cfg_attr(not(target_os = "none"), allow(dead_code))]
 pub(crate) fn on_panic(info: &core::panic::PanicInfo<'_>) {
     let case = CURRENT_NAME.swap(0, Ordering::Relaxed) as *const TestCase;
     if case.is_null() {
@@ -138,6 +142,12 @@ pub(crate) fn on_panic(info: &core::panic::PanicInfo<'_>) {
         ),
         None => crate::println!("SELKIE-TEST-FAIL {name}: panicked: {}", info.message()),
     }
+}
+
+/// Fails a test that needs the bootstrap token after an earlier test took it by value.
+pub fn token_gone(name: &str) -> bool {
+    crate::println!("SELKIE-TEST-FAIL {name}: an earlier test of this image took the bootstrap token by value");
+    false
 }
 
 /// `s` followed by a NUL byte, as a fixed-size array (`N` must be `s.len() + 1`), for the `.selkie.tests`
@@ -168,8 +178,8 @@ macro_rules! test_main {
         #[unsafe(no_mangle)]
         pub fn __selkie_main() -> bool {
             // SAFETY: the runtime calls this entry exactly once, with the bootinfo pointer the kernel passed.
-            let mut boot = unsafe { $crate::bootstrap::BootInfo::from_raw($crate::rt::bootinfo_ptr()) };
-            $crate::test_rt::run_all(&mut boot)
+            let boot = unsafe { $crate::bootstrap::BootInfo::from_raw($crate::rt::bootinfo_ptr()) };
+            $crate::test_rt::run_all(boot)
         }
     };
 }

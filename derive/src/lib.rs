@@ -35,7 +35,7 @@ fn parse_entry(attr: TokenStream, item: TokenStream, attribute: &str, what: &str
 
 /// Marks the root task's `main`: the function the kernel's first thread runs.
 ///
-/// `main` takes the bootstrap token, [`selkie::bootstrap::BootInfo`], which hands over the root task's
+/// `main` takes the bootstrap token, `selkie::bootstrap::BootInfo`, which hands over the root task's
 /// resources exactly once (or no parameter), and returns `()` or `Result<(), E>` with `E: Debug`. Returning
 /// ends the run: QEMU exits with success, or with failure after an `Err` is printed.
 ///
@@ -78,8 +78,9 @@ pub fn root_task(attr: TokenStream, item: TokenStream) -> TokenStream {
 
 /// Marks an in-kernel test, run by the QEMU harness against the real kernel.
 ///
-/// The function takes no parameter or `&mut selkie::bootstrap::BootInfo` (the same token for every test in
-/// the image, in order), and returns `()` or `Result<(), E>` with `E: Debug`; an `Err` or a panic fails the
+/// The function takes no parameter, or `&mut selkie::bootstrap::BootInfo` (the same token, lent to every test
+/// of the image in order), or `selkie::bootstrap::BootInfo` by value (the test takes the root task's resources
+/// for good; later tests of the image that need the token fail), and returns `()` or `Result<(), E>` with `E: Debug`; an `Err` or a panic fails the
 /// test. A test image's root task is `selkie::test_main!()`. The test's name (`<image>::<function>`) is also
 /// recorded in the image's `.selkie.tests` section, so the harness knows which tests to expect.
 ///
@@ -96,10 +97,24 @@ pub fn test(attr: TokenStream, item: TokenStream) -> TokenStream {
         Err(e) => return e.to_compile_error().into(),
     };
     let name = &f.sig.ident;
-    let call = if arity == 1 {
-        quote! { #name(boot) }
-    } else {
-        quote! { { let _ = boot; #name() } }
+    // The runtime keeps the image's bootstrap token in an `Option`: a `&mut BootInfo` test borrows it, a
+    // `BootInfo` test takes it (later tests that need it then fail by name).
+    let by_value =
+        matches!(f.sig.inputs.first(), Some(syn::FnArg::Typed(t)) if !matches!(*t.ty, syn::Type::Reference(_)));
+    let run = match (arity, by_value) {
+        (0, _) => quote! { |_, name| ::selkie::test_rt::TestResult::passed(#name(), name) },
+        (_, false) => quote! {
+            |boot, name| match boot.as_mut() {
+                ::core::option::Option::Some(boot) => ::selkie::test_rt::TestResult::passed(#name(boot), name),
+                ::core::option::Option::None => ::selkie::test_rt::token_gone(name),
+            }
+        },
+        (_, true) => quote! {
+            |boot, name| match boot.take() {
+                ::core::option::Option::Some(boot) => ::selkie::test_rt::TestResult::passed(#name(boot), name),
+                ::core::option::Option::None => ::selkie::test_rt::token_gone(name),
+            }
+        },
     };
     quote! {
         #f
@@ -114,7 +129,7 @@ pub fn test(attr: TokenStream, item: TokenStream) -> TokenStream {
             static CASE: ::selkie::test_rt::TestCase = ::selkie::test_rt::TestCase {
                 name: NAME,
                 position: (::core::file!(), ::core::line!()),
-                run: |boot, name| ::selkie::test_rt::TestResult::passed(#call, name),
+                run: #run,
             };
         };
     }

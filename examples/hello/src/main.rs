@@ -7,7 +7,7 @@ use selkie::bootstrap::BootInfo;
 use selkie::println;
 
 #[selkie::root_task]
-fn main(mut boot: BootInfo) -> Result<(), selkie::Error> {
+fn main(boot: BootInfo) -> Result<(), selkie::Error> {
     println!("Hello from seL4!");
     // The kernel's facts, as handed over...
     let raw = boot.raw();

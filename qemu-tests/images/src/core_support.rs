@@ -12,9 +12,18 @@ pub enum Fail {
     /// The typed layer returned an error.
     Selkie(selkie::Error),
     /// The kernel reports a different capability type in a slot.
-    WrongType { what: &'static str, slot: sys::CPtr, expected: sys::Word, found: sys::Word },
+    WrongType {
+        what: &'static str,
+        slot: sys::CPtr,
+        expected: sys::Word,
+        found: sys::Word,
+    },
     /// A value differs from what the test expects.
-    Mismatch { what: &'static str, expected: u64, found: u64 },
+    Mismatch {
+        what: &'static str,
+        expected: u64,
+        found: u64,
+    },
     /// An operation that must fail succeeded.
     Succeeded(&'static str),
     /// A raw kernel call the test makes itself failed.
@@ -46,7 +55,12 @@ pub fn expect_slot(what: &'static str, cptr: sys::CPtr, expected: sys::Word) -> 
     if found == expected {
         Ok(())
     } else {
-        Err(Fail::WrongType { what, slot: cptr, expected, found })
+        Err(Fail::WrongType {
+            what,
+            slot: cptr,
+            expected,
+            found,
+        })
     }
 }
 

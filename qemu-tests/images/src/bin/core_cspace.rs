@@ -13,7 +13,7 @@ use selkie::bootstrap::{BootInfo, Resources};
 use selkie::rights::{ReadOnly, WriteOnly};
 use selkie::sys;
 use selkie::typenum::{U11, U4, U5, U6};
-use selkie::{Badge, Badgeable, CNodeSlot, Cap, Child, Endpoint, Error, Notification, Operation, Tcb};
+use selkie::{Badge, Badgeable, CNodeGuard, CNodeSlot, Cap, Child, Endpoint, Error, Notification, Operation, Tcb};
 use support::{expect_eq, expect_slot, expect_type, Fail};
 
 selkie::test_main!();
@@ -64,9 +64,10 @@ fn revoke_deletes_every_copy_and_stale_tokens_report_the_kernel_error(boot: &mut
         expect_slot("mint after revoke", b.cptr(), sys::cap_tag::NULL)?;
         // Copying from the emptied slot: the kernel's error comes back with the operation, no panic.
         match a.copy::<Endpoint, _>(cspace, res.slots.alloc()?) {
-            Err(Error::Kernel { op: Operation::CNodeCopy, code }) => {
-                expect_eq("kernel error code", sys::Error::FailedLookup as u64, code as u64)
-            }
+            Err(Error::Kernel {
+                op: Operation::CNodeCopy,
+                code,
+            }) => expect_eq("kernel error code", sys::Error::FailedLookup as u64, code as u64),
             Err(e) => Err(Fail::Selkie(e)),
             Ok(_) => Err(Fail::Succeeded("copy from a revoked slot")),
         }
@@ -88,16 +89,25 @@ fn a_minted_badge_arrives_with_a_signal(boot: &mut BootInfo) -> Result<(), Fail>
 }
 
 #[selkie::test]
-fn mutate_sets_a_badge_while_moving(boot: &mut BootInfo) -> Result<(), Fail> {
+fn mutate_sets_a_cnode_guard_while_moving(boot: &mut BootInfo) -> Result<(), Fail> {
     boot.lend(|res| {
-        let n = notification(res)?;
         let cspace = &res.cspace;
-        let unbadged: Cap<Notification> = n.copy(cspace, res.slots.alloc()?)?;
-        let (badged, vacated) = unbadged.mutate(cspace, res.slots.alloc()?, Badge::new(0x40)?)?;
-        expect_slot("source slot after mutate", vacated.start(), sys::cap_tag::NULL)?;
-        expect_type("mutated capability", &badged)?;
-        badged.signal();
-        expect_eq("badge set by mutate", 0x40, n.wait())
+        let mem = res.untyped.alloc::<selkie::typenum::U12>()?;
+        let (cnode, _slots) = mem.retype_cnode::<U6>(res.slots.alloc()?)?;
+        let old = cnode.cptr();
+        let (guarded, vacated) = cnode.mutate(cspace, res.slots.alloc()?, CNodeGuard::new(0, 64 - 6)?)?;
+        expect_slot("source slot after mutate", old, sys::cap_tag::NULL)?;
+        expect_eq("vacated slot", old, vacated.start())?;
+        expect_type("mutated CNode", &guarded)?;
+        // A guard that, with the radix, is longer than a word is refused by the kernel.
+        match guarded.mutate(cspace, vacated, CNodeGuard::new(0, 63)?) {
+            Err(Error::Kernel {
+                op: Operation::CNodeMutate,
+                code: sys::Error::IllegalOperation,
+            }) => Ok(()),
+            Err(e) => Err(Fail::Selkie(e)),
+            Ok(_) => Err(Fail::Succeeded("a 63-bit guard on a 64-slot CNode")),
+        }
     })
 }
 
@@ -129,7 +139,11 @@ fn a_minted_badge_arrives_with_a_message(boot: &mut BootInfo) -> Result<(), Fail
         SEND_CAP.store(badged.cptr(), Ordering::Relaxed);
         let tcb: Cap<Tcb> = res.untyped.alloc::<U11>()?.retype(res.slots.alloc()?)?;
         let stack_top = core::ptr::addr_of_mut!(SENDER_STACK) as u64 + core::mem::size_of::<Stack>() as u64;
-        let regs = sys::UserContext { rip: sender as usize as u64, rsp: stack_top - 8, ..zeroed_context() };
+        let regs = sys::UserContext {
+            rip: sender as *const () as u64,
+            rsp: stack_top - 8,
+            ..zeroed_context()
+        };
         // SAFETY: a new thread in the root task's own CSpace and VSpace, on a stack only it uses, running
         // code that only makes register-only system calls.
         unsafe {
@@ -176,10 +190,12 @@ fn capabilities_go_into_a_child_cnode(boot: &mut BootInfo) -> Result<(), Fail> {
         // The slot is taken now: the kernel refuses a second copy into it (the types prevent it; the raw
         // call shows the kernel agrees).
         // SAFETY: a copy into a slot of a CNode the test owns.
-        let again = unsafe {
-            sys::cnode_copy(cnode.cptr(), 0, 6, cspace.cptr(), ep.cptr(), 64, sys::CapRights::ALL)
-        };
-        expect_eq("kernel error for an occupied slot", sys::Error::DeleteFirst as u64, again.err().map_or(0, |e| e as u64))?;
+        let again = unsafe { sys::cnode_copy(cnode.cptr(), 0, 6, cspace.cptr(), ep.cptr(), 64, sys::CapRights::ALL) };
+        expect_eq(
+            "kernel error for an occupied slot",
+            sys::Error::DeleteFirst as u64,
+            again.err().map_or(0, |e| e as u64),
+        )?;
         let _ = rest;
         Ok(())
     })

@@ -8,10 +8,10 @@ mod support;
 
 use selkie::bootstrap::BootInfo;
 use selkie::sys;
-use selkie::typenum::{U12, U13, U16, U2, U21, U4, U6, U8};
+use selkie::typenum::{U11, U12, U13, U16, U2, U21, U4, U6, U8};
 use selkie::{
-    Cap, CNodeSlots, Endpoint, Frame, KernelObject, LargePage, Notification, PageDirectory, PageTable, Pdpt, Pml4,
-    Tcb, Untyped,
+    smart_alloc, CNodeSlots, Cap, Endpoint, Frame, KernelObject, LargePage, Notification, PageDirectory, PageTable,
+    Pdpt, Pml4, Tcb, Untyped,
 };
 use support::{expect_eq, expect_slot, expect_type, Fail};
 
@@ -100,9 +100,14 @@ fn retype_multi_makes_consecutive_objects(boot: &mut BootInfo) -> Result<(), Fai
 fn device_memory_becomes_a_frame(boot: &mut BootInfo) -> Result<(), Fail> {
     let bi = boot.raw();
     let (list, count) = (bi.untyped_list, bi.untyped.end - bi.untyped.start);
-    let device = list.iter().take(count as usize).find(|u| u.is_device != 0 && u.size_bits >= 12);
+    let device = list
+        .iter()
+        .take(count as usize)
+        .find(|u| u.is_device != 0 && u.size_bits >= 12);
     let Some(desc) = device else {
-        return Err(Fail::Missing("a device untyped of 4 KiB or more in this machine's bootinfo"));
+        return Err(Fail::Missing(
+            "a device untyped of 4 KiB or more in this machine's bootinfo",
+        ));
     };
     let paddr = desc.paddr;
     boot.lend(|res| {
@@ -150,4 +155,26 @@ fn lend_gives_the_same_memory_back_to_the_next_test(boot: &mut BootInfo) -> Resu
     let again = boot.lend(|res| Ok::<_, Fail>(res.untyped.free_bytes() as u64))?;
     expect_eq("free memory after lend", free, again)?;
     Ok(())
+}
+
+#[selkie::test]
+fn smart_alloc_takes_slots_and_memory_for_straight_line_code(boot: &mut BootInfo) -> Result<(), Fail> {
+    boot.lend(|res| {
+        let slots = res.slots.alloc::<U16>()?;
+        let first = slots.start();
+        smart_alloc!(|slot from slots, mem from &mut res.untyped| {
+            let tcb: Cap<Tcb> = mem::<U11>.retype(slot)?;
+            let ep: Cap<Endpoint> = mem::<U4>.retype(slot)?;
+            let (low, high) = mem::<U8>.split(slot)?;
+        });
+        expect_type("TCB made in smart_alloc!", &tcb)?;
+        expect_type("endpoint made in smart_alloc!", &ep)?;
+        expect_type("low half made in smart_alloc!", &low)?;
+        expect_type("high half made in smart_alloc!", &high)?;
+        expect_eq("first slot used", first, tcb.cptr())?;
+        // The pool was rebound to what is left, with the count in its type.
+        let rest: CNodeSlots<U12> = slots;
+        expect_eq("first slot left", first + 4, rest.start())?;
+        Ok(())
+    })
 }

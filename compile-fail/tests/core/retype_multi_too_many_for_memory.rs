@@ -1,0 +1,10 @@
+//! Eight TCBs (8 x 2^11 bytes) do not fit in 2^12 bytes.
+use selkie::typenum::{U12, U8};
+use selkie::{CNodeSlots, Cap, Error, Tcb, Untyped};
+
+fn demo(ut: Cap<Untyped<U12>>, slots: CNodeSlots<U8>) -> Result<(), Error> {
+    let _tcbs = ut.retype_multi::<Tcb, U8, _>(slots)?;
+    Ok(())
+}
+
+fn main() {}

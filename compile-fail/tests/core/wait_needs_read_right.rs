@@ -1,0 +1,9 @@
+//! Waiting needs the read right; this notification capability may only signal.
+use selkie::rights::WriteOnly;
+use selkie::{Cap, Notification};
+
+fn demo(n: &Cap<Notification<WriteOnly>>) -> u64 {
+    n.wait()
+}
+
+fn main() {}

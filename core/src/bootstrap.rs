@@ -1,0 +1,195 @@
+//! The root task's resources, handed over once.
+//!
+//! The kernel tells the root task at run time what it owns: its free slot range, its untyped memory list,
+//! and the fixed slots of its TCB, CNode, VSpace and control capabilities. [`BootInfo::take`] checks those
+//! facts and turns them into typed tokens. It consumes the [`BootInfo`] token, which the runtime creates once
+//! per boot and which cannot be copied, so taking the resources twice does not compile.
+//!
+//! ```no_run
+//! use selkie::bootstrap::BootInfo;
+//!
+//! // In a root task, `#[selkie::root_task] fn main(boot: BootInfo)`.
+//! fn run(boot: BootInfo) -> Result<(), selkie::Error> {
+//!     let res = boot.take()?;
+//!     // boot.take() again: error[E0382]: use of moved value: `boot`
+//!     # let _ = res;
+//!     Ok(())
+//! }
+//! # fn main() {}
+//! ```
+
+use selkie_sys as sys;
+
+use crate::arch::{AsidControl, AsidPool, IoPorts, VSpaceRoot};
+use crate::bounds::ScopeOutput;
+use crate::cspace::{revoke_raw, WORD_DEPTH};
+use crate::object::{Domain, IrqControl, LocalCNode, Tcb};
+use crate::scope::empty_slots;
+use crate::slots::{CNodeSlots, Runtime};
+use crate::untyped::allocator::FreeUntyped;
+use crate::{Cap, Error, UntypedAllocator};
+
+/// The most slots the untyped allocator keeps for splitting.
+const ALLOCATOR_SLOTS: usize = 512;
+
+/// The root task's resources as handed over by the kernel; one linear token per boot.
+pub struct BootInfo {
+    raw: *const sys::BootInfo,
+}
+
+impl core::fmt::Debug for BootInfo {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("BootInfo").field("raw", &self.raw).finish()
+    }
+}
+
+/// Everything the root task owns at boot, as typed tokens.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Resources {
+    /// The root task's CSpace root, for naming its own capabilities.
+    pub cspace: Cap<LocalCNode>,
+    /// The root task's own thread.
+    pub tcb: Cap<Tcb>,
+    /// The root of the root task's address space.
+    pub vspace: Cap<VSpaceRoot>,
+    /// The authority to create IRQ handlers.
+    pub irq_control: Cap<IrqControl>,
+    /// The authority to create ASID pools.
+    pub asid_control: Cap<AsidControl>,
+    /// The root task's ASID pool.
+    pub asid_pool: Cap<AsidPool>,
+    /// Access to every x86 I/O port.
+    pub io_ports: Cap<IoPorts>,
+    /// The authority over scheduling domains.
+    pub domain: Cap<Domain>,
+    /// The free slots of the root CNode (less the allocator's share), counted at run time.
+    pub slots: CNodeSlots<Runtime>,
+    /// The untyped memory, general and device.
+    pub untyped: UntypedAllocator,
+}
+
+impl BootInfo {
+    /// # Safety
+    ///
+    /// Called once, by the runtime, with the kernel-provided bootinfo pointer, which stays valid for the
+    /// program's life.
+    pub unsafe fn from_raw(ptr: *const sys::BootInfo) -> Self {
+        BootInfo { raw: ptr }
+    }
+
+    /// The kernel's bootinfo as it was handed over.
+    pub fn raw(&self) -> sys::BootInfo {
+        // SAFETY: `from_raw`'s contract: the pointer is the kernel's bootinfo frame, mapped for the program's
+        // life. The struct is packed, hence the unaligned read.
+        unsafe { self.raw.read_unaligned() }
+    }
+
+    /// Hands the resources over, for good: the token is consumed, so this happens once per boot.
+    pub fn take(self) -> Result<Resources, Error> {
+        self.resources()
+    }
+
+    /// Lends the resources to `f` and takes them back afterwards: every object made from the untyped memory
+    /// is revoked and every slot `f` took is emptied, so the next call starts from the same state. This is
+    /// how in-kernel tests that share one boot each get a fresh root task. `f` may
+    /// fail with any error type that converts from [`Error`]; its error is returned after the clean-up.
+    ///
+    /// ```no_run
+    /// # fn demo(boot: &mut selkie::bootstrap::BootInfo) -> Result<(), selkie::Error> {
+    /// use selkie::{typenum::U11, Cap, Tcb};
+    /// for _ in 0..2 {
+    ///     boot.lend(|res| {
+    ///         let mem = res.untyped.alloc::<U11>()?;
+    ///         let _tcb: Cap<Tcb> = mem.retype(res.slots.alloc()?)?;
+    ///         Ok::<(), selkie::Error>(())
+    ///     })?; // the TCB is gone again here
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn lend<Out, E, F>(&mut self, f: F) -> Result<Out, E>
+    where
+        Out: ScopeOutput,
+        E: From<Error>,
+        F: FnOnce(&mut Resources) -> Result<Out, E>,
+    {
+        let mut res = self.resources()?;
+        let slots_before = res.slots.lend();
+        let allocator_slots_before = res.untyped.slots().lend();
+        let out = f(&mut res);
+        let bi = self.raw();
+        let untyped = bi.untyped;
+        for cptr in untyped.start..untyped.end {
+            revoke_raw(&res.cspace, cptr)?;
+        }
+        empty_slots(&used(&slots_before, &res.slots))?;
+        empty_slots(&used(&allocator_slots_before, res.untyped.slots()))?;
+        out
+    }
+
+    /// Checks the bootinfo and builds the typed resources from it.
+    fn resources(&self) -> Result<Resources, Error> {
+        let bi = self.raw();
+        let cnode_bits = bi.init_thread_cnode_size_bits;
+        let expected_bits = sys::config::ROOT_CNODE_SIZE_BITS;
+        if cnode_bits as usize != expected_bits {
+            return Err(Error::BadBootInfo {
+                what: "root CNode size bits",
+                found: cnode_bits.into(),
+                expected: expected_bits as sys::Word,
+            });
+        }
+        let (empty, untyped) = (bi.empty, bi.untyped);
+        let n_untyped = untyped.end.saturating_sub(untyped.start);
+        let max = sys::config::MAX_NUM_BOOTINFO_UNTYPED_CAPS as sys::Word;
+        if n_untyped > max {
+            return Err(Error::BadBootInfo {
+                what: "untyped count",
+                found: n_untyped,
+                expected: max,
+            });
+        }
+        let free = empty.end.saturating_sub(empty.start) as usize;
+        let for_allocator = (free / 4).min(ALLOCATOR_SLOTS);
+        let cspace = sys::CAP_INIT_THREAD_CNODE;
+        let allocator_slots = CNodeSlots::new(cspace, WORD_DEPTH, empty.start, for_allocator);
+        let slots = CNodeSlots::new(
+            cspace,
+            WORD_DEPTH,
+            empty.start + for_allocator as u64,
+            free - for_allocator,
+        );
+        let mut allocator = UntypedAllocator::new(allocator_slots);
+        let list = bi.untyped_list;
+        for (i, desc) in list.iter().take(n_untyped as usize).enumerate() {
+            allocator.add(FreeUntyped {
+                cptr: untyped.start + i as sys::Word,
+                paddr: desc.paddr,
+                bits: desc.size_bits,
+                device: desc.is_device != 0,
+            })?;
+        }
+        Ok(Resources {
+            cspace: Cap::new(cspace, LocalCNode::new()),
+            tcb: Cap::new(sys::CAP_INIT_THREAD_TCB, Tcb::new()),
+            vspace: Cap::new(sys::CAP_INIT_THREAD_VSPACE, VSpaceRoot::new()),
+            irq_control: Cap::new(sys::CAP_IRQ_CONTROL, IrqControl::new()),
+            asid_control: Cap::new(sys::CAP_ASID_CONTROL, AsidControl::new()),
+            asid_pool: Cap::new(sys::CAP_INIT_THREAD_ASID_POOL, AsidPool::new()),
+            io_ports: Cap::new(sys::CAP_IO_PORT, IoPorts::new()),
+            domain: Cap::new(sys::CAP_DOMAIN, Domain::new()),
+            slots,
+            untyped: allocator,
+        })
+    }
+}
+
+/// The slots taken from a pool between `before` and `now` (pools hand out slots from the front).
+fn used(before: &CNodeSlots<Runtime>, now: &CNodeSlots<Runtime>) -> CNodeSlots<Runtime> {
+    CNodeSlots::new(
+        before.cnode(),
+        before.depth(),
+        before.start(),
+        (now.start() - before.start()) as usize,
+    )
+}
