@@ -6,89 +6,28 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::mem::offset_of;
-use std::process::Command;
 
 use selkie_sys::*;
+use selkie_sys_gen::cprobe::CProbe;
 
+/// Runs `program_body` (after `prelude`) as C built against the kernel build's and libsel4's headers for the
+/// configuration this crate was built for; returns the `P(key, value)` lines it printed.
 fn c_values(program_body: &str, prelude: &str) -> BTreeMap<String, i64> {
     let (src, cfg) = selkie_kernel::build_script_inputs().expect("kernel source");
     let built = selkie_kernel::build_kernel(&selkie_kernel::workspace_target_dir(), &src, &cfg).expect("kernel build");
-    let dir = selkie_kernel::workspace_target_dir().join("selkie-sys-abi-check");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("autoconf.h"), cfg.autoconf_h()).unwrap();
-    let pp =
-        std::fs::read_to_string(built.build_dir.join("kernel_all.c_pp")).expect("kernel_all.c_pp in the kernel build");
-    let grab = |start: &str, end: &str| {
-        let a = pp
-            .find(start)
-            .unwrap_or_else(|| panic!("{start} not in kernel_all.c_pp"));
-        let b = pp[a..].find(end).unwrap() + a + end.len();
-        pp[a..b].to_string()
-    };
-    let mut c = String::from(
-        "#include <autoconf.h>\n#include <stdio.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <stdlib.h>\n",
-    );
-    c.push_str("typedef unsigned long word_t;\n#define UNUSED __attribute__((unused))\n");
-    c.push_str("#include <api/invocation.h>\n#include <arch/api/invocation.h>\n#include <arch/api/syscall.h>\n");
-    c.push_str("#define HAVE_AUTOCONF 1\n#include <sel4/simple_types.h>\n#include <sel4/macros.h>\n#include <sel4/sel4_arch/types.h>\n");
-    c.push_str(
-        "#include <sel4/objecttype.h>\n#include <sel4/sel4_arch/objecttype.h>\n#include <sel4/arch/objecttype.h>\n",
-    );
-    c.push_str("#include <sel4/errors.h>\n#include <sel4/constants.h>\n#include <sel4/sel4_arch/constants.h>\n");
-    c.push_str("static void _assert_fail(const char *a, const char *f, unsigned l, const char *fn) { fprintf(stderr, \"%s %s:%u %s\\n\", a, f, l, fn); exit(2); }\n");
-    let _ = writeln!(
-        c,
-        "{}\n{}",
-        grab("struct seL4_MessageInfo {", "return seL4_MessageInfo;\n}"),
-        grab("enum cap_tag {", "};")
-    );
-    c.push_str("#include <sel4/shared_types.h>\n#include <sel4/bootinfo_types.h>\n");
-    c.push_str(prelude);
-    c.push_str("#define P(k, v) printf(\"%s %lld\\n\", k, (long long)(v))\nint main(void) {\n");
-    c.push_str(program_body);
-    c.push_str("    return 0;\n}\n");
-    let file = dir.join("abi.c");
-    std::fs::write(&file, &c).unwrap();
-    let exe = dir.join("abi");
-    let l = src.root.join("libsel4");
     let arch = cfg.arch();
-    let out = Command::new("gcc")
-        .args(["-std=gnu11", "-w", "-o"])
-        .arg(&exe)
-        .arg(&file)
-        .arg(format!("-I{}", dir.display()))
-        .arg(format!("-I{}", built.build_dir.display()))
-        .arg(format!("-I{}", l.join("include").display()))
-        .arg(format!(
-            "-I{}",
-            l.join(format!("arch_include/{}", arch.arch())).display()
-        ))
-        .arg(format!(
-            "-I{}",
-            l.join(format!("sel4_arch_include/{}", arch.sel4_arch())).display()
-        ))
-        .arg(format!(
-            "-I{}",
-            l.join(format!("sel4_plat_include/{}", arch.plat())).display()
-        ))
-        .output()
-        .expect("gcc");
-    assert!(
-        out.status.success(),
-        "gcc failed on {}:\n{}",
-        file.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let run = Command::new(&exe).output().unwrap();
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
-    String::from_utf8(run.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| {
-            let (k, v) = l.split_once(' ').unwrap();
-            (k.to_string(), v.parse().unwrap())
-        })
-        .collect()
+    let probe = CProbe {
+        scratch_dir: &selkie_kernel::workspace_target_dir().join("selkie-sys-abi-check"),
+        kernel_root: &src.root,
+        build_dir: &built.build_dir,
+        arch: arch.arch(),
+        sel4_arch: arch.sel4_arch(),
+        plat: arch.plat(),
+        autoconf_h: &cfg.autoconf_h(),
+        kernel_pp: true,
+        prelude,
+    };
+    probe.run(program_body).unwrap_or_else(|e| panic!("{e}"))
 }
 
 struct Check {

@@ -11,11 +11,15 @@
 //! [`collect`] gathers everything into [`Bindings`] (inspectable by tests), [`emit`](emit::emit) turns that
 //! into one Rust source string, and [`generate`] does both. Every failure is an [`Error`] naming the file and
 //! the element or line at fault.
+//!
+//! [`cprobe`] is test support, not part of generation: the host cross-check tests use it to ask gcc what the
+//! kernel's C headers say.
 
 #![warn(missing_docs)]
 
 pub mod cexpr;
 pub mod cheader;
+pub mod cprobe;
 pub mod emit;
 pub mod error;
 pub mod interface;

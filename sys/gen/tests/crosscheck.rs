@@ -12,8 +12,8 @@ mod common;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
+use selkie_sys_gen::cprobe::CProbe;
 use selkie_sys_gen::{collect, Bindings, Target};
 
 /// The kernel build (source root, build dir) the pipeline produces for the default configuration.
@@ -30,13 +30,6 @@ fn autoconf(config: &BTreeMap<String, String>) -> String {
     }
     s.push_str("#endif\n");
     s
-}
-
-/// Text from `start` (first occurrence) to the first `end` after it, inclusive.
-fn extract<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
-    let a = text.find(start)?;
-    let b = text[a..].find(end)? + a + end.len();
-    Some(&text[a..b])
 }
 
 const MSGINFO_SAMPLES: [(u64, u64, u64, u64); 5] = [
@@ -121,42 +114,11 @@ fn expected(b: &Bindings, with_kernel_pp: bool) -> BTreeMap<String, i64> {
     e
 }
 
-/// Builds and runs the C program printing the same keys from the C headers; returns its values and whether
-/// the kernel's preprocessed source was used.
+/// Builds and runs the C program printing the same keys from the C headers (with the kernel's preprocessed
+/// source for the message-info code and cap tags when `with_kernel_pp`); returns its values.
 fn c_values(b: &Bindings, root: &Path, build_dir: &Path, with_kernel_pp: bool, dir: &Path) -> BTreeMap<String, i64> {
     let k = &b.kernel;
-    let l = root.join("libsel4");
-    std::fs::create_dir_all(dir).unwrap();
-    std::fs::write(dir.join("autoconf.h"), autoconf(&b.config)).unwrap();
-    let pp = if with_kernel_pp {
-        std::fs::read_to_string(build_dir.join("kernel_all.c_pp")).unwrap()
-    } else {
-        String::new()
-    };
-
     let mut c = String::new();
-    c.push_str(
-        "#include <autoconf.h>\n#include <stdio.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <stdlib.h>\n",
-    );
-    c.push_str("typedef unsigned long word_t;\n#define UNUSED __attribute__((unused))\n");
-    c.push_str("#include <api/invocation.h>\n#include <arch/api/invocation.h>\n#include <arch/api/syscall.h>\n");
-    c.push_str("#define HAVE_AUTOCONF 1\n#include <sel4/simple_types.h>\n#include <sel4/macros.h>\n#include <sel4/sel4_arch/types.h>\n");
-    c.push_str(
-        "#include <sel4/objecttype.h>\n#include <sel4/sel4_arch/objecttype.h>\n#include <sel4/arch/objecttype.h>\n",
-    );
-    c.push_str("#include <sel4/errors.h>\n#include <sel4/constants.h>\n#include <sel4/sel4_arch/constants.h>\n");
-    c.push_str("static void _assert_fail(const char *a, const char *f, unsigned l, const char *fn) { fprintf(stderr, \"%s %s:%u %s\\n\", a, f, l, fn); exit(2); }\n");
-    if with_kernel_pp {
-        // The kernel's own generated bitfield code for seL4_MessageInfo and its cap_tag enum.
-        let mi = extract(&pp, "struct seL4_MessageInfo {", "return seL4_MessageInfo;\n}")
-            .expect("seL4_MessageInfo in kernel_all.c_pp");
-        let tags = extract(&pp, "enum cap_tag {", "};").expect("enum cap_tag in kernel_all.c_pp");
-        let _ = writeln!(c, "{mi}\n{tags}");
-    } else {
-        c.push_str("typedef struct seL4_MessageInfo { seL4_Uint64 words[1]; } seL4_MessageInfo_t;\n");
-    }
-    c.push_str("#include <sel4/shared_types.h>\n#include <sel4/bootinfo_types.h>\n");
-    c.push_str("#define P(k, v) printf(\"%s %lld\\n\", k, (long long)(v))\nint main(void) {\n");
     for s in b.syscalls.iter().filter(|s| s.enabled) {
         let _ = writeln!(c, "    P(\"sys.{0}\", Sys{0});", s.name);
     }
@@ -206,45 +168,18 @@ fn c_values(b: &Bindings, root: &Path, build_dir: &Path, with_kernel_pp: bool, d
             );
         }
     }
-    c.push_str("    return 0;\n}\n");
-    let src = dir.join("check.c");
-    std::fs::write(&src, &c).unwrap();
-    let exe = dir.join("check");
-    let a = &b.target.arch;
-    let sa = &b.target.sel4_arch;
-    let out = Command::new("gcc")
-        .args(["-std=gnu11", "-w", "-o"])
-        .arg(&exe)
-        .arg(&src)
-        .arg(format!("-I{}", dir.display()))
-        .arg(format!("-I{}", build_dir.display()))
-        .arg(format!("-I{}", l.join("include").display()))
-        .arg(format!("-I{}", l.join(format!("arch_include/{a}")).display()))
-        .arg(format!("-I{}", l.join(format!("sel4_arch_include/{sa}")).display()))
-        .arg(format!("-I{}", l.join("sel4_plat_include/pc99").display()))
-        .output()
-        .expect("running gcc");
-    assert!(
-        out.status.success(),
-        "gcc failed on {}:\n{}",
-        src.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let run = Command::new(&exe).output().expect("running the check program");
-    assert!(
-        run.status.success(),
-        "{} failed: {}",
-        exe.display(),
-        String::from_utf8_lossy(&run.stderr)
-    );
-    String::from_utf8(run.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| {
-            let (k, v) = l.split_once(' ').unwrap();
-            (k.to_string(), v.parse().unwrap())
-        })
-        .collect()
+    let probe = CProbe {
+        scratch_dir: dir,
+        kernel_root: root,
+        build_dir,
+        arch: &b.target.arch,
+        sel4_arch: &b.target.sel4_arch,
+        plat: "pc99",
+        autoconf_h: &autoconf(&b.config),
+        kernel_pp: with_kernel_pp,
+        prelude: "",
+    };
+    probe.run(&c).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn check(name: &str, config: BTreeMap<String, String>, with_kernel_pp: bool) -> Bindings {
