@@ -176,9 +176,12 @@ fn trial_names(task: &RootTask) -> Result<Vec<String>, Error> {
     Ok(names)
 }
 
+/// A trial's name and its verdict (see [`verdict`]).
+pub type Verdict = (String, Result<(), String>);
+
 /// Builds and boots every image of `package` one after the other and returns each trial's verdict, exactly as
 /// [`run_suite`] reports them to `cargo test`.
-pub fn evaluate(package: &str, config: &Config) -> Result<Vec<(String, Result<(), String>)>, Error> {
+pub fn evaluate(package: &str, config: &Config) -> Result<Vec<Verdict>, Error> {
     let mut out = Vec::new();
     for task in build_images(package)? {
         let run = run_image(&task, config).map_err(|e| e.to_string());
@@ -194,15 +197,16 @@ pub fn evaluate(package: &str, config: &Config) -> Result<Vec<(String, Result<()
 ///
 /// Each image is booted once, when the first of its trials runs; its other trials take their result from the
 /// same boot.
-pub fn run_suite(package: &str, config: Config, args: &libtest_mimic::Arguments) -> libtest_mimic::Conclusion {
+///
+/// Images that fail to build are an error (not a trial), so that no test-name filter can turn a broken build
+/// into a passing run.
+pub fn run_suite(
+    package: &str,
+    config: Config,
+    args: &libtest_mimic::Arguments,
+) -> Result<libtest_mimic::Conclusion, Error> {
     use libtest_mimic::Trial;
-    let images = match build_images(package) {
-        Ok(i) => i,
-        Err(e) => {
-            let msg = e.to_string();
-            return libtest_mimic::run(args, vec![Trial::test("build_test_images", move || Err(msg.into()))]);
-        }
-    };
+    let images = build_images(package)?;
     let config = Arc::new(config);
     let mut trials = Vec::new();
     for task in images {
@@ -224,5 +228,5 @@ pub fn run_suite(package: &str, config: Config, args: &libtest_mimic::Arguments)
             }));
         }
     }
-    libtest_mimic::run(args, trials)
+    Ok(libtest_mimic::run(args, trials))
 }

@@ -10,5 +10,11 @@ fn main() {
             std::process::exit(2);
         }
     };
-    selkie_qemu_tests::run_suite("selkie-qemu-images", config, &args).exit();
+    match selkie_qemu_tests::run_suite("selkie-qemu-images", config, &args) {
+        Ok(conclusion) => conclusion.exit(),
+        Err(e) => {
+            eprintln!("error: the in-kernel test images could not be built: {e}");
+            std::process::exit(101);
+        }
+    }
 }
