@@ -16,10 +16,20 @@ pub fn kernel_root() -> PathBuf {
     .clone()
 }
 
-/// The newer-layout fixtures in the shared directory beside the repository.
+/// The newer-layout fixtures' `libsel4` directory: `SELKIE_FIXTURES`, else the `shared/` directory beside the
+/// repository.
 pub fn fixtures() -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest.join("../../../shared/fixtures/sel4-16.0.0-dev/libsel4")
+    let dir = match std::env::var_os("SELKIE_FIXTURES") {
+        Some(d) => PathBuf::from(d),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/sel4-16.0.0-dev/libsel4"),
+    };
+    assert!(
+        dir.join("include/interfaces/object-api.xml").is_file(),
+        "the seL4 16.0.0-dev interface fixtures are not at {}: put the shared/ directory beside the repository or \
+         set SELKIE_FIXTURES to their libsel4 directory",
+        dir.display()
+    );
+    dir
 }
 
 /// The default configuration: the `CONFIG_*` defines of selkie's default kernel config.
