@@ -5,11 +5,14 @@
 //! Regenerate snapshots after an intended change with `TRYBUILD=overwrite cargo test -p selkie-compile-fail`
 //! and read every changed `.stderr` as a user would.
 
-/// Issue 4: capabilities, untyped memory, CNode slots, retype, rights, scopes, bootstrap.
+/// All suites, in one trybuild run (one build of the crates under test):
+/// - `core/`: capabilities, untyped memory, CNode slots, retype, rights, scopes, bootstrap;
+/// - `entry/`: the `#[selkie::root_task]` and `#[selkie::test]` entry points.
 #[test]
-fn core_capabilities() {
+fn compile_fail_suites() {
     let t = trybuild::TestCases::new();
     t.compile_fail("tests/core/*.rs");
+    t.compile_fail("tests/entry/*.rs");
     t.pass("tests/pass/core_api.rs");
     t.pass("tests/pass/smart_alloc.rs");
 }

@@ -2,7 +2,7 @@
 //! `#[selkie::test]`.
 
 use proc_macro::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
 use syn::{spanned::Spanned, Error, ItemFn};
 
 /// Parses an entry attribute's function and checks what both entry attributes require of it: no attribute
@@ -11,7 +11,7 @@ fn parse_entry(attr: TokenStream, item: TokenStream, attribute: &str, what: &str
     let f: ItemFn = syn::parse(item)?;
     if !attr.is_empty() {
         let attr = proc_macro2::TokenStream::from(attr);
-        return Err(Error::new(attr.span(), format!("#[{attribute}] takes no arguments")));
+        return Err(Error::new_spanned(attr, format!("#[{attribute}] takes no arguments")));
     }
     let sig = &f.sig;
     if let Some(a) = &sig.asyncness {
@@ -33,6 +33,21 @@ fn parse_entry(attr: TokenStream, item: TokenStream, attribute: &str, what: &str
     Ok((f, arity))
 }
 
+/// The error, followed by the function as written, so that its imports and uses still resolve and the
+/// attribute's error is the only one.
+fn rejected(e: Error, original: proc_macro2::TokenStream) -> TokenStream {
+    let e = e.to_compile_error();
+    quote! { #e #original }.into()
+}
+
+/// The span of a function's return type (or its name, when it returns `()`), for errors about what it returns.
+fn return_span(f: &ItemFn) -> proc_macro2::Span {
+    match &f.sig.output {
+        syn::ReturnType::Type(_, ty) => ty.span(),
+        syn::ReturnType::Default => f.sig.ident.span(),
+    }
+}
+
 /// Marks the root task's `main`: the function the kernel's first thread runs.
 ///
 /// `main` takes the bootstrap token, `selkie::bootstrap::BootInfo`, which hands over the root task's
@@ -50,9 +65,10 @@ fn parse_entry(attr: TokenStream, item: TokenStream, attribute: &str, what: &str
 /// ```
 #[proc_macro_attribute]
 pub fn root_task(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let original = proc_macro2::TokenStream::from(item.clone());
     let (f, arity) = match parse_entry(attr, item, "selkie::root_task", "a root task's `main`") {
         Ok(parsed) => parsed,
-        Err(e) => return e.to_compile_error().into(),
+        Err(e) => return rejected(e, original),
     };
     let name = &f.sig.ident;
     let call = if arity == 1 {
@@ -64,13 +80,14 @@ pub fn root_task(attr: TokenStream, item: TokenStream) -> TokenStream {
     } else {
         quote! { #name() }
     };
+    let report = quote_spanned! {return_span(&f)=> ::selkie::rt::Termination::report({ #call }) };
     quote! {
         #f
 
         #[doc(hidden)]
         #[unsafe(no_mangle)]
         pub fn __selkie_main() -> bool {
-            ::selkie::rt::Termination::report({ #call })
+            #report
         }
     }
     .into()
@@ -92,26 +109,28 @@ pub fn root_task(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro_attribute]
 pub fn test(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let original = proc_macro2::TokenStream::from(item.clone());
     let (f, arity) = match parse_entry(attr, item, "selkie::test", "a `#[selkie::test]` function") {
         Ok(parsed) => parsed,
-        Err(e) => return e.to_compile_error().into(),
+        Err(e) => return rejected(e, original),
     };
     let name = &f.sig.ident;
     // The runtime keeps the image's bootstrap token in an `Option`: a `&mut BootInfo` test borrows it, a
     // `BootInfo` test takes it (later tests that need it then fail by name).
+    let passed = quote_spanned! {return_span(&f)=> ::selkie::test_rt::TestResult::passed };
     let by_value =
         matches!(f.sig.inputs.first(), Some(syn::FnArg::Typed(t)) if !matches!(*t.ty, syn::Type::Reference(_)));
     let run = match (arity, by_value) {
-        (0, _) => quote! { |_, name| ::selkie::test_rt::TestResult::passed(#name(), name) },
+        (0, _) => quote! { |_, name| #passed(#name(), name) },
         (_, false) => quote! {
             |boot, name| match boot.as_mut() {
-                ::core::option::Option::Some(boot) => ::selkie::test_rt::TestResult::passed(#name(boot), name),
+                ::core::option::Option::Some(boot) => #passed(#name(boot), name),
                 ::core::option::Option::None => ::selkie::test_rt::token_gone(name),
             }
         },
         (_, true) => quote! {
             |boot, name| match boot.take() {
-                ::core::option::Option::Some(boot) => ::selkie::test_rt::TestResult::passed(#name(boot), name),
+                ::core::option::Option::Some(boot) => #passed(#name(boot), name),
                 ::core::option::Option::None => ::selkie::test_rt::token_gone(name),
             }
         },
