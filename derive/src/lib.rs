@@ -1,6 +1,8 @@
 //! selkie's procedural macros. Use them through the `selkie` crate: `#[selkie::root_task]`,
 //! `#[selkie::test]`.
 
+#![warn(missing_docs)]
+
 use proc_macro::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::{spanned::Spanned, Error, ItemFn};
@@ -71,22 +73,25 @@ pub fn root_task(attr: TokenStream, item: TokenStream) -> TokenStream {
         Err(e) => return rejected(e, original),
     };
     let name = &f.sig.ident;
-    let call = if arity == 1 {
-        quote! {
+    let (token, args) = if arity == 1 {
+        let token = quote! {
             // SAFETY: the runtime calls this entry exactly once, with the bootinfo pointer the kernel passed.
             let boot = unsafe { ::selkie::bootstrap::BootInfo::from_raw(::selkie::rt::bootinfo_ptr()) };
-            #name(boot)
-        }
+        };
+        (token, quote! { boot })
     } else {
-        quote! { #name() }
+        (quote! {}, quote! {})
     };
-    let report = quote_spanned! {return_span(&f)=> ::selkie::rt::Termination::report({ #call }) };
+    // Spanned at the return type, so that a `main` returning something else is reported there.
+    let report = quote_spanned! {return_span(&f)=> ::selkie::rt::Termination::report(result) };
     quote! {
         #f
 
         #[doc(hidden)]
         #[unsafe(no_mangle)]
         pub fn __selkie_main() -> bool {
+            #token
+            let result = #name(#args);
             #report
         }
     }

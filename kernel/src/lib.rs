@@ -9,6 +9,8 @@
 //! - [`qemu`]: boots a kernel and root task in QEMU and reports how the run ended;
 //! - [`image`]: reads what a root-task ELF says about itself (its kernel configuration, its test list).
 
+#![warn(missing_docs)]
+
 pub mod build;
 pub mod config;
 pub mod image;

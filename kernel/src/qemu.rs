@@ -335,7 +335,10 @@ mod tests {
 
     #[test]
     fn firmware_escape_sequences_are_removed() {
-        assert_eq!(strip_escapes("\x1bc\x1b[?7l\x1b[2J\x1b[0mSeaBIOS (version 1.16)"), "SeaBIOS (version 1.16)");
+        assert_eq!(
+            strip_escapes("\x1bc\x1b[?7l\x1b[2J\x1b[0mSeaBIOS (version 1.16)"),
+            "SeaBIOS (version 1.16)"
+        );
         assert_eq!(strip_escapes("plain"), "plain");
     }
 }

@@ -7,6 +7,8 @@
 //! never finished (it hung until the per-system timeout, or the image panicked or faulted first) fails with
 //! its name, the reason and the serial log.
 
+#![warn(missing_docs)]
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};

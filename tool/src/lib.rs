@@ -1,6 +1,8 @@
 //! The library behind the `selkie` command: building root tasks with cargo and booting them on the real
 //! kernel. The QEMU test harness uses it too.
 
+#![warn(missing_docs)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
