@@ -9,11 +9,11 @@ pub enum Error {
     #[error("selkie configuration: {0}")]
     Config(String),
     /// A host tool is missing and could not be installed.
-    #[error("missing host tool `{tool}` (Debian package `{package}`): install it with `{command}`")]
+    #[error("missing {tool} (from `{package}`): install it with `{command}`")]
     MissingTool {
-        /// The command that was looked for.
+        /// What is missing (a command such as `host tool make`, or a Rust target).
         tool: String,
-        /// The Debian package that provides it.
+        /// The Debian package (or tool) that provides it.
         package: String,
         /// The exact command that installs it.
         command: String,

@@ -3,6 +3,7 @@
 //! [`ensure`] finds what is missing. Running as root on Debian it installs the packages with `apt-get` (saying
 //! what it runs); otherwise it stops with an error naming the package and the exact command that installs it.
 
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use crate::Error;
@@ -92,10 +93,32 @@ fn ensure_with(tools: &[Tool], may_install: bool) -> Result<(), Error> {
     }
     let first = missing[0];
     Err(Error::MissingTool {
-        tool: first.command.into(),
+        tool: format!("host tool `{}`", first.command),
         package: first.package.into(),
         command: format!("sudo apt-get install -y {}", packages.join(" ")),
     })
+}
+
+/// Makes sure the Rust standard library for `target` (such as `x86_64-unknown-none`) is installed for the
+/// toolchain that builds in `dir`, adding it with `rustup target add` (saying so) when it is missing.
+pub fn ensure_rust_target(target: &str, dir: &Path) -> Result<(), Error> {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let sysroot = Command::new(&rustc)
+        .current_dir(dir)
+        .args(["--print", "sysroot"])
+        .output()
+        .map_err(Error::io("running rustc --print sysroot"))?;
+    let sysroot = String::from_utf8_lossy(&sysroot.stdout).trim().to_string();
+    if Path::new(&sysroot).join("lib/rustlib").join(target).join("lib").is_dir() {
+        return Ok(());
+    }
+    let command = format!("rustup target add {target}");
+    eprintln!("selkie: the Rust target {target} is missing; running `{command}`");
+    let added = Command::new("rustup").current_dir(dir).args(["target", "add", target]).status();
+    if added.is_ok_and(|s| s.success()) {
+        return Ok(());
+    }
+    Err(Error::MissingTool { tool: format!("the Rust target {target}"), package: "rustup".into(), command })
 }
 
 fn can_apt_install() -> bool {

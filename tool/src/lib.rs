@@ -39,6 +39,7 @@ pub struct BuildOptions<'a> {
 pub fn build_root_tasks(opts: &BuildOptions<'_>) -> Result<Vec<RootTask>, Error> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let dir = opts.manifest.parent().unwrap_or(Path::new("."));
+    selkie_kernel::prereq::ensure_rust_target(selkie_kernel::Arch::X86_64.rust_target(), dir)?;
     let mut cmd = Command::new(cargo);
     cmd.current_dir(dir)
         .args(["build", "--quiet"])
