@@ -1,7 +1,9 @@
 //! Capability operations on CSpaces: copy, mint, move, mutate, delete and revoke.
 //!
 //! Each operation names its source by its address in the caller's CSpace, through the caller's root CNode
-//! ([`LocalCNode`]), and its destination by a [`CNodeSlot`] that it consumes.
+//! ([`LocalCNode`]), and its destination by a [`CNodeSlot`] that it consumes. The kernel checks an operation
+//! completely before it changes anything, so when it refuses, the tokens the operation consumed come back
+//! unchanged in a [`Refused`].
 
 use selkie_sys as sys;
 
@@ -9,7 +11,12 @@ use crate::bounds::{CopyInto, Copyable, MintInto};
 use crate::object::{Badge, CNodeGuard, CapType, Guardable, LocalCNode};
 use crate::role::{Invocable, Local, Role};
 use crate::slots::CNodeSlot;
-use crate::{Cap, Error, Operation};
+use crate::{Cap, Error, Operation, Refused};
+
+/// A moved capability and the slot it left.
+type Moved<T, R2> = (Cap<T, R2>, CNodeSlot<Local>);
+/// What a move consumes, handed back when the kernel refuses: the capability and the destination slot.
+type MoveRefused<T, R, R2> = Refused<(Cap<T, R>, CNodeSlot<R2>)>;
 
 /// The depth that resolves a whole capability address in the caller's CSpace.
 pub(crate) const WORD_DEPTH: u8 = sys::Word::BITS as u8;
@@ -30,7 +37,7 @@ impl<T: CapType, R: Role> Cap<T, R> {
         &self,
         cspace: &Cap<LocalCNode>,
         dest: CNodeSlot<R2>,
-    ) -> Result<Cap<Out, R2>, Error>
+    ) -> Result<Cap<Out, R2>, Refused<CNodeSlot<R2>>>
     where
         R: Invocable,
         T: Copyable + CopyInto<Out>,
@@ -48,13 +55,13 @@ impl<T: CapType, R: Role> Cap<T, R> {
                 rights_of::<Out>(),
             )
         };
-        Error::check(Operation::CNodeCopy, result)?;
+        let dest = Refused::check(Operation::CNodeCopy, result, dest)?;
         Ok(Cap::new(dest.start(), self.object().copied()))
     }
 
     /// Copies an endpoint or notification capability into `dest` with a badge (`seL4_CNode_Mint`); the
     /// copy's type says its rights, which can only be the source's or fewer. A receiver sees the badge on
-    /// what arrives through the copy.
+    /// what arrives through the copy. If the kernel refuses, `dest` comes back empty in the [`Refused`].
     ///
     /// ```no_run
     /// # fn demo(ep: selkie::Cap<selkie::Endpoint>, cspace: &selkie::Cap<selkie::LocalCNode>,
@@ -69,7 +76,7 @@ impl<T: CapType, R: Role> Cap<T, R> {
         cspace: &Cap<LocalCNode>,
         dest: CNodeSlot<R2>,
         badge: Badge,
-    ) -> Result<Cap<Out, R2>, Error>
+    ) -> Result<Cap<Out, R2>, Refused<CNodeSlot<R2>>>
     where
         R: Invocable,
         T: MintInto<Out>,
@@ -87,16 +94,17 @@ impl<T: CapType, R: Role> Cap<T, R> {
                 badge.cap_data(),
             )
         };
-        Error::check(Operation::CNodeMint, result)?;
+        let dest = Refused::check(Operation::CNodeMint, result, dest)?;
         Ok(Cap::new(dest.start(), self.object().minted(badge)))
     }
 
-    /// Moves the capability into `dest` (`seL4_CNode_Move`); returns it and the slot it left.
+    /// Moves the capability into `dest` (`seL4_CNode_Move`); returns it and the slot it left. If the kernel
+    /// refuses, the capability (still in its slot) and `dest` (still empty) come back in the [`Refused`].
     pub fn move_to<R2: Role>(
         self,
         cspace: &Cap<LocalCNode>,
         dest: CNodeSlot<R2>,
-    ) -> Result<(Cap<T, R2>, CNodeSlot<Local>), Error>
+    ) -> Result<Moved<T, R2>, MoveRefused<T, R, R2>>
     where
         R: Invocable,
     {
@@ -112,20 +120,22 @@ impl<T: CapType, R: Role> Cap<T, R> {
                 WORD_DEPTH,
             )
         };
-        Error::check(Operation::CNodeMove, result)?;
-        let (cptr, object) = self.into_parts();
+        let (this, dest) = Refused::check(Operation::CNodeMove, result, (self, dest))?;
+        let (cptr, object) = this.into_parts();
         Ok((Cap::new(dest.start(), object), vacated(cspace, cptr)))
     }
 
     /// Moves a CNode capability into `dest` and sets its guard (`seL4_CNode_Mutate`); returns it and the
     /// slot it left. This is how a CNode becomes a CSpace root: its guard makes up the address bits its radix
-    /// does not resolve. (On this kernel, mutating other capabilities changes nothing or fails.)
+    /// does not resolve. (On this kernel, mutating other capabilities changes nothing or fails.) If the kernel
+    /// refuses (a guard that does not fit, ...), the capability (still in its slot, with its old guard) and
+    /// `dest` (still empty) come back in the [`Refused`].
     pub fn mutate<R2: Role>(
         self,
         cspace: &Cap<LocalCNode>,
         dest: CNodeSlot<R2>,
         guard: CNodeGuard,
-    ) -> Result<(Cap<T, R2>, CNodeSlot<Local>), Error>
+    ) -> Result<Moved<T, R2>, MoveRefused<T, R, R2>>
     where
         R: Invocable,
         T: Guardable,
@@ -142,21 +152,23 @@ impl<T: CapType, R: Role> Cap<T, R> {
                 guard.cap_data(),
             )
         };
-        Error::check(Operation::CNodeMutate, result)?;
-        let (cptr, object) = self.into_parts();
+        let (this, dest) = Refused::check(Operation::CNodeMutate, result, (self, dest))?;
+        let (cptr, object) = this.into_parts();
         Ok((Cap::new(dest.start(), object), vacated(cspace, cptr)))
     }
 
     /// Deletes the capability (`seL4_CNode_Delete`) and returns its empty slot. The object goes away when
-    /// its last capability does.
-    pub fn delete(self, cspace: &Cap<LocalCNode>) -> Result<CNodeSlot<Local>, Error>
+    /// its last capability does. The kernel finishes a delete it has started (a long one is preempted and
+    /// resumed, never left half done), so if it refuses, it refused before starting and the capability comes
+    /// back unchanged in the [`Refused`].
+    pub fn delete(self, cspace: &Cap<LocalCNode>) -> Result<CNodeSlot<Local>, Refused<Self>>
     where
         R: Invocable,
     {
         // SAFETY: deletes a capability the token owns, which the token's consumption accounts for.
         let result = unsafe { sys::cnode_delete(cspace.cptr(), self.cptr(), WORD_DEPTH) };
-        Error::check(Operation::CNodeDelete, result)?;
-        Ok(vacated(cspace, self.cptr()))
+        let this = Refused::check(Operation::CNodeDelete, result, self)?;
+        Ok(vacated(cspace, this.cptr()))
     }
 
     /// Deletes every capability derived from this one (`seL4_CNode_Revoke`): copies, mints, and for untyped

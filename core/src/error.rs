@@ -1,5 +1,6 @@
 //! The one error type of the typed layer: a kernel error with the operation that failed, or a runtime
-//! resource check with its numbers.
+//! resource check with its numbers; and [`Refused`], the error of an operation that consumes tokens, which
+//! hands them back.
 
 use core::fmt;
 
@@ -173,6 +174,66 @@ impl fmt::Display for Error {
 
 impl core::error::Error for Error {}
 
+/// The kernel refused an operation that consumes tokens: its [`Error`], and the tokens it was given, handed
+/// back because the kernel left them exactly as they were.
+///
+/// Operations that consume a capability or slots ([`Cap::retype`](crate::Cap::retype),
+/// [`Cap::split`](crate::Cap::split), [`Cap::copy`](crate::Cap::copy), [`Cap::move_to`](crate::Cap::move_to),
+/// [`Cap::delete`](crate::Cap::delete), ...) fail with a `Refused` whose `inputs` are what they consumed, in
+/// the order of their parameters: the kernel checks everything before it changes anything, so a refused
+/// untyped still has its memory free and a refused slot is still empty. `?` in a function returning
+/// `Result<_, selkie::Error>` turns it into its [`Error`] (dropping the tokens), so code that does not want
+/// them back reads the same as for any other error.
+///
+/// ```no_run
+/// # fn demo(mem: selkie::Cap<selkie::Untyped<selkie::typenum::U12>>, slot: selkie::CNodeSlot,
+/// #         spare: selkie::CNodeSlot) -> Result<(), selkie::Error> {
+/// use selkie::{Cap, Refused, Tcb};
+/// let tcb: Cap<Tcb> = match mem.retype(slot) {
+///     Ok(tcb) => tcb,
+///     // The memory and the slot are as they were: try again with another slot.
+///     Err(Refused { error, inputs: (mem, _slot) }) => {
+///         selkie::println!("{error}; retrying");
+///         mem.retype(spare)?
+///     }
+/// };
+/// # let _ = tcb; Ok(()) }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused<I> {
+    /// Why the kernel refused.
+    pub error: Error,
+    /// The tokens the operation consumed, unchanged.
+    pub inputs: I,
+}
+
+impl<I> Refused<I> {
+    /// Passes `inputs` on if the kernel call `op` succeeded, or hands them back beside its error.
+    pub(crate) fn check(op: Operation, result: Result<(), sys::Error>, inputs: I) -> Result<I, Refused<I>> {
+        match result {
+            Ok(()) => Ok(inputs),
+            Err(code) => Err(Refused {
+                error: Error::Kernel { op, code },
+                inputs,
+            }),
+        }
+    }
+}
+
+impl<I> From<Refused<I>> for Error {
+    fn from(refused: Refused<I>) -> Error {
+        refused.error
+    }
+}
+
+impl<I> fmt::Display for Refused<I> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.error, f)
+    }
+}
+
+impl<I: fmt::Debug> core::error::Error for Refused<I> {}
+
 #[cfg(test)]
 mod tests {
     extern crate std;
@@ -200,5 +261,24 @@ mod tests {
             largest_bits: None,
         };
         assert_eq!(e.to_string(), "asked for 2^20 bytes of untyped memory, none is left");
+    }
+
+    #[test]
+    fn a_refusal_hands_the_inputs_back_and_converts_to_its_error() {
+        let refused = Refused::check(Operation::CNodeMove, Err(sys::Error::DeleteFirst), (3, "slot")).unwrap_err();
+        assert_eq!(refused.inputs, (3, "slot"));
+        assert_eq!(
+            refused.to_string(),
+            "seL4_CNode_Move failed: DeleteFirst (kernel error 8)"
+        );
+        let error: Error = refused.into();
+        assert_eq!(
+            error,
+            Error::Kernel {
+                op: Operation::CNodeMove,
+                code: sys::Error::DeleteFirst
+            }
+        );
+        assert_eq!(Refused::check(Operation::CNodeMove, Ok(()), 7), Ok(7));
     }
 }

@@ -43,6 +43,9 @@
 //!   |                                ^^^^^ this takes more slots than the pool has
 //! ```
 //!
+//! An operation that consumes tokens and is refused by the kernel hands them back, unchanged, in a [`Refused`]
+//! beside its [`Error`]; `?` turns it into the [`Error`].
+//!
 //! Also here: [`Cap::with_temporary`] lends memory and slots to a closure and revokes what it made;
 //! [`BootInfo::lend`](bootstrap::BootInfo::lend) does the same for all of a root task's resources (for tests
 //! sharing one boot); [`smart_alloc!`] writes the slot and memory bookkeeping for straight-line code.
@@ -80,7 +83,7 @@ pub use bounds::{
     SplitInto, TakeSlots, WithinFanOut,
 };
 pub use cap::Cap;
-pub use error::{Error, Operation};
+pub use error::{Error, Operation, Refused};
 pub use object::{
     Badge, Badgeable, CNode, CNodeGuard, CapType, Domain, Endpoint, Guardable, IrqControl, IrqHandler, KernelObject,
     LocalCNode, Notification, Tcb,

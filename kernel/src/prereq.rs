@@ -109,16 +109,28 @@ pub fn ensure_rust_target(target: &str, dir: &Path) -> Result<(), Error> {
         .output()
         .map_err(Error::io("running rustc --print sysroot"))?;
     let sysroot = String::from_utf8_lossy(&sysroot.stdout).trim().to_string();
-    if Path::new(&sysroot).join("lib/rustlib").join(target).join("lib").is_dir() {
+    if Path::new(&sysroot)
+        .join("lib/rustlib")
+        .join(target)
+        .join("lib")
+        .is_dir()
+    {
         return Ok(());
     }
     let command = format!("rustup target add {target}");
     eprintln!("selkie: the Rust target {target} is missing; running `{command}`");
-    let added = Command::new("rustup").current_dir(dir).args(["target", "add", target]).status();
+    let added = Command::new("rustup")
+        .current_dir(dir)
+        .args(["target", "add", target])
+        .status();
     if added.is_ok_and(|s| s.success()) {
         return Ok(());
     }
-    Err(Error::MissingTool { tool: format!("the Rust target {target}"), package: "rustup".into(), command })
+    Err(Error::MissingTool {
+        tool: format!("the Rust target {target}"),
+        package: "rustup".into(),
+        command,
+    })
 }
 
 fn can_apt_install() -> bool {

@@ -2,7 +2,8 @@
 use selkie::{CNodeSlot, Cap, Endpoint, Error, LocalCNode, Notification};
 
 fn demo(ep: &Cap<Endpoint>, cspace: &Cap<LocalCNode>, slot: CNodeSlot) -> Result<Cap<Notification>, Error> {
-    ep.copy(cspace, slot)
+    let copy = ep.copy::<Notification, _>(cspace, slot)?;
+    Ok(copy)
 }
 
 fn main() {}

@@ -38,6 +38,13 @@ impl From<selkie::Error> for Fail {
     }
 }
 
+/// A refused operation fails the test with its error; the handed-back tokens are dropped.
+impl<I> From<selkie::Refused<I>> for Fail {
+    fn from(refused: selkie::Refused<I>) -> Self {
+        Fail::Selkie(refused.error)
+    }
+}
+
 /// What the kernel's debug cap-identify call reports for the slot at `cptr` in the root task's CSpace.
 pub fn slot_type(cptr: sys::CPtr) -> sys::Word {
     // SAFETY: a debug query of one slot; it has no effect on memory or capabilities.

@@ -13,7 +13,9 @@ use selkie::bootstrap::{BootInfo, Resources};
 use selkie::rights::{ReadOnly, WriteOnly};
 use selkie::sys;
 use selkie::typenum::{U11, U4, U5, U6};
-use selkie::{Badge, Badgeable, CNodeGuard, CNodeSlot, Cap, Child, Endpoint, Error, Notification, Operation, Tcb};
+use selkie::{
+    Badge, Badgeable, CNodeGuard, CNodeSlot, Cap, Child, Endpoint, Error, Notification, Operation, Refused, Tcb,
+};
 use support::{expect_eq, expect_slot, expect_type, Fail};
 
 selkie::test_main!();
@@ -63,12 +65,22 @@ fn revoke_deletes_every_copy_and_stale_tokens_report_the_kernel_error(boot: &mut
         expect_slot("copy after revoke", a.cptr(), sys::cap_tag::NULL)?;
         expect_slot("mint after revoke", b.cptr(), sys::cap_tag::NULL)?;
         // Copying from the emptied slot: the kernel's error comes back with the operation, no panic.
+        // The slot comes back empty and takes a copy of the live capability.
         match a.copy::<Endpoint, _>(cspace, res.slots.alloc()?) {
-            Err(Error::Kernel {
-                op: Operation::CNodeCopy,
-                code,
-            }) => expect_eq("kernel error code", sys::Error::FailedLookup as u64, code as u64),
-            Err(e) => Err(Fail::Selkie(e)),
+            Err(Refused {
+                error:
+                    Error::Kernel {
+                        op: Operation::CNodeCopy,
+                        code,
+                    },
+                inputs: slot,
+            }) => {
+                expect_eq("kernel error code", sys::Error::FailedLookup as u64, code as u64)?;
+                expect_slot("handed-back slot", slot.start(), sys::cap_tag::NULL)?;
+                let again: Cap<Endpoint> = ep.copy(cspace, slot)?;
+                expect_type("copy into the handed-back slot", &again)
+            }
+            Err(refused) => Err(Fail::Selkie(refused.error)),
             Ok(_) => Err(Fail::Succeeded("copy from a revoked slot")),
         }
     })
@@ -100,12 +112,21 @@ fn mutate_sets_a_cnode_guard_while_moving(boot: &mut BootInfo) -> Result<(), Fai
         expect_eq("vacated slot", old, vacated.start())?;
         expect_type("mutated CNode", &guarded)?;
         // A guard that, with the radix, is longer than a word is refused by the kernel.
+        // Both tokens come back as they were: the CNode still moves into the slot with a guard that fits.
         match guarded.mutate(cspace, vacated, CNodeGuard::new(0, 63)?) {
-            Err(Error::Kernel {
-                op: Operation::CNodeMutate,
-                code: sys::Error::IllegalOperation,
-            }) => Ok(()),
-            Err(e) => Err(Fail::Selkie(e)),
+            Err(Refused {
+                error:
+                    Error::Kernel {
+                        op: Operation::CNodeMutate,
+                        code: sys::Error::IllegalOperation,
+                    },
+                inputs: (cnode, slot),
+            }) => {
+                expect_type("CNode after a refused mutate", &cnode)?;
+                let (moved, _) = cnode.move_to(cspace, slot)?;
+                expect_type("CNode moved after a refused mutate", &moved)
+            }
+            Err(refused) => Err(Fail::Selkie(refused.error)),
             Ok(_) => Err(Fail::Succeeded("a 63-bit guard on a 64-slot CNode")),
         }
     })

@@ -1,5 +1,6 @@
 //! Issue 4 on the real kernel: untyped memory split, quartered and retyped into every object type, checked
-//! with the kernel's debug cap-identify call; temporary scopes give memory back for reuse.
+//! with the kernel's debug cap-identify call; temporary scopes give memory back for reuse; a refused retype
+//! hands its memory and slot back.
 #![no_std]
 #![no_main]
 
@@ -10,8 +11,8 @@ use selkie::bootstrap::BootInfo;
 use selkie::sys;
 use selkie::typenum::{U11, U12, U13, U16, U2, U21, U4, U6, U8};
 use selkie::{
-    smart_alloc, CNodeSlots, Cap, Endpoint, Frame, KernelObject, LargePage, Notification, PageDirectory, PageTable,
-    Pdpt, Pml4, Tcb, Untyped,
+    smart_alloc, CNodeSlot, CNodeSlots, Cap, Endpoint, Error, Frame, KernelObject, LargePage, Notification, Operation,
+    PageDirectory, PageTable, Pdpt, Pml4, Refused, Tcb, Untyped,
 };
 use support::{expect_eq, expect_slot, expect_type, Fail};
 
@@ -143,6 +144,57 @@ fn revoked_memory_can_be_retyped_again(boot: &mut BootInfo) -> Result<(), Fail> 
         // And the memory splits as if new.
         let (a, _b) = mem.split(res.slots.alloc()?)?;
         expect_type("half of the reused untyped", &a)
+    })
+}
+
+#[selkie::test]
+fn a_refused_retype_hands_back_memory_and_slot_for_reuse(boot: &mut BootInfo) -> Result<(), Fail> {
+    boot.lend(|res| {
+        let cspace = &res.cspace;
+        // 2^11 bytes hold exactly one TCB: had the refused retype used any of it, the retry would fail.
+        let mem = res.untyped.alloc::<U11>()?;
+        let slot: CNodeSlot = res.slots.alloc()?;
+        let index = slot.start();
+        // Occupy the slot behind the typed layer's back: a copy of the root task's own TCB capability.
+        // SAFETY: a copy into a slot of the root CNode that the test owns.
+        unsafe {
+            sys::cnode_copy(
+                cspace.cptr(),
+                index,
+                64,
+                cspace.cptr(),
+                sys::CAP_INIT_THREAD_TCB,
+                64,
+                sys::CapRights::ALL,
+            )
+        }
+        .map_err(|code| Fail::Raw("seL4_CNode_Copy", code))?;
+        let (mem, slot) = match mem.retype::<Tcb, _>(slot) {
+            Err(Refused {
+                error:
+                    Error::Kernel {
+                        op: Operation::UntypedRetype,
+                        code,
+                    },
+                inputs,
+            }) => {
+                expect_eq("kernel error code", sys::Error::DeleteFirst as u64, code as u64)?;
+                inputs
+            }
+            Err(refused) => return Err(Fail::Selkie(refused.error)),
+            Ok(_) => return Err(Fail::Succeeded("a retype into an occupied slot")),
+        };
+        expect_type("handed-back untyped", &mem)?;
+        expect_eq("handed-back slot", index, slot.start())?;
+        // The same memory, whole, becomes a TCB in a fresh slot.
+        let tcb: Cap<Tcb> = mem.retype(res.slots.alloc()?)?;
+        expect_type("TCB from the handed-back untyped", &tcb)?;
+        // Emptied, the handed-back slot takes a new object.
+        // SAFETY: deletes the copy the test put there; no token names it.
+        unsafe { sys::cnode_delete(cspace.cptr(), index, 64) }.map_err(|code| Fail::Raw("seL4_CNode_Delete", code))?;
+        let ep: Cap<Endpoint> = res.untyped.alloc::<U4>()?.retype(slot)?;
+        expect_eq("endpoint's slot", index, ep.cptr())?;
+        expect_type("endpoint in the handed-back slot", &ep)
     })
 }
 
