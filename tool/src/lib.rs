@@ -146,3 +146,56 @@ pub fn repository_root() -> PathBuf {
         .expect("the tool lives in the repository")
         .to_path_buf()
 }
+
+/// The `.cargo/config.toml` that makes `cargo run` in a user's project build a selkie root task and boot it:
+/// the bare-metal target, the `selkie` runner (`runner` is the command, such as `/home/u/.cargo/bin/selkie`),
+/// the link settings, and `SELKIE_CONFIG` pointing at the project's `selkie.toml`.
+pub fn user_cargo_config(runner: &Path) -> String {
+    format!(
+        "# Written by `selkie init`: build for bare-metal x86_64 and boot with selkie's runner.\n\
+         [build]\ntarget = \"{target}\"\n\n\
+         [target.{target}]\nrunner = \"{runner} run\"\n\
+         rustflags = [\"-C\", \"relocation-model=static\", \"-C\", \"link-arg=-Tselkie.ld\"]\n\n\
+         [env]\nSELKIE_CONFIG = {{ value = \"selkie.toml\", relative = true }}\n",
+        target = selkie_kernel::Arch::X86_64.rust_target(),
+        runner = runner.display(),
+    )
+}
+
+/// A `selkie.toml` holding the default configuration, to edit.
+pub fn default_selkie_toml() -> String {
+    format!(
+        "# The kernel and QEMU configuration of this project; every field is optional (these are the defaults).\n\
+         # Changing [kernel] rebuilds the kernel and the bindings; see selkie_kernel::config for each field.\n\n{}",
+        Config::default().to_toml()
+    )
+}
+
+/// Sets up an existing cargo project at `dir` to build and boot as a selkie root task: writes
+/// `.cargo/config.toml` ([`user_cargo_config`]) and `selkie.toml` ([`default_selkie_toml`]). Refuses to
+/// overwrite an existing `.cargo/config.toml` (saying what to add instead); keeps an existing `selkie.toml`.
+pub fn init_project(dir: &Path, runner: &Path) -> Result<Vec<PathBuf>, Error> {
+    if !dir.join("Cargo.toml").is_file() {
+        return Err(Error::Config(format!(
+            "{} has no Cargo.toml: run `cargo new` first",
+            dir.display()
+        )));
+    }
+    let config = dir.join(".cargo").join("config.toml");
+    let text = user_cargo_config(runner);
+    if config.exists() {
+        return Err(Error::Config(format!(
+            "{} already exists; add these settings to it yourself:\n{text}",
+            config.display()
+        )));
+    }
+    std::fs::create_dir_all(dir.join(".cargo")).map_err(Error::io(format!("creating {}", dir.display())))?;
+    std::fs::write(&config, text).map_err(Error::io(format!("writing {}", config.display())))?;
+    let mut written = vec![config];
+    let toml = dir.join("selkie.toml");
+    if !toml.exists() {
+        std::fs::write(&toml, default_selkie_toml()).map_err(Error::io(format!("writing {}", toml.display())))?;
+        written.push(toml);
+    }
+    Ok(written)
+}

@@ -3,6 +3,7 @@
 //! ```text
 //! selkie run <root-task.elf>     boot an image (use as cargo's runner for x86_64-unknown-none)
 //! selkie qemu <example>          build examples/<example> from this repository and boot it
+//! selkie init [dir]              set up a cargo project (default: the current directory) for `cargo run`
 //! ```
 //!
 //! QEMU settings (timeouts, CPU features) come from the `selkie.toml` named by `SELKIE_CONFIG`, if any. The
@@ -15,13 +16,15 @@ use selkie_kernel::{Config, Error};
 use selkie_tool::{boot, build_root_tasks, home_for, repository_root, BuildOptions};
 
 const USAGE: &str = "usage:\n  selkie run <root-task.elf>   boot a root task on seL4 in QEMU (cargo runner)\n  \
-                     selkie qemu <example>        build and boot examples/<example> of the selkie repository";
+                     selkie qemu <example>        build and boot examples/<example> of the selkie repository\n  \
+                     selkie init [dir]            set up a cargo project (default: here) so `cargo run` boots it";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("run") if args.len() >= 2 => run(Path::new(&args[1])),
         Some("qemu") if args.len() >= 2 => qemu_example(&args[1]),
+        Some("init") if args.len() <= 2 => init(Path::new(args.get(1).map_or(".", String::as_str))),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -42,6 +45,15 @@ fn main() -> ExitCode {
 
 fn run(image: &Path) -> Result<ExitCode, Error> {
     let config = Config::from_env()?;
+    let from = match std::env::var_os(selkie_kernel::env::CONFIG) {
+        Some(p) if !p.is_empty() => PathBuf::from(p).display().to_string(),
+        _ => "the default configuration".to_string(),
+    };
+    eprintln!(
+        "selkie: booting {} (QEMU timeout {} s, from {from})",
+        image.display(),
+        config.qemu.timeout_secs
+    );
     let booted = boot(image, &config, &home_for(image), &mut |line| println!("{line}"))?;
     let report = booted.report;
     let k = booted.kernel;
@@ -53,6 +65,15 @@ fn run(image: &Path) -> Result<ExitCode, Error> {
         eprintln!("selkie: run failed: {}", report.outcome);
     }
     Ok(ExitCode::from(report.outcome.exit_code() as u8))
+}
+
+fn init(dir: &Path) -> Result<ExitCode, Error> {
+    let me = std::env::current_exe().map_err(Error::io("finding the selkie executable"))?;
+    for written in selkie_tool::init_project(dir, &me)? {
+        eprintln!("selkie: wrote {}", written.display());
+    }
+    eprintln!("selkie: `cargo run` now builds the root task and boots it on seL4 in QEMU");
+    Ok(ExitCode::SUCCESS)
 }
 
 fn qemu_example(name: &str) -> Result<ExitCode, Error> {

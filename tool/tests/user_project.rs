@@ -1,18 +1,8 @@
-//! A user's own project outside this workspace: `cargo new`, selkie as a path dependency, `main` marked as the
-//! root task, the one documented `.cargo/config.toml`, and `cargo run` boots it on seL4 in QEMU.
+//! A user's own project outside this workspace: `cargo new`, selkie as a path dependency, `selkie init` (which
+//! writes the one documented `.cargo/config.toml` and a `selkie.toml`), `main` marked as the root task, and
+//! `cargo run` boots it on seL4 in QEMU.
 
-use std::path::Path;
 use std::process::Command;
-
-/// The `.cargo/config.toml` the README documents, with the runner pointing at the `selkie` binary cargo built
-/// for this test (what `cargo install --path tool` puts on a user's PATH).
-fn user_cargo_config(runner: &Path) -> String {
-    format!(
-        "[build]\ntarget = \"x86_64-unknown-none\"\n\n[target.x86_64-unknown-none]\nrunner = \"{} run\"\n\
-         rustflags = [\"-C\", \"relocation-model=static\", \"-C\", \"link-arg=-Tselkie.ld\"]\n",
-        runner.display()
-    )
-}
 
 const MAIN_RS: &str = r#"#![no_std]
 #![no_main]
@@ -60,10 +50,33 @@ fn a_new_cargo_project_boots_on_sel4_with_cargo_run() {
         ),
     );
     std::fs::write(project.join("Cargo.toml"), manifest).unwrap();
-    std::fs::create_dir_all(project.join(".cargo")).unwrap();
+    // `selkie` as the user runs it after `cargo install --path tool`.
+    let selkie_init = || {
+        Command::new(env!("CARGO_BIN_EXE_selkie"))
+            .arg("init")
+            .current_dir(&project)
+            .output()
+    };
+    let init = selkie_init().unwrap();
+    assert!(
+        init.status.success(),
+        "selkie init: {}",
+        String::from_utf8_lossy(&init.stderr)
+    );
+    assert!(project.join(".cargo/config.toml").is_file() && project.join("selkie.toml").is_file());
+    let again = selkie_init().unwrap();
+    assert_eq!(
+        again.status.code(),
+        Some(2),
+        "a second init must not overwrite the project's cargo config"
+    );
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    // The project's selkie.toml is the configuration in force: a timeout set there reaches the runner.
+    let toml = std::fs::read_to_string(project.join("selkie.toml")).unwrap();
+    assert!(toml.contains("timeout_secs = 60"), "{toml}");
     std::fs::write(
-        project.join(".cargo/config.toml"),
-        user_cargo_config(Path::new(env!("CARGO_BIN_EXE_selkie"))),
+        project.join("selkie.toml"),
+        toml.replace("timeout_secs = 60", "timeout_secs = 45"),
     )
     .unwrap();
     std::fs::write(project.join("src/main.rs"), MAIN_RS).unwrap();
@@ -81,4 +94,8 @@ fn a_new_cargo_project_boots_on_sel4_with_cargo_run() {
     );
     assert!(stdout.contains("Hello from my own seL4 project!"), "{stdout}");
     assert!(stderr.contains("the root task reported success"), "{stderr}");
+    assert!(
+        stderr.contains("QEMU timeout 45 s"),
+        "the project's selkie.toml is in force: {stderr}"
+    );
 }
