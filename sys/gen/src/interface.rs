@@ -492,14 +492,7 @@ fn parse_method(path: &Path, doc: &Document, m: Node, iname: &str, cap_descripti
                         ))
                     }
                 };
-                let description = match child.attribute("description") {
-                    Some(d) => normalise(d),
-                    None => child
-                        .children()
-                        .find(|c| c.has_tag_name("description"))
-                        .map(doc_text)
-                        .unwrap_or_default(),
-                };
+                let description = description_of(child);
                 if params.iter().any(|p: &Param| p.name == pname) {
                     return Err(elem_err(path, doc, child, "duplicate parameter name"));
                 }
@@ -515,14 +508,7 @@ fn parse_method(path: &Path, doc: &Document, m: Node, iname: &str, cap_descripti
             "description" => description = doc_text(child),
             "error" => {
                 let ename = required_attr(path, doc, child, "name")?.to_string();
-                let description = match child.attribute("description") {
-                    Some(d) => normalise(d),
-                    None => child
-                        .children()
-                        .find(|c| c.has_tag_name("description"))
-                        .map(doc_text)
-                        .unwrap_or_default(),
-                };
+                let description = description_of(child);
                 errors.push(ErrorDoc {
                     name: ename,
                     description,
@@ -734,4 +720,16 @@ pub fn parse_syscalls_str(path: &Path, text: &str, config: &BTreeMap<String, Str
 pub fn parse_syscalls(path: &Path, config: &BTreeMap<String, String>) -> Result<Vec<Syscall>> {
     let text = read(path)?;
     parse_syscalls_str(path, &text, config)
+}
+
+/// An element's description: its `description` attribute (older layout) or `<description>` child (newer).
+fn description_of(node: roxmltree::Node<'_, '_>) -> String {
+    match node.attribute("description") {
+        Some(d) => normalise(d),
+        None => node
+            .children()
+            .find(|c| c.has_tag_name("description"))
+            .map(doc_text)
+            .unwrap_or_default(),
+    }
 }
