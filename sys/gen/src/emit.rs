@@ -669,15 +669,16 @@ pub fn emit(b: &Bindings) -> Result<String> {
     }
     out.push('\n');
 
-    // Errors.
+    // Errors: each C name with the Rust variant it becomes (`seL4_InvalidArgument` -> `InvalidArgument`).
+    let errors: Vec<(&str, &str, i64)> = k
+        .errors
+        .iter()
+        .map(|(c, v)| (c.as_str(), c.strip_prefix("seL4_").unwrap_or(c), *v))
+        .collect();
     out.push_str("/// Error codes returned by invocations (`seL4_Error`, without `seL4_NoError`).\n");
     out.push_str("#[repr(u64)]\n#[derive(Debug, Clone, Copy, PartialEq, Eq)]\npub enum Error {\n");
-    for (c, v) in &k.errors {
-        let _ = writeln!(
-            out,
-            "    /// `{c}` ({v}).\n    {} = {v},",
-            c.strip_prefix("seL4_").unwrap_or(c)
-        );
+    for (c, n, v) in &errors {
+        let _ = writeln!(out, "    /// `{c}` ({v}).\n    {n} = {v},");
     }
     out.push_str("}\n\n");
     let _ = writeln!(
@@ -685,30 +686,25 @@ pub fn emit(b: &Bindings) -> Result<String> {
         "/// `seL4_NumErrors`: one more than the largest error code.\npub const NUM_ERRORS: usize = {};",
         k.num_errors
     );
-    let last = k.errors.iter().map(|(_, v)| *v).max().unwrap_or(0);
+    let last = errors.iter().map(|(_, _, v)| *v).max().unwrap_or(0);
     let _ = writeln!(
         out,
         "const _: () = assert!(NUM_ERRORS == {last} + 1 && NUM_ERRORS == Error::ALL.len() + 1);\n"
     );
     out.push_str("impl Error {\n    /// Every error code.\n    pub const ALL: &'static [Error] = &[");
     out.push_str(
-        &k.errors
+        &errors
             .iter()
-            .map(|(c, _)| format!("Error::{}", c.strip_prefix("seL4_").unwrap_or(c)))
+            .map(|(_, n, _)| format!("Error::{n}"))
             .collect::<Vec<_>>()
             .join(", "),
     );
     out.push_str("];\n    /// The error with code `w`, `None` for 0 (no error) or an unknown code.\n    pub const fn from_word(w: Word) -> Option<Error> {\n        match w {\n");
-    for (c, v) in &k.errors {
-        let _ = writeln!(
-            out,
-            "            {v} => Some(Error::{}),",
-            c.strip_prefix("seL4_").unwrap_or(c)
-        );
+    for (_, n, v) in &errors {
+        let _ = writeln!(out, "            {v} => Some(Error::{n}),");
     }
     out.push_str("            _ => None,\n        }\n    }\n    /// The kernel's name for it (`InvalidArgument`, ...).\n    pub const fn name(self) -> &'static str {\n        match self {\n");
-    for (c, _) in &k.errors {
-        let n = c.strip_prefix("seL4_").unwrap_or(c);
+    for (_, n, _) in &errors {
         let _ = writeln!(out, "            Error::{n} => {n:?},");
     }
     out.push_str(
