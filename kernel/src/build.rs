@@ -45,11 +45,7 @@ pub struct BuiltKernel {
 /// Builds the kernel for `cfg` from `src`, or returns the cached build. Caches live in selkie's home under
 /// `target_dir` (`<target_dir>/selkie`, or `SELKIE_HOME` when set).
 pub fn build_kernel(target_dir: &Path, src: &KernelSource, cfg: &KernelConfig) -> Result<BuiltKernel, Error> {
-    let home = match std::env::var_os(crate::env::HOME).filter(|h| !h.is_empty()) {
-        Some(h) => PathBuf::from(h),
-        None => target_dir.join("selkie"),
-    };
-    build_kernel_in(&home, src, cfg)
+    build_kernel_in(&crate::home_in(target_dir), src, cfg)
 }
 
 /// The cache key of a kernel build.

@@ -58,10 +58,16 @@ pub fn build_script_inputs() -> Result<(KernelSource, KernelConfig), Error> {
 /// The directory holding selkie's caches: `SELKIE_HOME`, else `selkie/` in the cargo target directory found
 /// from this process's environment (`CARGO_TARGET_DIR`, a build script's `OUT_DIR`, or `./target`).
 pub fn selkie_home() -> PathBuf {
-    if let Some(h) = std::env::var_os(env::HOME).filter(|h| !h.is_empty()) {
-        return PathBuf::from(h);
+    home_in(&workspace_target_dir())
+}
+
+/// selkie's cache directory for builds in the cargo target directory `target_dir`: `SELKIE_HOME` if set,
+/// else `<target_dir>/selkie`.
+pub fn home_in(target_dir: &Path) -> PathBuf {
+    match std::env::var_os(env::HOME).filter(|h| !h.is_empty()) {
+        Some(h) => PathBuf::from(h),
+        None => target_dir.join("selkie"),
     }
-    workspace_target_dir().join("selkie")
 }
 
 /// The cargo target directory of the current build: the directory above a build script's `OUT_DIR` (or this

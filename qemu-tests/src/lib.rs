@@ -60,10 +60,7 @@ impl ImageRun {
 /// kernels.
 pub fn dirs() -> (PathBuf, PathBuf) {
     let target = selkie_kernel::workspace_target_dir();
-    let home = std::env::var_os(selkie_kernel::env::HOME)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| target.join("selkie"));
-    (target.join("bare"), home)
+    (target.join("bare"), selkie_kernel::home_in(&target))
 }
 
 /// The test images' workspace manifest.

@@ -94,12 +94,9 @@ pub fn build_root_tasks(opts: &BuildOptions<'_>) -> Result<Vec<RootTask>, Error>
 /// The selkie home to use for an image: `SELKIE_HOME`, else `selkie/` in the cargo target directory the image
 /// was built in.
 pub fn home_for(image: &Path) -> PathBuf {
-    if let Some(h) = std::env::var_os(selkie_kernel::env::HOME).filter(|h| !h.is_empty()) {
-        return PathBuf::from(h);
-    }
     let image = std::path::absolute(image).unwrap_or_else(|_| image.to_path_buf());
     match selkie_kernel::target_dir_above(&image) {
-        Some(t) => t.join("selkie"),
+        Some(target) => selkie_kernel::home_in(&target),
         None => selkie_kernel::selkie_home(),
     }
 }

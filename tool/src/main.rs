@@ -22,7 +22,7 @@ const USAGE: &str = "usage:\n  selkie run <root-task.elf>   boot a root task on 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("run") if args.len() >= 2 => run(Path::new(&args[1])),
+        Some("run") if args.len() >= 2 => run(Path::new(&args[1]), &home_for(Path::new(&args[1]))),
         Some("qemu") if args.len() >= 2 => qemu_example(&args[1]),
         Some("init") if args.len() <= 2 => init(Path::new(args.get(1).map_or(".", String::as_str))),
         Some("-h" | "--help" | "help") => {
@@ -43,7 +43,8 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(image: &Path) -> Result<ExitCode, Error> {
+/// Boots `image`, with selkie's caches in `home`.
+fn run(image: &Path, home: &Path) -> Result<ExitCode, Error> {
     let config = Config::from_env()?;
     let from = match std::env::var_os(selkie_kernel::env::CONFIG) {
         Some(p) if !p.is_empty() => PathBuf::from(p).display().to_string(),
@@ -54,7 +55,7 @@ fn run(image: &Path) -> Result<ExitCode, Error> {
         image.display(),
         config.qemu.timeout_secs
     );
-    let booted = boot(image, &config, &home_for(image), &mut |line| println!("{line}"))?;
+    let booted = boot(image, &config, home, &mut |line| println!("{line}"))?;
     let report = booted.report;
     let k = booted.kernel;
     let how = if k.fresh { "built" } else { "cached, not rebuilt" };
@@ -96,9 +97,7 @@ fn qemu_example(name: &str) -> Result<ExitCode, Error> {
         )));
     }
     let target = root.join("target");
-    let home = std::env::var_os(selkie_kernel::env::HOME)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| target.join("selkie"));
+    let home = selkie_kernel::home_in(&target);
     let config = std::env::var_os(selkie_kernel::env::CONFIG).map(PathBuf::from);
     let built = build_root_tasks(&BuildOptions {
         manifest: &examples.join("Cargo.toml"),
@@ -112,6 +111,5 @@ fn qemu_example(name: &str) -> Result<ExitCode, Error> {
         path: manifest.clone(),
         message: format!("cargo built no executable named `{name}`"),
     })?;
-    std::env::set_var(selkie_kernel::env::HOME, &home);
-    run(&task.path)
+    run(&task.path, &home)
 }
