@@ -71,27 +71,42 @@ pub fn ensure(tools: &[Tool]) -> Result<(), Error> {
 }
 
 fn ensure_with(tools: &[Tool], may_install: bool) -> Result<(), Error> {
-    let missing: Vec<&Tool> = tools.iter().filter(|t| !present(t)).collect();
-    if missing.is_empty() {
+    let missing = |tools: &[Tool]| -> Vec<Tool> { tools.iter().filter(|t| !present(t)).copied().collect() };
+    let mut absent = missing(tools);
+    if absent.is_empty() {
         return Ok(());
     }
-    let packages: Vec<&str> = missing.iter().map(|t| t.package).collect();
     if may_install {
+        // Several builds (cargo runs tests in parallel) may find the same tools missing at once, and apt-get
+        // fails at once when another apt-get holds its lock. So installs are serialised on a lock file of our
+        // own, what another process installed meanwhile is not installed again, and apt-get waits for the lock
+        // of an apt run of another program instead of failing.
+        let lock = std::fs::File::create(std::env::temp_dir().join("selkie-apt-install.lock"));
+        let _held = lock.as_ref().ok().filter(|f| f.lock().is_ok());
+        absent = missing(&absent);
+        if absent.is_empty() {
+            return Ok(());
+        }
+        let packages: Vec<&str> = absent.iter().map(|t| t.package).collect();
         eprintln!(
             "selkie: installing missing host packages: apt-get install -y {}",
             packages.join(" ")
         );
-        let update = Command::new("apt-get").args(["update", "-qq"]).status();
+        let wait = ["-o", "DPkg::Lock::Timeout=300"];
+        let update = Command::new("apt-get").args(["update", "-qq"]).args(wait).status();
         let install = Command::new("apt-get")
             .args(["install", "-y", "-qq"])
+            .args(wait)
             .args(&packages)
             .env("DEBIAN_FRONTEND", "noninteractive")
             .status();
-        if update.is_ok() && install.is_ok_and(|s| s.success()) && missing.iter().all(|t| present(t)) {
+        absent = missing(&absent);
+        if update.is_ok() && install.is_ok_and(|s| s.success()) && absent.is_empty() {
             return Ok(());
         }
     }
-    let first = missing[0];
+    let packages: Vec<&str> = absent.iter().map(|t| t.package).collect();
+    let first = absent[0];
     Err(Error::MissingTool {
         tool: format!("host tool `{}`", first.command),
         package: first.package.into(),
