@@ -37,7 +37,10 @@ fn every_rust_snippet_of_the_readme_builds_and_root_tasks_boot() {
     let root = selkie_tool::repository_root();
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
     let blocks = rust_blocks(&readme);
-    assert!(blocks.len() >= 3, "README.md should show the typed API, a project's main and a test");
+    assert!(
+        blocks.len() >= 3,
+        "README.md should show the typed API, a project's main and a test"
+    );
 
     // The package lives inside the repository (under its target directory) so that the repository's
     // `.cargo/config.toml` (link settings for the bare-metal target) applies, as it does to the test images.
