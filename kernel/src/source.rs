@@ -18,7 +18,7 @@ pub const EMBEDDED_PACKAGE_VERSION: &str = "0.0.28";
 /// The seL4 version inside it.
 pub const EMBEDDED_KERNEL_VERSION: &str = "5.0.0";
 /// Bumped whenever [`patch`] changes, so that patched copies are refreshed.
-const PATCH_LEVEL: u32 = 1;
+const PATCH_LEVEL: u32 = 2;
 
 /// A patched kernel source tree, ready to build.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,7 +155,20 @@ pub fn check_layout(tree: &Path) -> Result<(), Error> {
 ///
 /// gcc 10 and later write a `# 0 "kernel_all.c"` line marker before `# 1 ...`; the kernel's
 /// `circular_includes.py` only skips the `# 1` form and fails with an `IndexError`. The fix accepts both.
+///
+/// On x86_64 the kernel returns to a pending interrupt (one taken while it polled for more after handling an
+/// interrupt) by rounding its stack pointer up to the end of `kernel_stack_alloc`, which needs the stack aligned
+/// to its size; seL4 5.0 aligns it to 16 bytes only, so two interrupts at once sent the kernel's stack into the
+/// data after it (the IDT) and crashed it. The fix aligns the stack to its size, where the tree has that line.
 fn patch(tree: &Path) -> Result<(), Error> {
+    let stack = tree.join("include/arch/x86/arch/64/mode/kernel/stack.h");
+    if let Ok(text) = fs::read_to_string(&stack) {
+        let old = "#define KERNEL_STACK_ALIGNMENT 16\n";
+        let new = "#define KERNEL_STACK_ALIGNMENT BIT(CONFIG_KERNEL_STACK_BITS)\n";
+        if text.contains(old) {
+            fs::write(&stack, text.replace(old, new)).map_err(Error::io(format!("patching {}", stack.display())))?;
+        }
+    }
     let script = tree.join("tools/circular_includes.py");
     let text = fs::read_to_string(&script).map_err(Error::io(format!("reading {}", script.display())))?;
     let old = r#"r'^# 1 "kernel_all\.c"'"#;

@@ -12,6 +12,11 @@ fn the_embedded_kernel_builds_once_and_is_then_cached() {
         patched.contains(r#"^# [01] "kernel_all\.c""#),
         "the gcc line-marker fix is applied"
     );
+    let stack = std::fs::read_to_string(src.root.join("include/arch/x86/arch/64/mode/kernel/stack.h")).unwrap();
+    assert!(
+        stack.contains("#define KERNEL_STACK_ALIGNMENT BIT(CONFIG_KERNEL_STACK_BITS)"),
+        "the x86_64 kernel stack is aligned to its size"
+    );
 
     let cfg = KernelConfig::default();
     let first = build_kernel(&target, &src, &cfg).expect("kernel build");

@@ -333,6 +333,141 @@ extern "C" fn child_caller(arg: Word) -> ! {
     }
 }
 
+/// Child: counts its rounds in CHILD_COUNT; each round it signals the notification in the low 32 bits of
+/// `arg` and waits on the one in the high 32 bits.
+extern "C" fn child_counter(arg: Word) -> ! {
+    let (done, go) = (arg & 0xffff_ffff, arg >> 32);
+    loop {
+        CHILD_COUNT.fetch_add(1, Ordering::SeqCst);
+        // SAFETY: signalling and waiting on notification caps of our CSpace.
+        unsafe {
+            sys::signal(done);
+            sys::wait(go);
+        }
+    }
+}
+
+/// The root task's priority (the kernel gives it the highest, and the same maximum controlled priority).
+const ROOT_PRIO: u8 = 255;
+/// The root task's priority while [`priority_and_suspend_observed`] runs, so a child can be above it.
+const ROOT_LOWERED: u8 = 150;
+
+/// Checks the scheduler's view of priorities and suspension through what `child_counter` does. The root task
+/// never blocks here, so a thread that does not run shows as a failed check, not a hang.
+fn priority_and_suspend_observed(s: &mut Scratch) -> R {
+    let (done, go) = (
+        s.make(ObjectType::Notification, 0)?,
+        s.make(ObjectType::Notification, 0)?,
+    );
+    CHILD_COUNT.store(0, Ordering::SeqCst);
+    let count = || CHILD_COUNT.load(Ordering::SeqCst);
+    let tcb = spawn(s, child_counter, done | (go << 32), &CHILD_STACK_2, CHILD_IPC_2, false)?;
+    // SAFETY (this block): scheduling calls on our threads and signals between them; the child touches only
+    // its own stack and CHILD_COUNT.
+    unsafe {
+        // Below the root task's priority: resumed, it does not run while the root task is runnable, however
+        // often the root task yields (a yield only lets threads of the same priority run).
+        sys::tcb_resume(tcb).or_fail("resume")?;
+        ensure(count() == 0, "lower-priority child ran at resume", count())?;
+        for _ in 0..100 {
+            sys::yield_();
+        }
+        ensure(
+            count() == 0,
+            "lower-priority child ran while the root task yielded",
+            count(),
+        )?;
+        // At the child's priority, the root task's yield lets it run one round (until it waits).
+        sys::tcb_set_priority(sys::CAP_INIT_THREAD_TCB, CHILD_PRIO as u8).or_fail("lower own priority")?;
+        sys::yield_();
+        ensure(count() == 1, "child ran one round when the root task yielded", count())?;
+        // Below the child's new priority, the root task gives way to it as soon as it can run: when resumed, and
+        // each time it is signalled.
+        sys::tcb_suspend(tcb).or_fail("suspend")?;
+        sys::tcb_set_priority(sys::CAP_INIT_THREAD_TCB, ROOT_LOWERED).or_fail("raise own priority")?;
+        sys::tcb_set_priority(tcb, ROOT_LOWERED + 50).or_fail("raise child priority")?;
+        sys::signal(go);
+        for _ in 0..100 {
+            sys::yield_();
+        }
+        ensure(count() == 1, "suspended child ran", count())?;
+        sys::tcb_resume(tcb).or_fail("resume")?;
+        ensure(count() == 2, "higher-priority child ran at once when resumed", count())?;
+        sys::signal(go);
+        ensure(
+            count() == 3,
+            "higher-priority child ran at once when signalled",
+            count(),
+        )?;
+        // Suspended, it stays put however often it is signalled and the root task yields.
+        sys::tcb_suspend(tcb).or_fail("suspend")?;
+        for _ in 0..100 {
+            sys::signal(go);
+            sys::yield_();
+        }
+        ensure(count() == 3, "child ran after suspend", count())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// A real interrupt source: the PIT (8254) channel 0, and the TSC to bound waits.
+
+/// The PIT's mode/command register.
+const PIT_COMMAND: Word = 0x43;
+/// The PIT's channel 0 counter, whose output is ISA IRQ 0.
+const PIT_CHANNEL_0: Word = 0x40;
+/// The PIT's input clock, in Hz.
+const PIT_HZ: Word = 1_193_182;
+/// The IOAPIC pin ISA IRQ 0 arrives on: QEMU's `pc` machine wires IRQ 0 to global interrupt 2, as the
+/// firmware's interrupt source override says. (The kernel's own timer is the local APIC's, not the PIT.)
+const PIT_IOAPIC_PIN: Word = 2;
+/// The badge the interrupt is delivered with (the badge of the notification cap given to the handler).
+const IRQ_BADGE: Word = 0x40;
+
+/// Starts PIT channel 0 as a rate generator (mode 2) with `hz` interrupts a second.
+fn pit_start(hz: Word) -> R {
+    let divisor = PIT_HZ / hz;
+    // SAFETY (this block): programs the PIT, which nothing else in the system uses after the kernel booted.
+    unsafe {
+        // Channel 0, low byte then high byte, mode 2, binary.
+        sys::x86_io_port_out8(sys::CAP_IO_PORT, PIT_COMMAND, 0x34).or_fail("PIT mode")?;
+        sys::x86_io_port_out8(sys::CAP_IO_PORT, PIT_CHANNEL_0, divisor & 0xff).or_fail("PIT divisor low")?;
+        sys::x86_io_port_out8(sys::CAP_IO_PORT, PIT_CHANNEL_0, divisor >> 8).or_fail("PIT divisor high")
+    }
+}
+
+/// Stops PIT channel 0: a new mode without a count makes the counter wait for one, with no more edges.
+fn pit_stop() -> R {
+    // SAFETY: as in `pit_start`. Channel 0, low then high byte, mode 0 (its output stays low until a count).
+    unsafe { sys::x86_io_port_out8(sys::CAP_IO_PORT, PIT_COMMAND, 0x30) }.or_fail("PIT stop")
+}
+
+/// The time-stamp counter.
+fn tsc() -> u64 {
+    // SAFETY: `rdtsc` only reads the counter (the kernel leaves it readable from user mode).
+    unsafe { core::arch::x86_64::_rdtsc() }
+}
+
+/// TSC ticks in `ms` milliseconds, from the frequency the kernel measured at boot (bootinfo `archInfo`, MHz).
+fn tsc_ticks(ms: u64) -> R<u64> {
+    // SAFETY: the runtime recorded the kernel's bootinfo pointer; the frame stays mapped.
+    let mhz = unsafe { selkie::rt::bootinfo_ptr().read_unaligned() }.arch_info;
+    ensure(mhz > 0 && mhz < 100_000, "TSC frequency in bootinfo (MHz)", mhz)?;
+    Ok(mhz * 1000 * ms)
+}
+
+/// Polls `ntfn` until a signal arrives (returns its word) or `ms` milliseconds pass (returns 0).
+fn poll_for(ntfn: CPtr, ms: u64) -> R<Word> {
+    let deadline = tsc() + tsc_ticks(ms)?;
+    loop {
+        // SAFETY: a non-blocking receive on our own notification.
+        let (_, word) = unsafe { sys::nb_recv(ntfn) };
+        if word != 0 || tsc() >= deadline {
+            return Ok(word);
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Tests.
 
@@ -518,15 +653,20 @@ fn tcb_configure_write_registers_resume_suspend() -> R {
             "child's stack pointer",
             regs.rsp,
         )?;
-        // SAFETY: priority change of our own thread object.
-        unsafe { sys::tcb_set_priority(tcb, 50) }.or_fail("set priority")?;
         // A TCB invocation on a CNode is refused.
         // SAFETY: fails without effect.
         expect_err(
             unsafe { sys::tcb_set_priority(ROOT, 50) },
             sys::Error::IllegalOperation,
             "TCB call on a CNode",
-        )
+        )?;
+        // Priorities and suspension, seen in what a second thread does. The root task lowers its own priority
+        // for this, and takes its own back whatever the outcome.
+        let observed = priority_and_suspend_observed(s);
+        // SAFETY: the root task's own priority back to its maximum controlled priority.
+        let restored =
+            unsafe { sys::tcb_set_priority(sys::CAP_INIT_THREAD_TCB, ROOT_PRIO) }.or_fail("restore priority");
+        observed.and(restored)
     })
 }
 
@@ -700,47 +840,145 @@ fn notification_signal_wait() -> R {
 fn irq_handler_get_set_ack_clear() -> R {
     scratch(|s| {
         let ntfn = s.make(ObjectType::Notification, 0)?;
-        let (h, h2, h3) = (s.slot()?, s.slot()?, s.slot()?);
-        // SAFETY (this block): IRQ handler caps for an unused IOAPIC pin and MSI vector; nothing raises them.
+        let (badged, h, h2, h3) = (s.slot()?, s.slot()?, s.slot()?, s.slot()?);
+        // SAFETY: minting a badged copy of our notification into our slot.
         unsafe {
-            sys::irq_control_get_ioapic(sys::CAP_IRQ_CONTROL, ROOT, h, DEPTH, 0, 10, 0, 0, 20)
+            sys::cnode_mint(
+                ROOT,
+                badged,
+                DEPTH as u8,
+                ROOT,
+                ntfn,
+                DEPTH as u8,
+                CapRights::ALL,
+                IRQ_BADGE,
+            )
+        }
+        .or_fail("mint notification")?;
+        // SAFETY (this block): an IRQ handler for the PIT's pin (edge-triggered, active high), and one for an
+        // MSI vector that nothing raises.
+        unsafe {
+            sys::irq_control_get_ioapic(sys::CAP_IRQ_CONTROL, ROOT, h, DEPTH, 0, PIT_IOAPIC_PIN, 0, 0, 20)
                 .or_fail("get ioapic handler")?;
             expect_tag(h, cap_tag::IRQ_HANDLER, "IOAPIC handler")?;
             let again = sys::irq_control_get_ioapic(sys::CAP_IRQ_CONTROL, ROOT, h2, DEPTH, 0, 11, 0, 0, 20);
             expect_err(again, sys::Error::RevokeFirst, "vector already taken")?;
-            sys::irq_handler_set_notification(h, ntfn).or_fail("set notification")?;
-            sys::irq_handler_ack(h).or_fail("ack")?;
-            sys::irq_handler_clear(h).or_fail("clear")?;
+            expect_tag(h2, cap_tag::NULL, "no handler for a refused vector")?;
             sys::irq_control_get_msi(sys::CAP_IRQ_CONTROL, ROOT, h3, DEPTH, 0, 3, 0, 0, 21)
                 .or_fail("get msi handler")?;
             expect_tag(h3, cap_tag::IRQ_HANDLER, "MSI handler")?;
-            // Handler caps come from the IRQ control cap, not the untyped: delete them explicitly.
-            sys::cnode_delete(ROOT, h, DEPTH as u8).or_fail("delete handler")?;
-            sys::cnode_delete(ROOT, h3, DEPTH as u8).or_fail("delete handler")?;
         }
-        Ok(())
+        let observed = pit_interrupts(h, ntfn, badged);
+        // Whatever happened: stop the PIT, and delete the handler caps (they come from the IRQ control cap, not
+        // the untyped, so revoking the untyped would not).
+        let stopped = pit_stop();
+        // SAFETY: deletes the handler caps this test made; deleting the PIT's handler also masks its line.
+        let deleted = unsafe { sys::cnode_delete(ROOT, h, DEPTH as u8).and(sys::cnode_delete(ROOT, h3, DEPTH as u8)) }
+            .or_fail("delete handlers");
+        observed.and(stopped).and(deleted)
     })
+}
+
+/// Runs the PIT at 1 kHz with handler `h` and checks, on notification `ntfn`, what the kernel delivers: an
+/// interrupt once the handler has a notification (the badged copy `badged`), none more until the handler
+/// acknowledges, none after the handler is cleared, and again one once it is set again.
+fn pit_interrupts(h: CPtr, ntfn: CPtr, badged: CPtr) -> R {
+    /// Ample for an interrupt due within 1 ms, even on a slow host.
+    const ARRIVES_MS: u64 = 200;
+    /// Twenty PIT periods: an interrupt the kernel delivered would have arrived.
+    const SILENT_MS: u64 = 20;
+    // SAFETY (this block): invocations of our handler cap; the interrupt only signals our notification.
+    unsafe {
+        sys::irq_handler_set_notification(h, badged).or_fail("set notification")?;
+        // The pin was unmasked when the handler was issued, and the PIT has been running since boot: an
+        // interrupt that came before the notification was set went nowhere and left the line masked.
+        sys::irq_handler_ack(h).or_fail("ack")?;
+        pit_start(1000)?;
+        let word = poll_for(ntfn, ARRIVES_MS)?;
+        ensure(word == IRQ_BADGE, "interrupt on the notification, with its badge", word)?;
+        // The kernel masks the line when it delivers, until the handler is acknowledged.
+        let word = poll_for(ntfn, SILENT_MS)?;
+        ensure(word == 0, "no second interrupt before the ack", word)?;
+        sys::irq_handler_ack(h).or_fail("ack")?;
+        let word = poll_for(ntfn, ARRIVES_MS)?;
+        ensure(word == IRQ_BADGE, "interrupt after the ack", word)?;
+        // Cleared, the handler has no notification: unmasked, the interrupts go nowhere.
+        sys::irq_handler_clear(h).or_fail("clear")?;
+        sys::irq_handler_ack(h).or_fail("ack after clear")?;
+        let word = poll_for(ntfn, SILENT_MS)?;
+        ensure(word == 0, "no interrupt after clear", word)?;
+        // The PIT was still running all along: with the notification set again, interrupts arrive again.
+        sys::irq_handler_set_notification(h, badged).or_fail("set notification again")?;
+        sys::irq_handler_ack(h).or_fail("ack after setting again")?;
+        let word = poll_for(ntfn, ARRIVES_MS)?;
+        ensure(
+            word == IRQ_BADGE,
+            "interrupt after setting the notification again",
+            word,
+        )
+    }
 }
 
 #[selkie::test]
 fn io_port_in_and_out() -> R {
-    /// The 16550 UART's scratch register at COM1 + 7.
+    /// The 16550 UART's scratch register at COM1 + 7 (8 bits, holds what was written).
     const SCRATCH: u16 = 0x3ff;
-    // SAFETY (this block): port I/O on the serial port's scratch and status registers only.
+    /// PCI configuration address register (32 bits, holds what was written) and data window.
+    const PCI_ADDRESS: u16 = 0xcf8;
+    const PCI_DATA: u16 = 0xcfc;
+    /// The "dispi" index register (16 bits, holds what was written) and data register of the standard VGA
+    /// that QEMU's `pc` machine has by default (the Bochs display interface).
+    const DISPI_INDEX: u16 = 0x1ce;
+    const DISPI_DATA: u16 = 0x1cf;
+    /// The dispi register that holds the interface version: `0xb0c0..=0xb0c5`, and accepts only those.
+    const DISPI_ID: Word = 0;
+    const IO: CPtr = sys::CAP_IO_PORT;
+    // SAFETY (this block): port I/O on the serial port's scratch and status registers, the PCI configuration
+    // address (restored) and reads of the host bridge's identity, and the VGA's dispi index and version
+    // registers (restored); none of them changes what the kernel or the devices do.
     unsafe {
-        sys::x86_io_port_out8(sys::CAP_IO_PORT, SCRATCH.into(), 0x5a).or_fail("out8")?;
-        let v = sys::x86_io_port_in8(sys::CAP_IO_PORT, SCRATCH).or_fail("in8")?;
+        sys::x86_io_port_out8(IO, SCRATCH.into(), 0x5a).or_fail("out8")?;
+        let v = sys::x86_io_port_in8(IO, SCRATCH).or_fail("in8")?;
         ensure(v == 0x5a, "scratch register read back", v.into())?;
-        sys::x86_io_port_out8(sys::CAP_IO_PORT, SCRATCH.into(), 0xa5).or_fail("out8")?;
-        let v = sys::x86_io_port_in8(sys::CAP_IO_PORT, SCRATCH).or_fail("in8")?;
+        sys::x86_io_port_out8(IO, SCRATCH.into(), 0xa5).or_fail("out8")?;
+        let v = sys::x86_io_port_in8(IO, SCRATCH).or_fail("in8")?;
         ensure(v == 0xa5, "scratch register read back", v.into())?;
         // Line status: the transmitter holding register is empty (bit 5) between the kernel's writes.
-        let lsr = sys::x86_io_port_in8(sys::CAP_IO_PORT, 0x3fd).or_fail("in8 status")?;
+        let lsr = sys::x86_io_port_in8(IO, 0x3fd).or_fail("in8 status")?;
         ensure(lsr & 0x20 != 0, "UART line status", lsr.into())?;
-        sys::x86_io_port_in16(sys::CAP_IO_PORT, 0x3f8).or_fail("in16")?;
-        sys::x86_io_port_in32(sys::CAP_IO_PORT, 0x3f8).or_fail("in32")?;
-        sys::x86_io_port_out16(sys::CAP_IO_PORT, 0x80, 0).or_fail("out16")?;
-        sys::x86_io_port_out32(sys::CAP_IO_PORT, 0x80, 0).or_fail("out32")?;
+
+        // 32 bits: the PCI address register keeps all four bytes written; through it, the host bridge's
+        // identity (00:00.0, the i440FX: vendor 0x8086, device 0x1237) reads in 32 and in 16 bits.
+        let saved = sys::x86_io_port_in32(IO, PCI_ADDRESS).or_fail("in32 PCI address")?;
+        for address in [0x8000_0000u32, 0x8000_08fc, 0x80fe_dc04] {
+            sys::x86_io_port_out32(IO, PCI_ADDRESS.into(), address.into()).or_fail("out32 PCI address")?;
+            let v = sys::x86_io_port_in32(IO, PCI_ADDRESS).or_fail("in32 PCI address")?;
+            ensure(v == address, "PCI address register read back (32 bits)", v.into())?;
+        }
+        sys::x86_io_port_out32(IO, PCI_ADDRESS.into(), 0x8000_0000).or_fail("out32 PCI address")?;
+        let id = sys::x86_io_port_in32(IO, PCI_DATA).or_fail("in32 PCI data")?;
+        ensure(id == 0x1237_8086, "host bridge vendor and device (32 bits)", id.into())?;
+        let vendor = sys::x86_io_port_in16(IO, PCI_DATA).or_fail("in16 PCI data")?;
+        ensure(vendor == 0x8086, "host bridge vendor (16 bits)", vendor.into())?;
+        let device = sys::x86_io_port_in16(IO, PCI_DATA + 2).or_fail("in16 PCI data + 2")?;
+        ensure(device == 0x1237, "host bridge device (16 bits)", device.into())?;
+        sys::x86_io_port_out32(IO, PCI_ADDRESS.into(), saved.into()).or_fail("restore PCI address")?;
+
+        // 16 bits: the dispi index register keeps both bytes written; the version register takes a 16-bit
+        // value it knows and reads it back.
+        for index in [0xb5a4u16, 0x4a5b] {
+            sys::x86_io_port_out16(IO, DISPI_INDEX.into(), index.into()).or_fail("out16 dispi index")?;
+            let v = sys::x86_io_port_in16(IO, DISPI_INDEX).or_fail("in16 dispi index")?;
+            ensure(v == index, "dispi index read back (16 bits)", v.into())?;
+        }
+        sys::x86_io_port_out16(IO, DISPI_INDEX.into(), DISPI_ID).or_fail("out16 dispi index")?;
+        let version = sys::x86_io_port_in16(IO, DISPI_DATA).or_fail("in16 dispi version")?;
+        ensure((0xb0c0..=0xb0c5).contains(&version), "dispi version", version.into())?;
+        let other = if version == 0xb0c0 { 0xb0c1 } else { 0xb0c0 };
+        sys::x86_io_port_out16(IO, DISPI_DATA.into(), other).or_fail("out16 dispi version")?;
+        let v = sys::x86_io_port_in16(IO, DISPI_DATA).or_fail("in16 dispi version")?;
+        ensure(Word::from(v) == other, "dispi version read back (16 bits)", v.into())?;
+        sys::x86_io_port_out16(IO, DISPI_DATA.into(), version.into()).or_fail("restore dispi version")?;
     }
     Ok(())
 }
@@ -829,9 +1067,60 @@ fn page_table_and_page_mapping() -> R {
             let p = HIGH as *mut u64;
             p.write_volatile(77);
             ensure(p.read_volatile() == 77, "memory at 512 GiB", p.read_volatile())?;
-            // A new address space root, given an ASID.
-            let pml4 = s.make(ObjectType::X64Pml4, 0)?;
+        }
+        // A new address space root: the kernel maps nothing into it until it has an ASID.
+        const OTHER: Word = 0x1000_0000;
+        let pml4 = s.make(ObjectType::X64Pml4, 0)?;
+        let (pdpt3, pd3, pt3) = (
+            s.make(ObjectType::X86Pdpt, 0)?,
+            s.make(ObjectType::X86PageDirectory, 0)?,
+            s.make(ObjectType::X86PageTable, 0)?,
+        );
+        let (f4, f5, pdpt4) = (
+            s.make(ObjectType::X86_4K, 0)?,
+            s.make(ObjectType::X86_4K, 0)?,
+            s.make(ObjectType::X86Pdpt, 0)?,
+        );
+        // SAFETY (this block): mappings into the new address space, which no thread runs in, and one attempt at
+        // an address of our own that must fail.
+        unsafe {
+            expect_err(
+                sys::x86_pdpt_map(pdpt3, pml4, OTHER, 0),
+                sys::Error::InvalidCapability,
+                "PDPT into a PML4 without an ASID",
+            )?;
+            expect_err(
+                sys::x86_page_map(f4, pml4, OTHER, CapRights::ALL, 0),
+                sys::Error::InvalidCapability,
+                "page into a PML4 without an ASID",
+            )?;
             sys::x86_asid_pool_assign(sys::CAP_INIT_THREAD_ASID_POOL, pml4).or_fail("assign ASID")?;
+            expect_err(
+                sys::x86_asid_pool_assign(sys::CAP_INIT_THREAD_ASID_POOL, pml4),
+                sys::Error::InvalidCapability,
+                "a second ASID for the same PML4",
+            )?;
+            sys::x86_pdpt_map(pdpt3, pml4, OTHER, 0).or_fail("PDPT into the PML4 with an ASID")?;
+            sys::x86_page_directory_map(pd3, pml4, OTHER, 0).or_fail("PD into the new address space")?;
+            sys::x86_page_table_map(pt3, pml4, OTHER, 0).or_fail("PT into the new address space")?;
+            sys::x86_page_map(f4, pml4, OTHER, CapRights::ALL, 0).or_fail("page into the new address space")?;
+            // The kernel filled in the new root's tables: the same address is taken there now...
+            expect_err(
+                sys::x86_pdpt_map(pdpt4, pml4, OTHER, 0),
+                sys::Error::DeleteFirst,
+                "PML4 entry of the new address space in use",
+            )?;
+            expect_err(
+                sys::x86_page_map(f5, pml4, OTHER, CapRights::ALL, 0),
+                sys::Error::DeleteFirst,
+                "page table entry of the new address space in use",
+            )?;
+            // ...but not in ours, which has no page table there.
+            expect_err(
+                sys::x86_page_map(f5, sys::CAP_INIT_THREAD_VSPACE, OTHER, CapRights::ALL, 0),
+                sys::Error::FailedLookup,
+                "our own address space at that address",
+            )?;
         }
         Ok(())
     })
