@@ -14,11 +14,12 @@ use typenum::{Const, Prod, ToUInt, Unsigned, U, U1, U16, U2, U4, U8};
 /// compile (see [`FitsIn`](crate::FitsIn)): stable Rust cannot turn `size_of::<T>()` into a type.
 ///
 /// Implemented for the integer and float primitives and for arrays of elements. For your own `#[repr(C)]`
-/// message type, derive or implement `Pod` and name its size; a wrong `Size` is a compile error wherever a queue
-/// of that element is opened (it is checked against `size_of::<Self>()`).
+/// message type, implement `Pod` (derive it, or implement it by hand) and name its size with [`element!`](crate::element!), which
+/// checks at compile time that the size is right. A hand-written `impl Element` with a wrong `Size` is caught
+/// too, but only when a queue of it is built (`cargo build`, not `cargo check`).
 ///
 /// ```
-/// use cross_queue::{bytemuck, typenum::U16, Element, QueueMemory};
+/// use cross_queue::{bytemuck, typenum::{U16, U4}, QueueMemory};
 ///
 /// #[derive(Clone, Copy, Debug)]
 /// #[repr(C)]
@@ -31,11 +32,9 @@ use typenum::{Const, Prod, ToUInt, Unsigned, U, U1, U16, U2, U4, U8};
 /// unsafe impl bytemuck::Zeroable for Sample {}
 /// // SAFETY: as above.
 /// unsafe impl bytemuck::Pod for Sample {}
-/// impl Element for Sample {
-///     type Size = U16;
-/// }
+/// cross_queue::element!(Sample: U16);
 ///
-/// let mut memory = QueueMemory::<Sample, cross_queue::typenum::U4>::new();
+/// let mut memory = QueueMemory::<Sample, U4>::new();
 /// let (mut producer, mut consumer) = memory.split();
 /// producer.push(Sample { time: 1, value: -5, channel: 2 }).unwrap();
 /// assert_eq!(consumer.pop().map(|s| s.value), Some(-5));
@@ -56,25 +55,17 @@ pub trait Element: Pod + Send {
     type Size: Unsigned;
 }
 
-/// `Element` for primitives of the given byte sizes.
-macro_rules! primitive_elements {
-    ($($size:ty: $($t:ty),+;)+) => {
-        $($(impl Element for $t {
-            type Size = $size;
-        })+)+
-    };
-}
-primitive_elements! {
-    U1: u8, i8;
-    U2: u16, i16;
-    U4: u32, i32, f32;
-    U8: u64, i64, f64;
-    U16: u128, i128;
+crate::element! {
+    u8: U1, i8: U1,
+    u16: U2, i16: U2,
+    u32: U4, i32: U4, f32: U4,
+    u64: U8, i64: U8, f64: U8,
+    u128: U16, i128: U16,
 }
 #[cfg(target_pointer_width = "64")]
-primitive_elements! { U8: usize, isize; }
+crate::element!(usize: U8, isize: U8);
 #[cfg(target_pointer_width = "32")]
-primitive_elements! { U4: usize, isize; }
+crate::element!(usize: U4, isize: U4);
 
 /// An array of `K` elements is `K` times the size of one.
 impl<E: Element, const K: usize> Element for [E; K]
@@ -84,4 +75,44 @@ where
     Prod<E::Size, U<K>>: Unsigned,
 {
     type Size = Prod<E::Size, U<K>>;
+}
+
+/// Implements [`Element`] for plain-old-data types, each with its size in bytes as a typenum number, and checks
+/// at compile time that the size is right: `element!(Type: Size, ...)`.
+///
+/// ```
+/// use cross_queue::{bytemuck, typenum::{U12, U4}, QueueMemory};
+///
+/// #[derive(Clone, Copy)]
+/// #[repr(C)]
+/// struct Point([f32; 3]);
+/// // SAFETY: `repr(C)` wrapper of a `Pod` array: no padding, any bit pattern valid.
+/// unsafe impl bytemuck::Zeroable for Point {}
+/// // SAFETY: as above.
+/// unsafe impl bytemuck::Pod for Point {}
+///
+/// cross_queue::element!(Point: U12);
+/// let _memory = QueueMemory::<Point, U4>::new();
+/// ```
+///
+/// ```compile_fail
+/// # use cross_queue::{bytemuck, typenum::U8};
+/// # #[derive(Clone, Copy)]
+/// # #[repr(C)]
+/// # struct Point([f32; 3]);
+/// # unsafe impl bytemuck::Zeroable for Point {}
+/// # unsafe impl bytemuck::Pod for Point {}
+/// cross_queue::element!(Point: U8); // error: `Point` is 12 bytes
+/// ```
+#[macro_export]
+macro_rules! element {
+    ($($t:ty: $size:ty),+ $(,)?) => {$(
+        impl $crate::Element for $t {
+            type Size = $size;
+        }
+        const _: () = ::core::assert!(
+            <$size as $crate::typenum::Unsigned>::USIZE == ::core::mem::size_of::<$t>(),
+            ::core::concat!("`", ::core::stringify!($size), "` is not the size of `", ::core::stringify!($t), "` in bytes")
+        );
+    )+};
 }

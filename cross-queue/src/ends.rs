@@ -68,7 +68,7 @@ impl<T: Element, N: Capacity> QueueMemory<T, N> {
 /// assert!(producer.is_full());
 /// assert_eq!(producer.push(4), Err(4)); // full: the value comes back
 /// ```
-pub struct Producer<'a, T, N: Capacity> {
+pub struct Producer<'a, T: Element, N: Capacity> {
     memory: &'a QueueMemory<T, N>,
     side: PushSide,
 }
@@ -87,7 +87,7 @@ pub struct Producer<'a, T, N: Capacity> {
 /// assert_eq!(consumer.len(), 1);
 /// assert_eq!(consumer.pop(), Some(*b"abc"));
 /// ```
-pub struct Consumer<'a, T, N: Capacity> {
+pub struct Consumer<'a, T: Element, N: Capacity> {
     memory: &'a QueueMemory<T, N>,
     side: PopSide,
 }

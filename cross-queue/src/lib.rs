@@ -60,6 +60,7 @@
 //! slot, every bit pattern is a valid `T`, and lengths are clamped to the capacity. A misbehaving peer can only
 //! make the queue deliver wrong values or look full or empty.
 #![no_std]
+#![warn(missing_docs)]
 
 mod element;
 mod ends;

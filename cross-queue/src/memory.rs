@@ -25,11 +25,12 @@ pub(crate) struct CachePadded<V>(pub(crate) V);
 /// assert_eq!(memory.capacity(), 8);
 /// ```
 #[diagnostic::on_unimplemented(
-    message = "the queue's capacity `{Self}` is not a power of two",
+    message = "the queue's capacity is not a power of two",
     label = "capacity must be a type-level power of two",
     note = "use `typenum::U1`, `U2`, `U4`, ..., `U1024`, ... as the capacity"
 )]
 pub trait Capacity: ArrayLength + PowerOfTwo {}
+#[diagnostic::do_not_recommend]
 impl<N: ArrayLength + PowerOfTwo> Capacity for N {}
 
 /// The shared memory of a queue of at most `N` elements of type `T`: what both address spaces map.
@@ -57,7 +58,7 @@ impl<N: ArrayLength + PowerOfTwo> Capacity for N {}
 /// assert_eq!(consumer.pop(), Some(7));
 /// ```
 #[repr(C)]
-pub struct QueueMemory<T, N: Capacity> {
+pub struct QueueMemory<T: Element, N: Capacity> {
     /// Index of the next element to pop; written by the consumer only.
     pub(crate) head: CachePadded<AtomicU32>,
     /// Index of the next element to push; written by the producer only.
@@ -146,7 +147,7 @@ impl<T: Element, N: Capacity> Default for QueueMemory<T, N> {
     }
 }
 
-impl<T, N: Capacity> fmt::Debug for QueueMemory<T, N> {
+impl<T: Element, N: Capacity> fmt::Debug for QueueMemory<T, N> {
     /// The two indices (not the slots, which the other side may be writing).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use core::sync::atomic::Ordering::Relaxed;
