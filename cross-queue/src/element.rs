@@ -14,9 +14,26 @@ use typenum::{Const, Prod, ToUInt, Unsigned, U, U1, U16, U2, U4, U8};
 /// compile (see [`FitsIn`](crate::FitsIn)): stable Rust cannot turn `size_of::<T>()` into a type.
 ///
 /// Implemented for the integer and float primitives and for arrays of elements. For your own `#[repr(C)]`
-/// message type, implement `Pod` (derive it, or implement it by hand) and name its size with [`element!`](crate::element!), which
-/// checks at compile time that the size is right. A hand-written `impl Element` with a wrong `Size` is caught
-/// too, but only when a queue of it is built (`cargo build`, not `cargo check`).
+/// message type, implement `Pod` (derive it, or implement it by hand) and name its size with
+/// [`element!`](crate::element!), which checks at compile time that the size is right. A hand-written
+/// `impl Element` with a wrong `Size` is caught too, but only when a queue of it is built (`cargo build`, not
+/// `cargo check`):
+///
+/// ```compile_fail
+/// # use cross_queue::{bytemuck, typenum::{U2, U4}, Element, QueueMemory};
+/// #[derive(Clone, Copy)]
+/// #[repr(C)]
+/// struct Pair(u16, u16);
+/// // SAFETY: two `u16`s, no padding.
+/// unsafe impl bytemuck::Zeroable for Pair {}
+/// // SAFETY: as above.
+/// unsafe impl bytemuck::Pod for Pair {}
+/// impl Element for Pair {
+///     type Size = U2; // wrong: `Pair` is 4 bytes
+/// }
+/// let mut memory = QueueMemory::<Pair, U4>::new();
+/// let _ends = memory.split(); // error: `Element::Size` is not the element's size in bytes
+/// ```
 ///
 /// ```
 /// use cross_queue::{bytemuck, typenum::{U16, U4}, QueueMemory};
@@ -112,7 +129,9 @@ macro_rules! element {
         }
         const _: () = ::core::assert!(
             <$size as $crate::typenum::Unsigned>::USIZE == ::core::mem::size_of::<$t>(),
-            ::core::concat!("`", ::core::stringify!($size), "` is not the size of `", ::core::stringify!($t), "` in bytes")
+            ::core::concat!(
+                "`", ::core::stringify!($size), "` is not the size of `", ::core::stringify!($t), "` in bytes"
+            )
         );
     )+};
 }

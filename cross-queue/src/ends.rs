@@ -108,8 +108,8 @@ macro_rules! end_common {
                 $End { memory, side }
             }
 
-            #[doc = concat!("Opens the ", $role, " end of the queue in the `len` bytes at `base`: the in-kernel case, a")]
-            /// shared region mapped at any address. Checks at run time that `base` is non-null and aligned to
+            #[doc = concat!("Opens the ", $role, " end of the queue in the `len` bytes at `base`: the in-kernel")]
+            /// case, a shared region mapped at any address. Checks at run time that `base` is non-null and aligned to
             /// [`QueueMemory::ALIGN`] and that `len` is at least [`QueueMemory::BYTES`].
             ///
             /// The region is taken as it is: zeroed memory is an empty queue; any other contents are memory-safe
@@ -241,7 +241,10 @@ macro_rules! end_common {
         impl<T: Element, N: Capacity> fmt::Debug for $End<'_, T, N> {
             /// The end's state and the queue's indices.
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.debug_struct(stringify!($End)).field("side", &self.side).field("memory", self.memory).finish()
+                f.debug_struct(stringify!($End))
+                    .field("side", &self.side)
+                    .field("memory", self.memory)
+                    .finish()
             }
         }
     };

@@ -18,7 +18,7 @@
 //! (`AtomicU32`s, each alone on a 64-byte cache line) followed by `N` slots of `T`. The memory holds no pointers,
 //! only the two indices, so the producer and the consumer may map it at different virtual addresses in different
 //! address spaces. The capacity `N` is a type-level power of two ([`Capacity`]); the elements are plain old data
-//! ([`Element`]: `bytemuck::Pod` with its size as a type-level number).
+//! ([`Element`]: `bytemuck::Pod` with its size as a type-level number; [`element!`] declares your own types).
 //!
 //! **A zeroed region is a valid empty queue**: both indices 0 and every slot a valid zero `T`, so a freshly
 //! mapped frame (seL4 hands out zeroed frames) needs no set-up, and either side may open its end first.
@@ -46,8 +46,9 @@
 //!   full (producer) or empty (consumer), so a busy queue does not bounce both cache lines on every operation.
 //!
 //! Slots are written and read with volatile accesses (exactly once each, never merged or re-read). The protocol
-//! is model-checked with `loom` (the library and the model run the same generic code) and stress-tested with
-//! one million elements through two mappings of one memory file at different addresses.
+//! is model-checked with `loom` (the library and the model run the same generic code, so the ordinary
+//! `cargo test` runs the model without `--cfg loom`) and stress-tested with one million elements through two
+//! mappings of one memory file at different addresses.
 //!
 //! # Single producer, single consumer only
 //! Only one producer and one consumer may use a queue at a time: two producers would race for the same slot

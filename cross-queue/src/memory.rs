@@ -11,7 +11,8 @@ use typenum::{IsLessOrEqual, LeEq, PowerOfTwo, Prod, Shleft, Shright, Sum, Unsig
 
 use crate::element::Element;
 
-/// A value alone on its own 64-byte cache line(s) (x86_64 and most 64-bit Arm cores), so that the producer's and the consumer's writes do not contend.
+/// A value alone on its own 64-byte cache line(s) (x86_64 and most 64-bit Arm cores), so that the producer's
+/// and the consumer's writes do not contend.
 #[derive(Debug, Default)]
 #[repr(C, align(64))]
 pub(crate) struct CachePadded<V>(pub(crate) V);
@@ -172,7 +173,7 @@ pub trait MemorySize {
     type Bytes: Unsigned;
 }
 
-/// `N * Size` rounded up to the next multiple of 64, then the two 64-byte index lines added.
+/// The slots' bytes, `N * Size`.
 type StorageBytes<T, N> = Prod<N, <T as Element>::Size>;
 /// `StorageBytes` rounded up to a multiple of 64.
 type PaddedStorageBytes<T, N> = Shleft<Shright<Sum<StorageBytes<T, N>, U63>, U6>, U6>;

@@ -363,6 +363,14 @@ mod model {
     }
 
     #[test]
+    fn loom_spsc_capacity_2_five_items_bounded_preemptions() {
+        // More items than fit twice over, so both ends wrap around the ring; exhaustive for up to 2 preemptions.
+        let mut builder = loom::model::Builder::new();
+        builder.preemption_bound = Some(2);
+        builder.check(|| run(2, 5, 0));
+    }
+
+    #[test]
     fn loom_spsc_capacity_1_two_items_across_index_wrap() {
         loom::model(|| run(1, 2, u32::MAX));
     }
