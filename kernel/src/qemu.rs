@@ -7,6 +7,17 @@
 //! The run is stopped (QEMU killed by its own pid) when it exceeds the overall timeout, when the kernel does
 //! not report reaching user space within the boot timeout (a kernel built for a CPU feature QEMU lacks hangs silently), when the kernel
 //! reports a failed boot, or shortly after the kernel reports a thread fault that nothing handles.
+//!
+//! The kernel and the root task share the serial console, so the runner only believes kernel messages the
+//! kernel can have printed:
+//! - boot-failure messages count only before the kernel's hand-over to user space ([`BOOT_DONE`]); after
+//!   it, user code may print any text;
+//! - the root-task runtime's console starts every line of user output with [`USER_LINE_MARK`] (an escape
+//!   sequence terminals do not show, removed before lines are passed on), and the kernel never prints
+//!   escape sequences. A fault report counts only when its second line, `while trying to handle:`, arrives
+//!   on a line without the mark, right after the line with `Caught `: user code printing the same words has
+//!   its lines marked. (The `Caught ` line itself may carry the mark: the kernel prints wherever the
+//!   cursor is, for example after a partial line the faulting thread printed without a newline.)
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -36,9 +47,16 @@ const BOOT_FAILURES: &[&str] = &[
     "Userland image virtual end address too high",
 ];
 /// What the kernel prints when it hands over to the root task (debug builds with printing).
-const BOOT_DONE: &str = "Booting all finished, dropped to user space";
+pub const BOOT_DONE: &str = "Booting all finished, dropped to user space";
+/// What the root-task runtime's console writes at the start of every line of user output (`ESC [ 0 m`,
+/// "normal rendition", invisible on a terminal); must equal `selkie::rt::USER_LINE_MARK`.
+pub const USER_LINE_MARK: &str = "\x1b[0m";
+/// The start of the kernel's report of a fault nothing handles.
+const FAULT_START: &str = "Caught ";
+/// The line that follows [`FAULT_START`]'s line in the kernel's fault report.
+const FAULT_SECOND_LINE: &str = "while trying to handle:";
 /// How long the console may stay silent after the kernel reported an unhandled thread fault.
-const FAULT_GRACE: Duration = Duration::from_secs(2);
+pub const FAULT_GRACE: Duration = Duration::from_secs(2);
 
 /// What to boot and how.
 #[derive(Debug, Clone)]
@@ -196,6 +214,9 @@ pub fn run(boot: &Boot<'_>, on_line: &mut dyn FnMut(&str)) -> Result<Report, Err
     let mut last_line: Option<String> = None;
     let mut previous: Option<String> = None;
     let mut fault: Option<(String, Instant)> = None;
+    // The text from `Caught ` on the previous line: the start of a fault report, if the kernel's second line
+    // follows.
+    let mut caught: Option<String> = None;
     let mut stop: Option<Outcome> = None;
     let mut eof = false;
     while stop.is_none() && !eof {
@@ -215,33 +236,39 @@ pub fn run(boot: &Boot<'_>, on_line: &mut dyn FnMut(&str)) -> Result<Report, Err
                     let line = String::from_utf8_lossy(&raw);
                     // The kernel's serial driver ends lines with "\n\r": strip carriage returns on both sides,
                     // and the firmware's terminal escape sequences.
-                    let line = strip_escapes(line.trim_matches(['\n', '\r']));
+                    let line = line.trim_matches(['\n', '\r']);
+                    let user = booted && line.starts_with(USER_LINE_MARK);
+                    let line = strip_escapes(line);
                     let line = line.as_str();
                     on_line(line);
                     log.push_str(line);
                     log.push('\n');
-                    if line.contains(BOOT_DONE) {
+                    if !booted && line.contains(BOOT_DONE) {
                         booted = true;
                     }
                     if !line.trim().is_empty() {
                         previous = last_line.replace(line.to_string());
                     }
-                    if BOOT_FAILURES.iter().any(|m| line.contains(*m)) {
+                    if !booted && BOOT_FAILURES.iter().any(|m| line.contains(*m)) {
                         // The kernel's reason is often on the line before its generic failure message.
                         let reason = match &previous {
                             Some(p) if !BOOT_FAILURES.iter().any(|m| p.contains(*m)) => format!("{p} / {line}"),
                             _ => line.to_string(),
                         };
                         stop = Some(Outcome::BootFailed(reason));
-                    } else if line.starts_with("Caught ") {
-                        fault = Some((line.to_string(), Instant::now()));
                     } else if let Some((text, at)) = &mut fault {
                         if text.len() < 400 {
                             text.push(' ');
                             text.push_str(line);
                         }
                         *at = Instant::now();
+                    } else if let (Some(first), false, FAULT_SECOND_LINE) = (&caught, user, line) {
+                        fault = Some((format!("{first} {line}"), Instant::now()));
                     }
+                    caught = match line.find(FAULT_START) {
+                        Some(i) if booted && fault.is_none() => Some(line[i..].to_string()),
+                        _ => None,
+                    };
                 }
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {
