@@ -338,7 +338,7 @@ fn a_failing_root_task_prints_its_errors_display_text() {
 
 #[test]
 fn every_failing_in_kernel_test_becomes_a_failing_cargo_test_with_its_name() {
-    let verdicts = evaluate("selkie-qemu-selftest", &selftest_config(10)).unwrap();
+    let verdicts = evaluate("selkie-qemu-selftest", &selftest_config(8)).unwrap();
     let mut failed: Vec<&str> = verdicts
         .iter()
         .filter(|(_, v)| v.is_err())
