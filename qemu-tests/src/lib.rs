@@ -412,7 +412,12 @@ pub fn judge(
             continue;
         }
         let s = if current.as_deref() == Some(name.as_str()) {
-            Status::Unfinished(format!("did not finish: {outcome}"))
+            Status::Unfinished(match outcome {
+                Outcome::Success => "did not finish: the image exited with success status before this test \
+                                     reported a verdict (the test ended the run)"
+                    .to_string(),
+                _ => format!("did not finish: {outcome}"),
+            })
         } else {
             let after = match (&current, &last_finished) {
                 (Some(c), _) => format!(" while `{c}` was running"),
@@ -547,7 +552,8 @@ pub fn evaluate(package: &str, config: &Config) -> Result<Vec<Verdict>, Error> {
 /// same boot.
 ///
 /// Images that fail to build are an error (not a trial), so that no test-name filter can turn a broken build
-/// into a passing run.
+/// into a passing run. Trials are listed before any boot, from the images' `.selkie.tests` sections, plus one
+/// `<image>::<image>` trial per image; a test name that only the protocol mentions fails that trial, by name.
 pub fn run_suite(
     package: &str,
     config: Config,
