@@ -5,20 +5,89 @@
 //! [`run_all`] runs every case in order in one boot and prints a line protocol the harness reads:
 //!
 //! ```text
-//! SELKIE-TEST-PLAN <count>
-//! SELKIE-TEST-START <name>
-//! SELKIE-TEST-PASS <name>
-//! SELKIE-TEST-FAIL <name>: <reason>
-//! SELKIE-TEST-DONE <passed> <failed>
+//! SELKIE-TEST <token> PLAN <count>
+//! SELKIE-TEST <token> START <name>
+//! SELKIE-TEST <token> PASS <name>
+//! SELKIE-TEST <token> FAIL <name>: <reason>
+//! SELKIE-TEST <token> DONE <passed> <failed>
 //! ```
+//!
+//! `<token>` is this boot's secret: [`TOKEN_LEN`] characters that the harness writes into the copy of the
+//! image it boots (the [`TOKEN_SECTION`] section) and expects on every protocol line. Tests share the console
+//! with the protocol, so without it any text a test prints (an error's `Debug` text, a log it echoes) could
+//! look like a verdict; a fresh random token per boot cannot be printed by accident, even by copying an
+//! earlier boot's output. A separate output channel (a second serial port) would need its own device in QEMU
+//! and would lose the order between protocol lines and the kernel's and the tests' output, which the harness
+//! uses to say what a test was doing when the run stopped; one ordered stream with a token keeps it.
+//!
+//! Protocol lines always start on a fresh line ([`rt::start_line`](crate::rt::start_line)), so a test that
+//! prints without a trailing newline cannot hide the next one, and a `FAIL` reason is kept on one line
+//! (newlines in it are written as `\n`).
 //!
 //! A panic inside a test prints that test's `FAIL` line (with the panic message and location) before the
 //! panic handler ends the run; the harness reports the tests that did not run as failures too.
 
-use core::fmt::Debug;
+use core::fmt::{self, Debug, Write};
 use core::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::bootstrap::BootInfo;
+use crate::rt::Console;
+
+/// The ELF section holding the protocol token, which the harness overwrites in the copy of the image it boots.
+pub const TOKEN_SECTION: &str = ".selkie.token";
+/// The token's length in bytes (ASCII characters).
+pub const TOKEN_LEN: usize = 32;
+/// The token of an image no harness patched (booted with `selkie run`, say): no harness accepts it.
+pub const UNPATCHED_TOKEN: [u8; TOKEN_LEN] = *b"not-set-boot-with-selkie-harness";
+/// What every protocol line starts with, before the token.
+pub const PROTOCOL_PREFIX: &str = "SELKIE-TEST ";
+
+/// This boot's protocol token, written into the image by the harness.
+#[used]
+#[unsafe(link_section = ".selkie.token")]
+static TOKEN: [u8; TOKEN_LEN] = UNPATCHED_TOKEN;
+
+/// The token as the harness wrote it.
+fn token() -> [u8; TOKEN_LEN] {
+    // SAFETY: `TOKEN` is a valid, aligned static that nothing writes at run time. The read is volatile
+    // because the harness changes its bytes in the ELF file after compilation: the compiler must not fold in
+    // the value it was compiled with.
+    unsafe { core::ptr::read_volatile(core::ptr::addr_of!(TOKEN)) }
+}
+
+/// Writes through to the console with newlines and carriage returns escaped, so one protocol line stays one
+/// line whatever text it carries.
+struct OneLine;
+
+impl Write for OneLine {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        for part in s.split_inclusive(['\n', '\r']) {
+            let (text, escaped) = match part.as_bytes().last() {
+                Some(b'\n') => (&part[..part.len() - 1], "\\n"),
+                Some(b'\r') => (&part[..part.len() - 1], "\\r"),
+                _ => (part, ""),
+            };
+            Console.write_str(text)?;
+            Console.write_str(escaped)?;
+        }
+        Ok(())
+    }
+}
+
+/// Prints one protocol line: on a line of its own, with this boot's token, and on one line.
+fn protocol(args: fmt::Arguments<'_>) {
+    crate::rt::start_line();
+    let token = token();
+    let _ = Console.write_str(PROTOCOL_PREFIX);
+    for b in token {
+        // The harness writes ASCII letters and digits; anything else would be a broken patch, shown as `?`.
+        let c = if b.is_ascii_graphic() { b as char } else { '?' };
+        let _ = Console.write_char(c);
+    }
+    let _ = Console.write_char(' ');
+    let _ = OneLine.write_fmt(args);
+    let _ = Console.write_char('\n');
+}
 
 /// One in-kernel test, as registered by `#[selkie::test]`.
 #[derive(Debug)]
@@ -38,7 +107,7 @@ pub struct TestCase {
     label = "this return type cannot report a test result"
 )]
 pub trait TestResult {
-    /// Prints `SELKIE-TEST-FAIL` with the reason if the test failed, and says whether it passed.
+    /// Prints the protocol's `FAIL` line with the reason if the test failed, and says whether it passed.
     fn passed(self, name: &str) -> bool;
 }
 
@@ -53,7 +122,7 @@ impl<E: Debug> TestResult for Result<(), E> {
         match self {
             Ok(()) => true,
             Err(e) => {
-                crate::println!("SELKIE-TEST-FAIL {name}: {e:?}");
+                protocol(format_args!("FAIL {name}: {e:?}"));
                 false
             }
         }
@@ -103,23 +172,23 @@ pub fn run_all(boot: BootInfo) -> bool {
     let mut boot = Some(boot);
     let boot = &mut boot;
     let cases = cases();
-    crate::println!("SELKIE-TEST-PLAN {}", cases.len());
+    protocol(format_args!("PLAN {}", cases.len()));
     let (mut passed, mut failed) = (0usize, 0usize);
     let mut current = next_case(cases, None);
     while let Some(case) = current {
-        crate::println!("SELKIE-TEST-START {}", case.name);
+        protocol(format_args!("START {}", case.name));
         CURRENT_NAME.store(case as *const TestCase as usize, Ordering::Relaxed);
         let ok = (case.run)(boot, case.name);
         CURRENT_NAME.store(0, Ordering::Relaxed);
         if ok {
             passed += 1;
-            crate::println!("SELKIE-TEST-PASS {}", case.name);
+            protocol(format_args!("PASS {}", case.name));
         } else {
             failed += 1;
         }
         current = next_case(cases, Some(case));
     }
-    crate::println!("SELKIE-TEST-DONE {passed} {failed}");
+    protocol(format_args!("DONE {passed} {failed}"));
     failed == 0
 }
 
@@ -133,20 +202,22 @@ pub(crate) fn on_panic(info: &core::panic::PanicInfo<'_>) {
     // SAFETY: `CURRENT_NAME` only ever holds null or the address of a `TestCase` in the static case table.
     let name = unsafe { (*case).name };
     match info.location() {
-        Some(l) => crate::println!(
-            "SELKIE-TEST-FAIL {name}: panicked at {}:{}:{}: {}",
+        Some(l) => protocol(format_args!(
+            "FAIL {name}: panicked at {}:{}:{}: {}",
             l.file(),
             l.line(),
             l.column(),
             info.message()
-        ),
-        None => crate::println!("SELKIE-TEST-FAIL {name}: panicked: {}", info.message()),
+        )),
+        None => protocol(format_args!("FAIL {name}: panicked: {}", info.message())),
     }
 }
 
 /// Fails a test that needs the bootstrap token after an earlier test took it by value.
 pub fn token_gone(name: &str) -> bool {
-    crate::println!("SELKIE-TEST-FAIL {name}: an earlier test of this image took the bootstrap token by value");
+    protocol(format_args!(
+        "FAIL {name}: an earlier test of this image took the bootstrap token by value"
+    ));
     false
 }
 

@@ -53,8 +53,9 @@ fn return_span(f: &ItemFn) -> proc_macro2::Span {
 /// Marks the root task's `main`: the function the kernel's first thread runs.
 ///
 /// `main` takes the bootstrap token, `selkie::bootstrap::BootInfo`, which hands over the root task's
-/// resources exactly once (or no parameter), and returns `()` or `Result<(), E>` with `E: Debug`. Returning
-/// ends the run: QEMU exits with success, or with failure after an `Err` is printed.
+/// resources exactly once (or no parameter), and returns `()` or `Result<(), E>` with `E: Display` (such as
+/// `selkie::Error`). Returning ends the run: QEMU exits with success, or with failure after the `Err`'s
+/// `Display` text is printed (`root task failed: <text>`).
 ///
 /// ```ignore
 /// #![no_std]

@@ -7,6 +7,17 @@
 //! The run is stopped (QEMU killed by its own pid) when it exceeds the overall timeout, when the kernel does
 //! not report reaching user space within the boot timeout (a kernel built for a CPU feature QEMU lacks hangs silently), when the kernel
 //! reports a failed boot, or shortly after the kernel reports a thread fault that nothing handles.
+//!
+//! The kernel and the root task share the serial console, so the runner only believes kernel messages the
+//! kernel can have printed:
+//! - boot-failure messages count only before the kernel's hand-over to user space ([`BOOT_DONE`]); after
+//!   it, user code may print any text;
+//! - the root-task runtime's console starts every line of user output with [`USER_LINE_MARK`] (an escape
+//!   sequence terminals do not show, removed before lines are passed on), and the kernel never prints
+//!   escape sequences. A fault report counts only when its second line, `while trying to handle:`, arrives
+//!   on a line without the mark, right after the line with `Caught `: user code printing the same words has
+//!   its lines marked. (The `Caught ` line itself may carry the mark: the kernel prints wherever the
+//!   cursor is, for example after a partial line the faulting thread printed without a newline.)
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -36,9 +47,16 @@ const BOOT_FAILURES: &[&str] = &[
     "Userland image virtual end address too high",
 ];
 /// What the kernel prints when it hands over to the root task (debug builds with printing).
-const BOOT_DONE: &str = "Booting all finished, dropped to user space";
+pub const BOOT_DONE: &str = "Booting all finished, dropped to user space";
+/// What the root-task runtime's console writes at the start of every line of user output (`ESC [ 0 m`,
+/// "normal rendition", invisible on a terminal); must equal `selkie::rt::USER_LINE_MARK`.
+pub const USER_LINE_MARK: &str = "\x1b[0m";
+/// The start of the kernel's report of a fault nothing handles.
+const FAULT_START: &str = "Caught ";
+/// The line that follows [`FAULT_START`]'s line in the kernel's fault report.
+const FAULT_SECOND_LINE: &str = "while trying to handle:";
 /// How long the console may stay silent after the kernel reported an unhandled thread fault.
-const FAULT_GRACE: Duration = Duration::from_secs(2);
+pub const FAULT_GRACE: Duration = Duration::from_secs(2);
 
 /// What to boot and how.
 #[derive(Debug, Clone)]
@@ -192,19 +210,16 @@ pub fn run(boot: &Boot<'_>, on_line: &mut dyn FnMut(&str)) -> Result<Report, Err
     let mut log = String::new();
     let mut pending = Vec::<u8>::new();
     // Without kernel printing there is no hand-over line to wait for; only the overall timeout applies.
-    let mut booted = !printing;
-    let mut last_line: Option<String> = None;
-    let mut previous: Option<String> = None;
-    let mut fault: Option<(String, Instant)> = None;
+    let mut watch = Watch::new(!printing);
     let mut stop: Option<Outcome> = None;
     let mut eof = false;
     while stop.is_none() && !eof {
         let now = Instant::now();
         let mut deadline = start + timeout;
-        if !booted {
+        if !watch.booted {
             deadline = deadline.min(start + boot_timeout);
         }
-        if let Some((_, at)) = &fault {
+        if let Some((_, at)) = &watch.fault {
             deadline = deadline.min(*at + FAULT_GRACE);
         }
         match rx.recv_timeout(deadline.saturating_duration_since(now)) {
@@ -212,44 +227,19 @@ pub fn run(boot: &Boot<'_>, on_line: &mut dyn FnMut(&str)) -> Result<Report, Err
                 pending.extend_from_slice(&chunk);
                 while let Some(i) = pending.iter().position(|b| *b == b'\n') {
                     let raw: Vec<u8> = pending.drain(..=i).collect();
-                    let line = String::from_utf8_lossy(&raw);
-                    // The kernel's serial driver ends lines with "\n\r": strip carriage returns on both sides,
-                    // and the firmware's terminal escape sequences.
-                    let line = strip_escapes(line.trim_matches(['\n', '\r']));
-                    let line = line.as_str();
-                    on_line(line);
-                    log.push_str(line);
+                    let (line, ends) = watch.line(&String::from_utf8_lossy(&raw), Instant::now());
+                    on_line(&line);
+                    log.push_str(&line);
                     log.push('\n');
-                    if line.contains(BOOT_DONE) {
-                        booted = true;
-                    }
-                    if !line.trim().is_empty() {
-                        previous = last_line.replace(line.to_string());
-                    }
-                    if BOOT_FAILURES.iter().any(|m| line.contains(*m)) {
-                        // The kernel's reason is often on the line before its generic failure message.
-                        let reason = match &previous {
-                            Some(p) if !BOOT_FAILURES.iter().any(|m| p.contains(*m)) => format!("{p} / {line}"),
-                            _ => line.to_string(),
-                        };
-                        stop = Some(Outcome::BootFailed(reason));
-                    } else if line.starts_with("Caught ") {
-                        fault = Some((line.to_string(), Instant::now()));
-                    } else if let Some((text, at)) = &mut fault {
-                        if text.len() < 400 {
-                            text.push(' ');
-                            text.push_str(line);
-                        }
-                        *at = Instant::now();
-                    }
+                    stop = stop.or(ends);
                 }
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 let elapsed = start.elapsed();
-                stop = Some(if let Some((text, _)) = fault.take() {
+                stop = Some(if let Some((text, _)) = watch.fault.take() {
                     Outcome::UnhandledFault(text)
-                } else if !booted {
-                    Outcome::BootHang(elapsed, last_line.take())
+                } else if !watch.booted {
+                    Outcome::BootHang(elapsed, watch.last_line.take())
                 } else {
                     Outcome::Timeout(elapsed)
                 });
@@ -257,11 +247,10 @@ pub fn run(boot: &Boot<'_>, on_line: &mut dyn FnMut(&str)) -> Result<Report, Err
             Err(mpsc::RecvTimeoutError::Disconnected) => eof = true,
         }
     }
-    let rest = String::from_utf8_lossy(&pending);
-    let rest = rest.trim_matches(['\n', '\r']);
+    let rest = strip_escapes(String::from_utf8_lossy(&pending).trim_matches(['\n', '\r']));
     if !rest.is_empty() {
-        on_line(rest);
-        log.push_str(rest);
+        on_line(&rest);
+        log.push_str(&rest);
         log.push('\n');
     }
     let outcome = match stop {
@@ -308,6 +297,72 @@ pub fn run(boot: &Boot<'_>, on_line: &mut dyn FnMut(&str)) -> Result<Report, Err
     })
 }
 
+/// Reads the console line by line and tells what the kernel said (see the module documentation for which
+/// lines count as the kernel's).
+#[derive(Debug)]
+struct Watch {
+    /// Whether the kernel has handed over to user space.
+    booted: bool,
+    /// The last non-empty line, and the one before it.
+    last_line: Option<String>,
+    previous: Option<String>,
+    /// The text from `Caught ` on the previous line: the start of a fault report, if the kernel's second line
+    /// follows.
+    caught: Option<String>,
+    /// A fault report the kernel printed, and when its last line arrived.
+    fault: Option<(String, Instant)>,
+}
+
+impl Watch {
+    fn new(booted: bool) -> Self {
+        Watch {
+            booted,
+            last_line: None,
+            previous: None,
+            caught: None,
+            fault: None,
+        }
+    }
+
+    /// Takes one raw console line (its line end included or not) that arrived at `now`; returns it as shown
+    /// to people (no line end, no escape sequences) and, if the kernel reported a failed boot, that outcome.
+    fn line(&mut self, raw: &str, now: Instant) -> (String, Option<Outcome>) {
+        // The kernel's serial driver ends lines with "\n\r": strip carriage returns on both sides, and the
+        // firmware's terminal escape sequences (and the runtime's user-line mark).
+        let raw = raw.trim_matches(['\n', '\r']);
+        let user = self.booted && raw.starts_with(USER_LINE_MARK);
+        let line = strip_escapes(raw);
+        let mut ends = None;
+        if !self.booted && line.contains(BOOT_DONE) {
+            self.booted = true;
+        }
+        if !line.trim().is_empty() {
+            self.previous = self.last_line.replace(line.clone());
+        }
+        if !self.booted && BOOT_FAILURES.iter().any(|m| line.contains(*m)) {
+            // The kernel's reason is often on the line before its generic failure message.
+            let reason = match &self.previous {
+                Some(p) if !BOOT_FAILURES.iter().any(|m| p.contains(*m)) => format!("{p} / {line}"),
+                _ => line.clone(),
+            };
+            ends = Some(Outcome::BootFailed(reason));
+        } else if let Some((text, at)) = &mut self.fault {
+            if text.len() < 400 {
+                text.push(' ');
+                text.push_str(&line);
+            }
+            *at = now;
+        } else if let (Some(first), false, FAULT_SECOND_LINE) = (&self.caught, user, line.as_str()) {
+            self.fault = Some((format!("{first} {line}"), now));
+        }
+        self.caught = match line.find(FAULT_START) {
+            Some(i) if self.booted && self.fault.is_none() => Some(line[i..].to_string()),
+            _ => None,
+        };
+        (line, ends)
+    }
+}
+
 /// `line` without terminal escape sequences (`ESC [ ... final-byte`, or `ESC` and one character), which the
 /// PC firmware prints before the kernel starts.
 fn strip_escapes(line: &str) -> String {
@@ -331,7 +386,66 @@ fn strip_escapes(line: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::strip_escapes;
+    use super::*;
+
+    /// Feeds `lines` to a watch that has seen the kernel's hand-over; returns what each line ended.
+    fn after_boot(lines: &[&str]) -> (Watch, Vec<Option<Outcome>>) {
+        let mut w = Watch::new(false);
+        assert_eq!(w.line(&format!("{BOOT_DONE}\n\r"), Instant::now()).1, None);
+        assert!(w.booted);
+        let ends = lines.iter().map(|l| w.line(l, Instant::now()).1).collect();
+        (w, ends)
+    }
+
+    fn user(text: &str) -> String {
+        format!("{USER_LINE_MARK}{text}\n")
+    }
+
+    #[test]
+    fn boot_failure_text_counts_only_before_the_hand_over() {
+        let mut w = Watch::new(false);
+        let (_, ends) = w.line("Kernel init failed: no memory\n", Instant::now());
+        assert!(matches!(ends, Some(Outcome::BootFailed(r)) if r.contains("Kernel init failed")));
+        let (_, ends) = after_boot(&["Kernel init failed: printed later\n", &user("boot_sys failed")]);
+        assert_eq!(ends, [None, None]);
+    }
+
+    #[test]
+    fn a_fault_report_counts_only_when_the_kernel_printed_its_second_line() {
+        let kernel = [
+            "Caught cap fault in send phase at address 0x0\n",
+            "\rwhile trying to handle:\n",
+            "user exception 0x6 code 0x0\n",
+        ];
+        let (w, _) = after_boot(&kernel);
+        let (text, _) = w.fault.expect("the kernel's report");
+        assert!(
+            text.starts_with("Caught cap fault") && text.contains("user exception 0x6"),
+            "{text}"
+        );
+
+        let forged: Vec<String> = kernel.iter().map(|l| user(l.trim())).collect();
+        let forged: Vec<&str> = forged.iter().map(String::as_str).collect();
+        assert!(
+            after_boot(&forged).0.fault.is_none(),
+            "user lines are never the kernel's"
+        );
+
+        // The kernel may start its report after half a line the faulting thread printed.
+        let half = user("half a line: Caught cap fault in send phase at address 0x0");
+        let (w, _) = after_boot(&[half.trim_end(), kernel[1]]);
+        assert!(w.fault.expect("the kernel's report").0.starts_with("Caught cap fault"));
+
+        // Without its second line, `Caught ` is only text.
+        let (w, _) = after_boot(&["Caught nothing\n", "something else\n", kernel[1]]);
+        assert!(w.fault.is_none());
+    }
+
+    #[test]
+    fn lines_are_passed_on_without_the_mark_or_line_ends() {
+        let (mut w, _) = after_boot(&[]);
+        assert_eq!(w.line(&user("Hello from seL4!"), Instant::now()).0, "Hello from seL4!");
+    }
 
     #[test]
     fn firmware_escape_sequences_are_removed() {

@@ -1,4 +1,4 @@
-//! A root task reports success or failure: `main` returns `()` or `Result<(), E: Debug>`.
+//! A root task reports success or failure: `main` returns `()` or `Result<(), E: Display>`.
 #![no_main]
 use selkie::bootstrap::BootInfo;
 

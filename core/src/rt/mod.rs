@@ -9,7 +9,7 @@
 mod arch;
 mod console;
 
-pub use console::Console;
+pub use console::{start_line, Console, USER_LINE_MARK};
 
 use core::sync::atomic::{AtomicPtr, Ordering};
 
@@ -42,9 +42,10 @@ pub fn exit(success: bool) -> ! {
     }
 }
 
-/// What a root task's `main` may return: `()` or `Result<(), E>` with a printable error.
+/// What a root task's `main` may return: `()` or `Result<(), E>` with an error people can read (`E: Display`,
+/// as [`Error`](crate::Error) is): an `Err` is printed as `root task failed: <its Display text>`.
 #[diagnostic::on_unimplemented(
-    message = "a selkie root task's `main` must return `()` or `Result<(), E>` where `E: Debug`, not `{Self}`",
+    message = "a selkie root task's `main` must return `()` or `Result<(), E>` where `E: Display`, not `{Self}`",
     label = "this return type cannot report success or failure"
 )]
 pub trait Termination {
@@ -58,12 +59,13 @@ impl Termination for () {
     }
 }
 
-impl<E: core::fmt::Debug> Termination for Result<(), E> {
+impl<E: core::fmt::Display> Termination for Result<(), E> {
     fn report(self) -> bool {
         match self {
             Ok(()) => true,
             Err(e) => {
-                crate::println!("root task failed: {e:?}");
+                start_line();
+                crate::println!("root task failed: {e}");
                 false
             }
         }
@@ -87,6 +89,7 @@ extern "C" fn start(bootinfo: *mut selkie_sys::BootInfo) -> ! {
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
     crate::test_rt::on_panic(info);
+    start_line();
     match info.location() {
         Some(l) => crate::println!(
             "root task panicked at {}:{}:{}:\n{}",
