@@ -56,9 +56,7 @@ pub mod arch;
 pub mod bootstrap;
 mod bounds;
 mod cap;
-mod cspace;
 mod error;
-mod notification;
 pub mod object;
 pub mod rights;
 mod role;
@@ -78,17 +76,13 @@ pub use selkie_smart_alloc::smart_alloc;
 
 pub use arch::*;
 pub use bounds::{
-    BigEnoughFor, CNodeRadix, CopyInto, Copyable, DeviceObject, EnoughSlots, FanOutLimit, FitsCNode, FitsObjects,
-    MayHold, MinUntypedBits, MintInto, NotBelowMinimum, RetypeCNode, RetypeInto, RetypeMany, ScopeOutput, SlotBits,
-    SplitInto, TakeSlots, WithinFanOut,
+    BigEnoughFor, CNodeRadix, EnoughSlots, FanOutLimit, FitsCNode, FitsObjects, MayHold, MinUntypedBits,
+    NotBelowMinimum, RetypeCNode, RetypeInto, RetypeMany, SlotBits, SplitInto, TakeSlots, WithinFanOut,
 };
 pub use cap::Cap;
 pub use error::{Error, Operation, Refused};
-pub use object::{
-    Badge, Badgeable, CNode, CNodeGuard, CapType, Domain, Endpoint, Guardable, IrqControl, IrqHandler, KernelObject,
-    LocalCNode, Notification, Tcb,
-};
-pub use role::{Child, Invocable, Local, Role};
+pub use object::*;
+pub use role::{Child, FlowsInto, Forever, Invocable, Lent, Local, Role, Scope, ScopeFlowsInto};
 pub use slots::{CNodeSlot, CNodeSlots, Runtime};
 pub use untyped::{CapRange, Device, General, MemoryKind, Untyped, UntypedAllocator};
 
