@@ -48,7 +48,12 @@
 //!
 //! Also here: [`Cap::with_temporary`] lends memory and slots to a closure and revokes what it made;
 //! [`BootInfo::lend`](bootstrap::BootInfo::lend) does the same for all of a root task's resources (for tests
-//! sharing one boot); [`smart_alloc!`] writes the slot and memory bookkeeping for straight-line code.
+//! sharing one boot). What they lend is branded with the scope's own lifetime ([`Lent<'s>`](Lent) in the
+//! [`Role`]), so nothing made from it can outlive the scope, and results only go into slots whose scope
+//! accepts their source's ([`FlowsInto`]). [`smart_alloc!`] writes the slot and memory bookkeeping for
+//! straight-line code.
+//!
+//! Every kernel object lives in one module of [`object`] (or [`arch`]), declared once with its kernel facts.
 #![no_std]
 #![warn(missing_docs)]
 

@@ -1,11 +1,11 @@
 //! Kernel objects: one module per kind of object, holding its type, its facts and its invocations.
 //!
-//! Each object is declared once, with [`kernel_object!`]: the declaration gives its kernel facts (name, cap
-//! tag, size and object type for retype, how it copies and mints, whether device memory may hold it) and the
-//! macro writes the type and every trait impl those facts imply. Its invocations follow in the same file and go
-//! through [`invoke`], the one place that makes the unsafe kernel call, maps the kernel's error and hands the
-//! consumed tokens back on a refusal. Adding an object is one file here (or under [`arch`](crate::arch)) and
-//! one line in the module list.
+//! Each object is declared once, with the private `kernel_object!` macro: the declaration gives its kernel
+//! facts (name, cap tag, size and object type for retype, how it copies and mints, whether device memory may
+//! hold it) and the macro writes the type and every trait impl those facts imply. Its invocations follow in the
+//! same file and go through the private `invoke` helper, the one place that makes the unsafe kernel call, maps
+//! the kernel's error and hands the consumed tokens back on a refusal. Adding an object is one file here (or
+//! under [`arch`](crate::arch)) and one name in the module list.
 //!
 //! A value of one of these types is the data a [`Cap`](crate::Cap) carries besides its address (a badge, a
 //! physical address); most carry nothing.
@@ -314,5 +314,7 @@ macro_rules! object_modules {
         pub use $module::*;
     )*};
 }
+
+pub(crate) use object_modules;
 
 object_modules!(cnode, domain, endpoint, irq, notification, tcb);
