@@ -44,26 +44,28 @@ impl core::fmt::Debug for BootInfo {
 
 /// Everything the root task owns at boot, as typed tokens of scope `S`: [`Forever`] when taken for good
 /// ([`BootInfo::take`]), [`Lent<'s>`](Lent) when lent to a closure ([`BootInfo::lend`]), whose tokens cannot
-/// leave it.
+/// leave it. The root task's own capabilities and the allocator's memory have the role `S::Root`: [`Local`]
+/// when taken, [`Borrowed`](crate::Borrowed) when lent (usable, but not deleted or moved, so the next
+/// `lend` finds them where they were).
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Resources<S: Scope = Forever> {
     /// The root task's CSpace root, for naming its own capabilities.
-    pub cspace: Cap<LocalCNode, Local<S>>,
+    pub cspace: Cap<LocalCNode, S::Root>,
     /// The root task's own thread.
-    pub tcb: Cap<Tcb, Local<S>>,
+    pub tcb: Cap<Tcb, S::Root>,
     /// The root of the root task's address space.
-    pub vspace: Cap<VSpaceRoot, Local<S>>,
+    pub vspace: Cap<VSpaceRoot, S::Root>,
     /// The authority to create IRQ handlers.
-    pub irq_control: Cap<IrqControl, Local<S>>,
+    pub irq_control: Cap<IrqControl, S::Root>,
     /// The authority to create ASID pools.
-    pub asid_control: Cap<AsidControl, Local<S>>,
+    pub asid_control: Cap<AsidControl, S::Root>,
     /// The root task's ASID pool.
-    pub asid_pool: Cap<AsidPool, Local<S>>,
+    pub asid_pool: Cap<AsidPool, S::Root>,
     /// Access to every x86 I/O port.
-    pub io_ports: Cap<IoPorts, Local<S>>,
+    pub io_ports: Cap<IoPorts, S::Root>,
     /// The authority over scheduling domains.
-    pub domain: Cap<Domain, Local<S>>,
+    pub domain: Cap<Domain, S::Root>,
     /// The free slots of the root CNode (less the allocator's share), counted at run time.
     pub slots: CNodeSlots<Runtime, Local<S>>,
     /// The untyped memory, general and device.

@@ -87,7 +87,7 @@ pub use bounds::{
 pub use cap::Cap;
 pub use error::{Error, Operation, Refused};
 pub use object::*;
-pub use role::{Child, FlowsInto, Forever, Invocable, Lent, Local, Role, Scope, ScopeFlowsInto};
+pub use role::{Borrowed, Child, FlowsInto, Forever, Invocable, Lent, Local, OwnsSlot, Role, Scope, ScopeFlowsInto};
 pub use slots::{CNodeSlot, CNodeSlots, Runtime};
 pub use untyped::{CapRange, Device, General, MemoryKind, Untyped, UntypedAllocator};
 

@@ -14,7 +14,13 @@ use core::marker::PhantomData;
 use crate::sealed::Sealed;
 
 /// How long a capability token may live: [`Forever`] or [`Lent<'s>`](Lent).
-pub trait Scope: Sealed {}
+pub trait Scope: Sealed {
+    /// The role of the tokens a scope hands out for capabilities whose slots it does not own: the root task's
+    /// own capabilities and the memory of [`Resources`](crate::bootstrap::Resources), the memory lent by
+    /// [`Cap::with_temporary`](crate::Cap::with_temporary). [`Local`] for [`Forever`] (the owner may do
+    /// anything with them), [`Borrowed`] for [`Lent`] (usable, but their slots stay the lender's).
+    type Root: Invocable + Role<Scope = Self>;
+}
 
 /// The scope of tokens a program owns outright: they live as long as it keeps them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -29,8 +35,12 @@ pub struct Lent<'s>(PhantomData<fn(&'s ()) -> &'s ()>);
 
 impl Sealed for Forever {}
 impl Sealed for Lent<'_> {}
-impl Scope for Forever {}
-impl Scope for Lent<'_> {}
+impl Scope for Forever {
+    type Root = Local<Forever>;
+}
+impl<'s> Scope for Lent<'s> {
+    type Root = Borrowed<Lent<'s>>;
+}
 
 impl core::fmt::Debug for Lent<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -51,16 +61,27 @@ pub struct Local<S = Forever>(PhantomData<S>);
 /// it; it can only hand it over when it sets the child up. `S` is the token's [`Scope`].
 pub struct Child<S = Forever>(PhantomData<S>);
 
+/// The caller's own CSpace, for a capability whose slot a temporary scope only lent: the memory
+/// [`Cap::with_temporary`](crate::Cap::with_temporary) lends, and the root task's capabilities and memory in
+/// [`BootInfo::lend`](crate::bootstrap::BootInfo::lend). It can be invoked, retyped and copied like a [`Local`]
+/// one, but not deleted, moved or mutated ([`OwnsSlot`]): its slot must still hold it when the scope gives it
+/// back.
+pub struct Borrowed<S>(PhantomData<S>);
+
 impl<S: Scope> Sealed for Local<S> {}
 impl<S: Scope> Sealed for Child<S> {}
+impl<S: Scope> Sealed for Borrowed<S> {}
 impl<S: Scope> Role for Local<S> {
     type Scope = S;
 }
 impl<S: Scope> Role for Child<S> {
     type Scope = S;
 }
+impl<S: Scope> Role for Borrowed<S> {
+    type Scope = S;
+}
 
-/// A role whose capabilities the caller may invoke: [`Local`], in any scope.
+/// A role whose capabilities the caller may invoke: [`Local`] and [`Borrowed`], in any scope.
 #[diagnostic::on_unimplemented(
     message = "a `Child` capability cannot be invoked by the parent",
     label = "this capability's address is only valid in a child's CSpace",
@@ -69,6 +90,19 @@ impl<S: Scope> Role for Child<S> {
 pub trait Invocable: Role {}
 
 impl<S: Scope> Invocable for Local<S> {}
+impl<S: Scope> Invocable for Borrowed<S> {}
+
+/// A role whose holder owns the capability's slot, so it may empty it: delete, move and mutate need it
+/// (besides [`Invocable`]). [`Local`] and [`Child`] are; [`Borrowed`] is not.
+#[diagnostic::on_unimplemented(
+    message = "this capability's slot is only lent to the scope: it cannot be deleted, moved or mutated",
+    label = "the temporary scope must give this slot back holding the same capability",
+    note = "the memory a temporary scope lends and the root task's own capabilities in `BootInfo::lend` can be \
+            used (invoked, retyped, copied), but their slots stay the lender's"
+)]
+pub trait OwnsSlot: Role {}
+impl<S: Scope> OwnsSlot for Local<S> {}
+impl<S: Scope> OwnsSlot for Child<S> {}
 
 /// `From: ScopeFlowsInto<To>`: something whose validity depends on a token of scope `From` may be kept by a
 /// token of scope `To`. [`Forever`] flows into every scope; [`Lent<'s>`](Lent) only into the same `Lent<'s>`.

@@ -10,7 +10,7 @@
 use typenum::Unsigned;
 
 use crate::object::{delete_raw, revoke_raw, LocalCNode};
-use crate::role::{Invocable, Lent, Local, Role};
+use crate::role::{Invocable, Lent, Local, Role, Scope};
 use crate::slots::CNodeSlots;
 use crate::untyped::{MemoryKind, Untyped};
 use crate::{Cap, Error};
@@ -21,7 +21,8 @@ impl<Bits: Unsigned, K: MemoryKind, R: Invocable> Cap<Untyped<Bits, K>, R> {
     ///
     /// Inside `f` the memory and slots are branded with the scope's own lifetime: what `f` makes from them
     /// cannot leave it by any route (returned, in an error, stored in a captured variable, or put in a slot
-    /// from outside); those do not compile. `f` may return any plain data. The closure's error (any type that
+    /// from outside); those do not compile. The memory's token is [`Borrowed`](crate::Borrowed): its slot is
+    /// still this token's, so `f` cannot delete or move it. `f` may return any plain data. The closure's error (any type that
     /// converts from [`Error`]) is returned after the clean-up.
     ///
     /// ```no_run
@@ -47,7 +48,10 @@ impl<Bits: Unsigned, K: MemoryKind, R: Invocable> Cap<Untyped<Bits, K>, R> {
     ) -> Result<Out, E>
     where
         E: From<Error>,
-        F: for<'s> FnOnce(Cap<Untyped<Bits, K>, Local<Lent<'s>>>, CNodeSlots<N, Local<Lent<'s>>>) -> Result<Out, E>,
+        F: for<'s> FnOnce(
+            Cap<Untyped<Bits, K>, <Lent<'s> as Scope>::Root>,
+            CNodeSlots<N, Local<Lent<'s>>>,
+        ) -> Result<Out, E>,
     {
         let lent = Cap::new(self.cptr(), *self.object());
         let out = f(lent, slots.lend());

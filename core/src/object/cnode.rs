@@ -11,7 +11,7 @@ use selkie_sys as sys;
 use typenum::Unsigned;
 
 use super::{invoke, Badge, CapType, CopyInto, Copyable, MintInto};
-use crate::role::{FlowsInto, Invocable, Role};
+use crate::role::{FlowsInto, Invocable, OwnsSlot, Role};
 use crate::slots::CNodeSlot;
 use crate::{Cap, Error, Operation, Refused};
 
@@ -198,7 +198,7 @@ impl<T: CapType, R: Role> Cap<T, R> {
         dest: CNodeSlot<R2>,
     ) -> Result<Moved<T, R2, R>, MoveRefused<T, R, R2>>
     where
-        R: Invocable + FlowsInto<R2>,
+        R: Invocable + OwnsSlot + FlowsInto<R2>,
     {
         self.move_with(Operation::CNodeMove, cspace, dest, |src_root, src, dest| {
             // SAFETY: the source is a live capability in the caller's CSpace, consumed here; `dest` is an empty
@@ -219,7 +219,7 @@ impl<T: CapType, R: Role> Cap<T, R> {
         guard: CNodeGuard,
     ) -> Result<Moved<T, R2, R>, MoveRefused<T, R, R2>>
     where
-        R: Invocable + FlowsInto<R2>,
+        R: Invocable + OwnsSlot + FlowsInto<R2>,
         T: Guardable,
     {
         self.move_with(Operation::CNodeMutate, cspace, dest, |src_root, src, dest| {
@@ -250,7 +250,7 @@ impl<T: CapType, R: Role> Cap<T, R> {
     /// back unchanged in the [`Refused`].
     pub fn delete(self, cspace: &Cap<LocalCNode, impl Invocable>) -> Result<CNodeSlot<R>, Refused<Self>>
     where
-        R: Invocable,
+        R: Invocable + OwnsSlot,
     {
         let (this, ()) = invoke(Operation::CNodeDelete, self, |this| {
             // SAFETY: deletes a capability the token owns, which the token's consumption accounts for.

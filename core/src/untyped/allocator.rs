@@ -175,7 +175,7 @@ impl<S: Scope> UntypedAllocator<S> {
     /// largest available size when no free untyped is large enough, and [`Error::AllocatorSlotsExhausted`]
     /// when the allocator's own slots for splitting run out (give it more with
     /// [`add_slots`](UntypedAllocator::add_slots)).
-    pub fn alloc<Bits: Unsigned>(&mut self) -> Result<Cap<Untyped<Bits, General>, Local<S>>, Error> {
+    pub fn alloc<Bits: Unsigned>(&mut self) -> Result<Cap<Untyped<Bits, General>, S::Root>, Error> {
         let bits = Bits::U8;
         let i = best_fit(&self.free, bits, false).map_err(|largest_bits| Error::UntypedExhausted {
             requested_bits: bits,
@@ -190,7 +190,7 @@ impl<S: Scope> UntypedAllocator<S> {
     pub fn alloc_device<Bits: Unsigned>(
         &mut self,
         paddr: sys::Word,
-    ) -> Result<Cap<Untyped<Bits, Device>, Local<S>>, Error> {
+    ) -> Result<Cap<Untyped<Bits, Device>, S::Root>, Error> {
         let bits = Bits::U8;
         let not_found = Error::DeviceMemoryNotFound { paddr, size_bits: bits };
         if paddr & ((1 << bits) - 1) != 0 {
