@@ -21,9 +21,8 @@
 use selkie_sys as sys;
 
 use crate::arch::{AsidControl, AsidPool, IoPorts, VSpaceRoot};
-use crate::bounds::ScopeOutput;
-use crate::cspace::{revoke_raw, WORD_DEPTH};
-use crate::object::{Domain, IrqControl, LocalCNode, Tcb};
+use crate::object::{revoke_raw, Domain, IrqControl, LocalCNode, Tcb, WORD_DEPTH};
+use crate::role::{Forever, Lent, Local, Role, Scope};
 use crate::scope::empty_slots;
 use crate::slots::{CNodeSlots, Runtime};
 use crate::untyped::allocator::FreeUntyped;
@@ -43,30 +42,34 @@ impl core::fmt::Debug for BootInfo {
     }
 }
 
-/// Everything the root task owns at boot, as typed tokens.
+/// Everything the root task owns at boot, as typed tokens of scope `S`: [`Forever`] when taken for good
+/// ([`BootInfo::take`]), [`Lent<'s>`](Lent) when lent to a closure ([`BootInfo::lend`]), whose tokens cannot
+/// leave it. The root task's own capabilities and the allocator's memory have the role `S::Root`: [`Local`]
+/// when taken, [`Borrowed`](crate::Borrowed) when lent (usable, but not deleted or moved, so the next
+/// `lend` finds them where they were).
 #[derive(Debug)]
 #[non_exhaustive]
-pub struct Resources {
+pub struct Resources<S: Scope = Forever> {
     /// The root task's CSpace root, for naming its own capabilities.
-    pub cspace: Cap<LocalCNode>,
+    pub cspace: Cap<LocalCNode, S::Root>,
     /// The root task's own thread.
-    pub tcb: Cap<Tcb>,
+    pub tcb: Cap<Tcb, S::Root>,
     /// The root of the root task's address space.
-    pub vspace: Cap<VSpaceRoot>,
+    pub vspace: Cap<VSpaceRoot, S::Root>,
     /// The authority to create IRQ handlers.
-    pub irq_control: Cap<IrqControl>,
+    pub irq_control: Cap<IrqControl, S::Root>,
     /// The authority to create ASID pools.
-    pub asid_control: Cap<AsidControl>,
+    pub asid_control: Cap<AsidControl, S::Root>,
     /// The root task's ASID pool.
-    pub asid_pool: Cap<AsidPool>,
+    pub asid_pool: Cap<AsidPool, S::Root>,
     /// Access to every x86 I/O port.
-    pub io_ports: Cap<IoPorts>,
+    pub io_ports: Cap<IoPorts, S::Root>,
     /// The authority over scheduling domains.
-    pub domain: Cap<Domain>,
+    pub domain: Cap<Domain, S::Root>,
     /// The free slots of the root CNode (less the allocator's share), counted at run time.
-    pub slots: CNodeSlots<Runtime>,
+    pub slots: CNodeSlots<Runtime, Local<S>>,
     /// The untyped memory, general and device.
-    pub untyped: UntypedAllocator,
+    pub untyped: UntypedAllocator<S>,
 }
 
 impl BootInfo {
@@ -95,27 +98,31 @@ impl BootInfo {
     /// how in-kernel tests that share one boot each get a fresh root task. `f` may
     /// fail with any error type that converts from [`Error`]; its error is returned after the clean-up.
     ///
+    /// The resources are [`Resources<Lent<'s>>`](Resources), where `'s` only exists inside `f`: nothing `f`
+    /// makes from them, and none of the resources themselves, can outlive the call (returning one, putting it
+    /// in an error or in a captured variable does not compile). Plain data comes out.
+    ///
     /// ```no_run
     /// # fn demo(boot: &mut selkie::bootstrap::BootInfo) -> Result<(), selkie::Error> {
     /// use selkie::{typenum::U11, Cap, Tcb};
     /// for _ in 0..2 {
-    ///     boot.lend(|res| {
+    ///     let slot = boot.lend(|res| {
     ///         let mem = res.untyped.alloc::<U11>()?;
-    ///         let _tcb: Cap<Tcb> = mem.retype(res.slots.alloc()?)?;
-    ///         Ok::<(), selkie::Error>(())
+    ///         let tcb: Cap<Tcb, _> = mem.retype(res.slots.alloc()?)?;
+    ///         Ok::<u64, selkie::Error>(tcb.cptr()) // plain data may leave the scope
     ///     })?; // the TCB is gone again here
+    ///     # let _ = slot;
     /// }
     /// # Ok(()) }
     /// ```
     pub fn lend<Out, E, F>(&mut self, f: F) -> Result<Out, E>
     where
-        Out: ScopeOutput,
         E: From<Error>,
-        F: FnOnce(&mut Resources) -> Result<Out, E>,
+        F: for<'s> FnOnce(&mut Resources<Lent<'s>>) -> Result<Out, E>,
     {
         let mut res = self.resources()?;
-        let slots_before = res.slots.lend();
-        let allocator_slots_before = res.untyped.slots().lend();
+        let slots_before = res.slots.lend::<Local>();
+        let allocator_slots_before = res.untyped.slots().lend::<Local>();
         let out = f(&mut res);
         let bi = self.raw();
         let untyped = bi.untyped;
@@ -128,7 +135,7 @@ impl BootInfo {
     }
 
     /// Checks the bootinfo and builds the typed resources from it.
-    fn resources(&self) -> Result<Resources, Error> {
+    fn resources<S: Scope>(&self) -> Result<Resources<S>, Error> {
         let bi = self.raw();
         let cnode_bits = bi.init_thread_cnode_size_bits;
         let expected_bits = sys::config::ROOT_CNODE_SIZE_BITS;
@@ -170,26 +177,31 @@ impl BootInfo {
             })?;
         }
         Ok(Resources {
-            cspace: Cap::new(cspace, LocalCNode::new()),
-            tcb: Cap::new(sys::CAP_INIT_THREAD_TCB, Tcb::new()),
-            vspace: Cap::new(sys::CAP_INIT_THREAD_VSPACE, VSpaceRoot::new()),
-            irq_control: Cap::new(sys::CAP_IRQ_CONTROL, IrqControl::new()),
-            asid_control: Cap::new(sys::CAP_ASID_CONTROL, AsidControl::new()),
-            asid_pool: Cap::new(sys::CAP_INIT_THREAD_ASID_POOL, AsidPool::new()),
-            io_ports: Cap::new(sys::CAP_IO_PORT, IoPorts::new()),
-            domain: Cap::new(sys::CAP_DOMAIN, Domain::new()),
+            cspace: Cap::new(cspace, LocalCNode::from_data(())),
+            tcb: Cap::new(sys::CAP_INIT_THREAD_TCB, Tcb::from_data(())),
+            vspace: Cap::new(sys::CAP_INIT_THREAD_VSPACE, VSpaceRoot::from_data(())),
+            irq_control: Cap::new(sys::CAP_IRQ_CONTROL, IrqControl::from_data(())),
+            asid_control: Cap::new(sys::CAP_ASID_CONTROL, AsidControl::from_data(())),
+            asid_pool: Cap::new(sys::CAP_INIT_THREAD_ASID_POOL, AsidPool::from_data(())),
+            io_ports: Cap::new(sys::CAP_IO_PORT, IoPorts::from_data(())),
+            domain: Cap::new(sys::CAP_DOMAIN, Domain::from_data(())),
             slots,
             untyped: allocator,
         })
     }
 }
 
-/// The slots taken from a pool between `before` and `now` (pools hand out slots from the front).
-fn used(before: &CNodeSlots<Runtime>, now: &CNodeSlots<Runtime>) -> CNodeSlots<Runtime> {
-    CNodeSlots::new(
-        before.cnode(),
-        before.depth(),
-        before.start(),
-        (now.start() - before.start()) as usize,
-    )
+/// The slots taken from a pool between `before` and `now`: pools hand out slots from the front, so when `now`
+/// is what is left of `before`, the slots in front of it. If the closure put another pool in its place, all
+/// of `before`, to be sure.
+fn used<R: Role, R2: Role>(before: &CNodeSlots<Runtime, R>, now: &CNodeSlots<Runtime, R2>) -> CNodeSlots<Runtime> {
+    let end = before.start() + before.len() as sys::Word;
+    let is_rest =
+        now.cnode() == before.cnode() && now.start() >= before.start() && now.start() + now.len() as sys::Word == end;
+    let count = if is_rest {
+        now.start() - before.start()
+    } else {
+        before.len() as sys::Word
+    };
+    CNodeSlots::new(before.cnode(), before.depth(), before.start(), count as usize)
 }

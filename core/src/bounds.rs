@@ -10,18 +10,21 @@ use core::ops::{Add, Shl, Sub};
 
 use typenum::{GrEq, IsGreaterOrEqual, IsLessOrEqual, LeEq, Shleft, Sum, Unsigned, B1, U1, U4, U5};
 
-use crate::object::{CNode, CapType, KernelObject};
+use crate::object::{CNode, CapType, DeviceObject, KernelObject};
 use crate::untyped::{Device, General, MemoryKind, Untyped};
 
 /// The kernel's smallest untyped object (`seL4_MinUntypedBits`), as a type.
 pub type MinUntypedBits = U4;
-crate::object::assert_size!(U4, selkie_sys::MIN_UNTYPED_BITS);
 /// The size of one CNode slot (`seL4_SlotBits`), as a type.
 pub type SlotBits = U5;
-crate::object::assert_size!(U5, selkie_sys::SLOT_BITS);
 /// The kernel's limit on objects made by one retype (`CONFIG_RETYPE_FAN_OUT_LIMIT`), as a type.
 pub type FanOutLimit = selkie_sys::config::RetypeFanOutLimit;
-crate::object::assert_size!(FanOutLimit, selkie_sys::config::RETYPE_FAN_OUT_LIMIT);
+const _: () = assert!(
+    MinUntypedBits::USIZE == selkie_sys::MIN_UNTYPED_BITS
+        && SlotBits::USIZE == selkie_sys::SLOT_BITS
+        && FanOutLimit::USIZE == selkie_sys::config::RETYPE_FAN_OUT_LIMIT,
+    "a type-level kernel constant disagrees with the generated bindings"
+);
 
 // ---- slots ----
 
@@ -64,14 +67,9 @@ where
     note = "kernel objects must live in general memory; take this object from a general `Untyped`"
 )]
 pub trait MayHold<T>: MemoryKind {}
-impl<T: KernelObject> MayHold<T> for General {}
-impl<Radix: Unsigned> MayHold<CNode<Radix>> for General {}
+impl<T: CapType> MayHold<T> for General {}
 #[diagnostic::do_not_recommend]
-impl<T: KernelObject + DeviceObject> MayHold<T> for Device {}
-
-/// Objects device memory may become: frames.
-pub trait DeviceObject {}
-impl<S: crate::arch::FrameSize> DeviceObject for crate::arch::Frame<S> {}
+impl<T: DeviceObject> MayHold<T> for Device {}
 
 /// The check behind [`RetypeInto`]: implemented for `B1`, the result of `Bits >= T::SizeBits`.
 #[diagnostic::on_unimplemented(
@@ -135,6 +133,7 @@ pub trait RetypeMany<T: KernelObject, Count: Unsigned> {}
 impl<Bits, K, T, Count> RetypeMany<T, Count> for Untyped<Bits, K>
 where
     T: KernelObject,
+    Bits: Unsigned,
     K: MayHold<T>,
     Count: Unsigned + IsLessOrEqual<FanOutLimit> + Shl<T::SizeBits>,
     U1: Shl<Bits>,
@@ -184,84 +183,3 @@ macro_rules! cnode_radix {
 cnode_radix!(
     U1, U2, U3, U4, U5, U6, U7, U8, U9, U10, U11, U12, U13, U14, U15, U16, U17, U18, U19, U20, U21, U22, U23, U24
 );
-
-// ---- capabilities ----
-
-/// `T: CopyInto<Out>`: a copy of a `T` capability may be an `Out` capability: the same object type with the
-/// same or fewer rights. Untyped memory has no copies (two tokens would account for the same bytes).
-#[diagnostic::on_unimplemented(
-    message = "a copy cannot change the capability's object type",
-    label = "a copy keeps its object type and can only drop rights"
-)]
-pub trait CopyInto<Out: CapType>: CapType {
-    /// The copy's data.
-    #[doc(hidden)]
-    fn copied(&self) -> Out;
-}
-
-/// Capability types that have copies at all: every one but untyped memory.
-#[diagnostic::on_unimplemented(
-    message = "untyped memory cannot be copied",
-    label = "two tokens would account for the same bytes",
-    note = "split untyped memory instead of copying it"
-)]
-pub trait Copyable: CapType {}
-impl<Rt: crate::rights::RightsSet> Copyable for crate::object::Endpoint<Rt> {}
-impl<Rt: crate::rights::RightsSet> Copyable for crate::object::Notification<Rt> {}
-impl<S: crate::arch::FrameSize, Rt: crate::rights::RightsSet> Copyable for crate::arch::Frame<S, Rt> {}
-impl<Radix: Unsigned> Copyable for CNode<Radix> {}
-
-/// `T: MintInto<Out>`: a badged copy of a `T` capability may be an `Out` capability: an endpoint or
-/// notification with the same or fewer rights.
-#[diagnostic::on_unimplemented(
-    message = "only endpoint and notification capabilities can be minted with a badge",
-    label = "cannot mint this capability as `{Out}`"
-)]
-pub trait MintInto<Out: CapType>: CapType {
-    /// The minted copy's data.
-    #[doc(hidden)]
-    fn minted(&self, badge: crate::object::Badge) -> Out;
-}
-
-/// Capability types without rights or badges: a copy is the same.
-macro_rules! copy_as_is {
-    ($($ty:ty),* $(,)?) => {$(
-        impl Copyable for $ty {}
-        impl CopyInto<$ty> for $ty {
-            fn copied(&self) -> $ty {
-                *self
-            }
-        }
-    )*};
-}
-
-copy_as_is!(
-    crate::object::Tcb,
-    crate::object::LocalCNode,
-    crate::object::IrqControl,
-    crate::object::IrqHandler,
-    crate::object::Domain,
-    crate::arch::PageTable,
-    crate::arch::PageDirectory,
-    crate::arch::Pdpt,
-    crate::arch::Pml4,
-    crate::arch::AsidControl,
-    crate::arch::AsidPool,
-    crate::arch::IoPorts,
-);
-impl<Radix: Unsigned> CopyInto<CNode<Radix>> for CNode<Radix> {
-    fn copied(&self) -> CNode<Radix> {
-        *self
-    }
-}
-
-/// What a temporary scope may hand back: plain data, never a capability or slots (those are revoked and
-/// deleted when the scope ends, so they must not outlive it). Every `Copy` type qualifies.
-#[diagnostic::on_unimplemented(
-    message = "a temporary scope cannot return `{Self}`",
-    label = "capabilities and slots made in a temporary scope are revoked when it ends",
-    note = "return plain data (any `Copy` type); keep long-lived objects out of temporary scopes"
-)]
-pub trait ScopeOutput {}
-#[diagnostic::do_not_recommend]
-impl<T: Copy> ScopeOutput for T {}

@@ -6,40 +6,10 @@ use core::fmt;
 
 use selkie_sys as sys;
 
-/// A kernel operation, named after the kernel call it makes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Operation {
-    /// `seL4_Untyped_Retype`.
-    UntypedRetype,
-    /// `seL4_CNode_Copy`.
-    CNodeCopy,
-    /// `seL4_CNode_Mint`.
-    CNodeMint,
-    /// `seL4_CNode_Move`.
-    CNodeMove,
-    /// `seL4_CNode_Mutate`.
-    CNodeMutate,
-    /// `seL4_CNode_Delete`.
-    CNodeDelete,
-    /// `seL4_CNode_Revoke`.
-    CNodeRevoke,
-}
-
-impl Operation {
-    /// The kernel call's name, e.g. `"seL4_Untyped_Retype"`.
-    pub fn kernel_name(self) -> &'static str {
-        match self {
-            Operation::UntypedRetype => "seL4_Untyped_Retype",
-            Operation::CNodeCopy => "seL4_CNode_Copy",
-            Operation::CNodeMint => "seL4_CNode_Mint",
-            Operation::CNodeMove => "seL4_CNode_Move",
-            Operation::CNodeMutate => "seL4_CNode_Mutate",
-            Operation::CNodeDelete => "seL4_CNode_Delete",
-            Operation::CNodeRevoke => "seL4_CNode_Revoke",
-        }
-    }
-}
+/// A kernel operation: the generated invocation label of the call that failed (`UntypedRetype`,
+/// `CNodeCopy`, ...). The list comes from the kernel's interface files, so every invocation the kernel has
+/// can be named; [`name`](sys::InvocationLabel::name) gives its text.
+pub type Operation = sys::InvocationLabel;
 
 /// Everything that can go wrong in the typed layer. Library code returns these and never panics on them.
 ///
@@ -58,6 +28,12 @@ pub enum Error {
     Kernel {
         /// Which kernel call failed.
         op: Operation,
+        /// The kernel's error code.
+        code: sys::Error,
+    },
+    /// A raw kernel call (made with [`selkie_sys`] directly) failed; the raw error does not say which call.
+    /// `?` converts a raw [`sys::Error`] into this.
+    Raw {
         /// The kernel's error code.
         code: sys::Error,
     },
@@ -82,7 +58,14 @@ pub enum Error {
         /// How many were left.
         available: usize,
     },
-    /// The untyped allocator's list of free untypeds is full.
+    /// The untyped allocator has used up its own slots for the halves it makes when it splits memory.
+    AllocatorSlotsExhausted {
+        /// How many slots the allocation needed.
+        needed: usize,
+        /// How many the allocator had left.
+        left: usize,
+    },
+    /// The untyped allocator's list of free untypeds (or of extra slot pools) is full.
     AllocatorFull {
         /// The list's capacity.
         capacity: usize,
@@ -112,10 +95,25 @@ pub enum Error {
     },
 }
 
-impl Error {
-    /// Turns a raw invocation result into the typed layer's result, naming the operation.
-    pub(crate) fn check(op: Operation, result: Result<(), sys::Error>) -> Result<(), Error> {
-        result.map_err(|code| Error::Kernel { op, code })
+/// A raw kernel error, from code that calls [`selkie_sys`] directly, becomes an [`Error::Raw`], so `?` works in
+/// code that mixes raw and typed calls.
+///
+/// ```
+/// use selkie::{sys, Error};
+/// fn raw_step() -> Result<(), sys::Error> {
+///     Err(sys::Error::FailedLookup)
+/// }
+/// fn mixed() -> Result<(), Error> {
+///     raw_step()?;
+///     Ok(())
+/// }
+/// let e = mixed().unwrap_err();
+/// assert_eq!(e, Error::Raw { code: sys::Error::FailedLookup });
+/// assert_eq!(e.to_string(), "a raw kernel call failed: FailedLookup (kernel error 6)");
+/// ```
+impl From<sys::Error> for Error {
+    fn from(code: sys::Error) -> Error {
+        Error::Raw { code }
     }
 }
 
@@ -126,7 +124,15 @@ impl fmt::Display for Error {
                 write!(
                     f,
                     "{} failed: {} (kernel error {})",
-                    op.kernel_name(),
+                    op.name(),
+                    code.name(),
+                    code as u64
+                )
+            }
+            Error::Raw { code } => {
+                write!(
+                    f,
+                    "a raw kernel call failed: {} (kernel error {})",
                     code.name(),
                     code as u64
                 )
@@ -153,8 +159,13 @@ impl fmt::Display for Error {
             Error::SlotsExhausted { requested, available } => {
                 write!(f, "asked for {requested} CNode slots, {available} are left")
             }
+            Error::AllocatorSlotsExhausted { needed, left } => write!(
+                f,
+                "the untyped allocator ran out of its own CNode slots (needs {needed}, has {left}); give it more \
+                 with `UntypedAllocator::add_slots`"
+            ),
             Error::AllocatorFull { capacity } => {
-                write!(f, "the untyped allocator's free list is full ({capacity} entries)")
+                write!(f, "the untyped allocator's list is full ({capacity} entries)")
             }
             Error::BadgeTooWide { badge, bits } => {
                 write!(f, "badge {badge:#x} does not fit the kernel's {bits}-bit badges")
@@ -207,19 +218,6 @@ pub struct Refused<I> {
     pub inputs: I,
 }
 
-impl<I> Refused<I> {
-    /// Passes `inputs` on if the kernel call `op` succeeded, or hands them back beside its error.
-    pub(crate) fn check(op: Operation, result: Result<(), sys::Error>, inputs: I) -> Result<I, Refused<I>> {
-        match result {
-            Ok(()) => Ok(inputs),
-            Err(code) => Err(Refused {
-                error: Error::Kernel { op, code },
-                inputs,
-            }),
-        }
-    }
-}
-
 impl<I> From<Refused<I>> for Error {
     fn from(refused: Refused<I>) -> Error {
         refused.error
@@ -240,37 +238,108 @@ mod tests {
     use std::string::ToString;
 
     use super::*;
+    use crate::object::invoke;
 
     #[test]
     fn messages_carry_the_numbers() {
-        let e = Error::Kernel {
-            op: Operation::UntypedRetype,
-            code: sys::Error::NotEnoughMemory,
-        };
+        let cases = [
+            (
+                Error::Kernel {
+                    op: Operation::UntypedRetype,
+                    code: sys::Error::NotEnoughMemory,
+                },
+                "UntypedRetype failed: NotEnoughMemory (kernel error 10)",
+            ),
+            (
+                Error::Raw {
+                    code: sys::Error::DeleteFirst,
+                },
+                "a raw kernel call failed: DeleteFirst (kernel error 8)",
+            ),
+            (
+                Error::UntypedExhausted {
+                    requested_bits: 40,
+                    largest_bits: Some(27),
+                },
+                "asked for 2^40 bytes of untyped memory, the largest free untyped is 2^27",
+            ),
+            (
+                Error::UntypedExhausted {
+                    requested_bits: 20,
+                    largest_bits: None,
+                },
+                "asked for 2^20 bytes of untyped memory, none is left",
+            ),
+            (
+                Error::DeviceMemoryNotFound {
+                    paddr: 0xfe00_0000,
+                    size_bits: 12,
+                },
+                "no free device untyped covers 2^12 bytes at physical address 0xfe000000",
+            ),
+            (
+                Error::SlotsExhausted {
+                    requested: 4096,
+                    available: 3811,
+                },
+                "asked for 4096 CNode slots, 3811 are left",
+            ),
+            (
+                Error::AllocatorSlotsExhausted { needed: 8, left: 1 },
+                "the untyped allocator ran out of its own CNode slots (needs 8, has 1); give it more with \
+                 `UntypedAllocator::add_slots`",
+            ),
+            (
+                Error::AllocatorFull { capacity: 8 },
+                "the untyped allocator's list is full (8 entries)",
+            ),
+            (
+                Error::BadgeTooWide {
+                    badge: 1 << 40,
+                    bits: 28,
+                },
+                "badge 0x10000000000 does not fit the kernel's 28-bit badges",
+            ),
+            (
+                Error::BadGuard { value: 4, size_bits: 2 },
+                "guard 0x4 of 2 bits does not fit the kernel's CNode guard",
+            ),
+            (
+                Error::BadBootInfo {
+                    what: "root CNode size bits",
+                    found: 10,
+                    expected: 12,
+                },
+                "bootinfo root CNode size bits is 10, this build expects 12",
+            ),
+        ];
+        for (error, text) in cases {
+            assert_eq!(error.to_string(), text);
+        }
+    }
+
+    #[test]
+    fn raw_kernel_errors_convert_for_question_mark() {
+        fn mixed() -> Result<(), Error> {
+            Err(sys::Error::RangeError)?;
+            Ok(())
+        }
         assert_eq!(
-            e.to_string(),
-            "seL4_Untyped_Retype failed: NotEnoughMemory (kernel error 10)"
+            mixed(),
+            Err(Error::Raw {
+                code: sys::Error::RangeError
+            })
         );
-        let e = Error::SlotsExhausted {
-            requested: 4096,
-            available: 3811,
-        };
-        assert_eq!(e.to_string(), "asked for 4096 CNode slots, 3811 are left");
-        let e = Error::UntypedExhausted {
-            requested_bits: 20,
-            largest_bits: None,
-        };
-        assert_eq!(e.to_string(), "asked for 2^20 bytes of untyped memory, none is left");
     }
 
     #[test]
     fn a_refusal_hands_the_inputs_back_and_converts_to_its_error() {
-        let refused = Refused::check(Operation::CNodeMove, Err(sys::Error::DeleteFirst), (3, "slot")).unwrap_err();
+        let refused = invoke(Operation::CNodeMove, (3, "slot"), |_| {
+            Err::<(), _>(sys::Error::DeleteFirst)
+        })
+        .unwrap_err();
         assert_eq!(refused.inputs, (3, "slot"));
-        assert_eq!(
-            refused.to_string(),
-            "seL4_CNode_Move failed: DeleteFirst (kernel error 8)"
-        );
+        assert_eq!(refused.to_string(), "CNodeMove failed: DeleteFirst (kernel error 8)");
         let error: Error = refused.into();
         assert_eq!(
             error,
@@ -279,6 +348,6 @@ mod tests {
                 code: sys::Error::DeleteFirst
             }
         );
-        assert_eq!(Refused::check(Operation::CNodeMove, Ok(()), 7), Ok(7));
+        assert_eq!(invoke(Operation::CNodeMove, 7, |_| Ok(5)), Ok((7, 5)));
     }
 }

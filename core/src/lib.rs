@@ -48,7 +48,12 @@
 //!
 //! Also here: [`Cap::with_temporary`] lends memory and slots to a closure and revokes what it made;
 //! [`BootInfo::lend`](bootstrap::BootInfo::lend) does the same for all of a root task's resources (for tests
-//! sharing one boot); [`smart_alloc!`] writes the slot and memory bookkeeping for straight-line code.
+//! sharing one boot). What they lend is branded with the scope's own lifetime ([`Lent<'s>`](Lent) in the
+//! [`Role`]), so nothing made from it can outlive the scope, and results only go into slots whose scope
+//! accepts their source's ([`FlowsInto`]). [`smart_alloc!`] writes the slot and memory bookkeeping for
+//! straight-line code.
+//!
+//! Every kernel object lives in one module of [`object`] (or [`arch`]), declared once with its kernel facts.
 #![no_std]
 #![warn(missing_docs)]
 
@@ -56,9 +61,7 @@ pub mod arch;
 pub mod bootstrap;
 mod bounds;
 mod cap;
-mod cspace;
 mod error;
-mod notification;
 pub mod object;
 pub mod rights;
 mod role;
@@ -78,17 +81,13 @@ pub use selkie_smart_alloc::smart_alloc;
 
 pub use arch::*;
 pub use bounds::{
-    BigEnoughFor, CNodeRadix, CopyInto, Copyable, DeviceObject, EnoughSlots, FanOutLimit, FitsCNode, FitsObjects,
-    MayHold, MinUntypedBits, MintInto, NotBelowMinimum, RetypeCNode, RetypeInto, RetypeMany, ScopeOutput, SlotBits,
-    SplitInto, TakeSlots, WithinFanOut,
+    BigEnoughFor, CNodeRadix, EnoughSlots, FanOutLimit, FitsCNode, FitsObjects, MayHold, MinUntypedBits,
+    NotBelowMinimum, RetypeCNode, RetypeInto, RetypeMany, SlotBits, SplitInto, TakeSlots, WithinFanOut,
 };
 pub use cap::Cap;
 pub use error::{Error, Operation, Refused};
-pub use object::{
-    Badge, Badgeable, CNode, CNodeGuard, CapType, Domain, Endpoint, Guardable, IrqControl, IrqHandler, KernelObject,
-    LocalCNode, Notification, Tcb,
-};
-pub use role::{Child, Invocable, Local, Role};
+pub use object::*;
+pub use role::{Borrowed, Child, FlowsInto, Forever, Invocable, Lent, Local, OwnsSlot, Role, Scope, ScopeFlowsInto};
 pub use slots::{CNodeSlot, CNodeSlots, Runtime};
 pub use untyped::{CapRange, Device, General, MemoryKind, Untyped, UntypedAllocator};
 

@@ -33,9 +33,8 @@ pub trait RightsSet: Sealed + Copy + Default + 'static {
     /// Whether the grant right is included.
     const GRANT: bool;
 
-    /// The set as the kernel's `seL4_CapRights` bitfield: grant is bit 2, read bit 1, write bit 0.
-    const BITS: sys::Word =
-        ((Self::GRANT as sys::Word) << 2) | ((Self::READ as sys::Word) << 1) | Self::WRITE as sys::Word;
+    /// The set as the kernel's `seL4_CapRights` word, laid out by the generated bindings.
+    const BITS: sys::Word = sys::CapRights::new(Self::GRANT, Self::READ, Self::WRITE).into_word();
 }
 
 impl<const R: bool, const W: bool, const G: bool> Sealed for Rights<R, W, G> {}

@@ -1,25 +1,87 @@
-//! Roles: which CSpace a capability's address is valid in.
+//! Roles and scopes: which CSpace a capability's address is valid in, and for how long.
+//!
+//! A role says where an address means something: [`Local`] (the caller's own CSpace, so the caller can invoke
+//! it) or [`Child`] (a child's CSpace). Each role carries a [`Scope`] that says how long the token may live:
+//! [`Forever`] for the tokens a program owns, or [`Lent<'s>`](Lent) for tokens made from resources a temporary
+//! scope ([`Cap::with_temporary`](crate::Cap::with_temporary), [`BootInfo::lend`](crate::bootstrap::BootInfo::lend))
+//! lends out and takes back. `'s` exists only inside that scope's closure, so no variable or value outside it can
+//! hold a `Lent<'s>` token: what the scope revokes when it ends cannot be used afterwards.
+//!
+//! Plain `Local` and `Child` mean `Local<Forever>` and `Child<Forever>`.
+
+use core::marker::PhantomData;
 
 use crate::sealed::Sealed;
 
-/// Which CSpace a capability's address is valid in: [`Local`] or [`Child`].
-pub trait Role: Sealed + 'static {}
+/// How long a capability token may live: [`Forever`] or [`Lent<'s>`](Lent).
+pub trait Scope: Sealed {
+    /// The role of the tokens a scope hands out for capabilities whose slots it does not own: the root task's
+    /// own capabilities and the memory of [`Resources`](crate::bootstrap::Resources), the memory lent by
+    /// [`Cap::with_temporary`](crate::Cap::with_temporary). [`Local`] for [`Forever`] (the owner may do
+    /// anything with them), [`Borrowed`] for [`Lent`] (usable, but their slots stay the lender's).
+    type Root: Invocable + Role<Scope = Self>;
+}
 
-/// The caller's own CSpace: the capability can be invoked directly.
+/// The scope of tokens a program owns outright: they live as long as it keeps them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Local;
+pub struct Forever;
+
+/// The scope of tokens made from resources lent to a temporary scope: `'s` is the scope's own lifetime, which
+/// only its closure can name, so such tokens cannot leave it.
+///
+/// `'s` is invariant: a `Lent<'a>` token is never accepted where a `Lent<'b>` one is expected, so tokens of two
+/// nested scopes cannot be mixed up either.
+pub struct Lent<'s>(PhantomData<fn(&'s ()) -> &'s ()>);
+
+impl Sealed for Forever {}
+impl Sealed for Lent<'_> {}
+impl Scope for Forever {
+    type Root = Local<Forever>;
+}
+impl<'s> Scope for Lent<'s> {
+    type Root = Borrowed<Lent<'s>>;
+}
+
+impl core::fmt::Debug for Lent<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Lent")
+    }
+}
+
+/// Which CSpace a capability's address is valid in ([`Local`] or [`Child`]), and its [`Scope`].
+pub trait Role: Sealed {
+    /// How long tokens of this role may live.
+    type Scope: Scope;
+}
+
+/// The caller's own CSpace: the capability can be invoked directly. `S` is the token's [`Scope`].
+pub struct Local<S = Forever>(PhantomData<S>);
 
 /// A child's CSpace: the capability's address means something only to the child, so the parent cannot invoke
-/// it; it can only hand it over when it sets the child up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Child;
+/// it; it can only hand it over when it sets the child up. `S` is the token's [`Scope`].
+pub struct Child<S = Forever>(PhantomData<S>);
 
-impl Sealed for Local {}
-impl Sealed for Child {}
-impl Role for Local {}
-impl Role for Child {}
+/// The caller's own CSpace, for a capability whose slot a temporary scope only lent: the memory
+/// [`Cap::with_temporary`](crate::Cap::with_temporary) lends, and the root task's capabilities and memory in
+/// [`BootInfo::lend`](crate::bootstrap::BootInfo::lend). It can be invoked, retyped and copied like a [`Local`]
+/// one, but not deleted, moved or mutated ([`OwnsSlot`]): its slot must still hold it when the scope gives it
+/// back.
+pub struct Borrowed<S>(PhantomData<S>);
 
-/// A role whose capabilities the caller may invoke. Only [`Local`] is.
+impl<S: Scope> Sealed for Local<S> {}
+impl<S: Scope> Sealed for Child<S> {}
+impl<S: Scope> Sealed for Borrowed<S> {}
+impl<S: Scope> Role for Local<S> {
+    type Scope = S;
+}
+impl<S: Scope> Role for Child<S> {
+    type Scope = S;
+}
+impl<S: Scope> Role for Borrowed<S> {
+    type Scope = S;
+}
+
+/// A role whose capabilities the caller may invoke: [`Local`] and [`Borrowed`], in any scope.
 #[diagnostic::on_unimplemented(
     message = "a `Child` capability cannot be invoked by the parent",
     label = "this capability's address is only valid in a child's CSpace",
@@ -27,4 +89,44 @@ impl Role for Child {}
 )]
 pub trait Invocable: Role {}
 
-impl Invocable for Local {}
+impl<S: Scope> Invocable for Local<S> {}
+impl<S: Scope> Invocable for Borrowed<S> {}
+
+/// A role whose holder owns the capability's slot, so it may empty it: delete, move and mutate need it
+/// (besides [`Invocable`]). [`Local`] and [`Child`] are; [`Borrowed`] is not.
+#[diagnostic::on_unimplemented(
+    message = "this capability's slot is only lent to the scope: it cannot be deleted, moved or mutated",
+    label = "the temporary scope must give this slot back holding the same capability",
+    note = "the memory a temporary scope lends and the root task's own capabilities in `BootInfo::lend` can be \
+            used (invoked, retyped, copied), but their slots stay the lender's"
+)]
+pub trait OwnsSlot: Role {}
+impl<S: Scope> OwnsSlot for Local<S> {}
+impl<S: Scope> OwnsSlot for Child<S> {}
+
+/// `From: ScopeFlowsInto<To>`: something whose validity depends on a token of scope `From` may be kept by a
+/// token of scope `To`. [`Forever`] flows into every scope; [`Lent<'s>`](Lent) only into the same `Lent<'s>`.
+#[diagnostic::on_unimplemented(
+    message = "a capability made from lent resources cannot leave its temporary scope",
+    label = "this would keep something made from lent memory or slots in a slot outside the scope",
+    note = "a temporary scope revokes everything made from what it lent when it ends; use slots the scope lent \
+            (the closure's own slots) as the destination"
+)]
+pub trait ScopeFlowsInto<To: Scope>: Scope {}
+/// Every scope flows into itself (so generic code over one scope needs no bound).
+impl<S: Scope> ScopeFlowsInto<S> for S {}
+/// What the program owns may go into a temporary scope's slots.
+impl<'s> ScopeFlowsInto<Lent<'s>> for Forever {}
+
+/// `R: FlowsInto<R2>`: a capability made from (or moved out of) a token of role `R` may be placed in a slot of
+/// role `R2`. This is the one rule every operation whose result depends on a source follows (retype, split,
+/// copy, mint, move, mutate): the destination's scope must accept the source's.
+#[diagnostic::on_unimplemented(
+    message = "a capability made from lent resources cannot leave its temporary scope",
+    label = "the destination slot lives outside the scope that lent the source",
+    note = "a temporary scope revokes everything made from what it lent when it ends; use slots the scope lent \
+            (the closure's own slots) as the destination"
+)]
+pub trait FlowsInto<R2: Role>: Role {}
+#[diagnostic::do_not_recommend]
+impl<R: Role, R2: Role> FlowsInto<R2> for R where R::Scope: ScopeFlowsInto<R2::Scope> {}

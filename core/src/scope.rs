@@ -1,48 +1,57 @@
 //! Temporary scopes: lend untyped memory and slots to a closure, then revoke and delete everything it made so
 //! the same memory and slots can be used again.
+//!
+//! The closure receives tokens of the scope [`Lent<'s>`](Lent), where `'s` is a lifetime only the closure can
+//! name (it is higher-ranked, as in `std::thread::scope`). The result and error types are chosen outside the
+//! closure, so they cannot name `'s` either: no capability or slot made from what was lent can come out
+//! through the return value, the error, or a variable the closure captured, and none can be put in a slot
+//! outside the scope ([`FlowsInto`](crate::FlowsInto)). Plain data comes out freely.
 
 use typenum::Unsigned;
 
-use crate::bounds::ScopeOutput;
-use crate::cspace::{delete_raw, revoke_raw};
-use crate::object::LocalCNode;
+use crate::object::{delete_raw, revoke_raw, LocalCNode};
+use crate::role::{Invocable, Lent, Local, Role, Scope};
 use crate::slots::CNodeSlots;
 use crate::untyped::{MemoryKind, Untyped};
 use crate::{Cap, Error};
 
-impl<Bits: Unsigned, K: MemoryKind> Cap<Untyped<Bits, K>> {
+impl<Bits: Unsigned, K: MemoryKind, R: Invocable> Cap<Untyped<Bits, K>, R> {
     /// Lends this memory and `slots` to `f`, then takes them back: every object made from the memory is
     /// revoked and every lent slot emptied, so both can be used again afterwards.
     ///
-    /// `f` may only return plain data (a [`ScopeOutput`], i.e. any `Copy` type): capabilities and slots made
-    /// inside do not outlive the scope. The closure's error (any type that converts from [`Error`]) is
-    /// returned after the clean-up.
+    /// Inside `f` the memory and slots are branded with the scope's own lifetime: what `f` makes from them
+    /// cannot leave it by any route (returned, in an error, stored in a captured variable, or put in a slot
+    /// from outside); those do not compile. The memory's token is [`Borrowed`](crate::Borrowed): its slot is
+    /// still this token's, so `f` cannot delete or move it. `f` may return any plain data. The closure's error (any type that
+    /// converts from [`Error`]) is returned after the clean-up.
     ///
     /// ```no_run
     /// # fn demo(mut ut: selkie::Cap<selkie::Untyped<selkie::typenum::U16>>,
     /// #         mut slots: selkie::CNodeSlots<selkie::typenum::U8>,
     /// #         cspace: &selkie::Cap<selkie::LocalCNode>) -> Result<(), selkie::Error> {
-    /// use selkie::{Cap, Error, Tcb};
+    /// use selkie::{Cap, Error, Local, Tcb};
     /// for _ in 0..3 {
     ///     // The same 64 KiB become a TCB three times over.
     ///     ut.with_temporary(cspace, &mut slots, |mem, slots| {
     ///         let (slot, _) = slots.alloc();
-    ///         let _tcb: Cap<Tcb> = mem.retype(slot)?;
-    ///         Ok::<(), Error>(())
+    ///         let tcb: Cap<Tcb, _> = mem.retype(slot)?;
+    ///         Ok::<u64, Error>(tcb.cptr())
     ///     })?;
     /// }
     /// # Ok(()) }
     /// ```
     pub fn with_temporary<N, Out, E, F>(
         &mut self,
-        cspace: &Cap<LocalCNode>,
-        slots: &mut CNodeSlots<N>,
+        cspace: &Cap<LocalCNode, impl Invocable>,
+        slots: &mut CNodeSlots<N, impl Invocable>,
         f: F,
     ) -> Result<Out, E>
     where
-        Out: ScopeOutput,
         E: From<Error>,
-        F: FnOnce(Cap<Untyped<Bits, K>>, CNodeSlots<N>) -> Result<Out, E>,
+        F: for<'s> FnOnce(
+            Cap<Untyped<Bits, K>, <Lent<'s> as Scope>::Root>,
+            CNodeSlots<N, Local<Lent<'s>>>,
+        ) -> Result<Out, E>,
     {
         let lent = Cap::new(self.cptr(), *self.object());
         let out = f(lent, slots.lend());
@@ -53,7 +62,7 @@ impl<Bits: Unsigned, K: MemoryKind> Cap<Untyped<Bits, K>> {
 }
 
 /// Deletes whatever is in `slots`.
-pub(crate) fn empty_slots<N>(slots: &CNodeSlots<N>) -> Result<(), Error> {
+pub(crate) fn empty_slots<N, R: Role>(slots: &CNodeSlots<N, R>) -> Result<(), Error> {
     for i in 0..slots.len() as u64 {
         delete_raw(slots.cnode(), slots.start() + i, slots.depth())?;
     }

@@ -81,7 +81,7 @@ impl<N, R: Role> CNodeSlots<N, R> {
     }
 
     /// A second token for the same slots, for lending them to a temporary scope that gives them back.
-    pub(crate) fn lend(&self) -> Self {
+    pub(crate) fn lend<R2: Role>(&self) -> CNodeSlots<N, R2> {
         CNodeSlots::new(self.cnode, self.depth, self.start, self.count)
     }
 
@@ -90,6 +90,11 @@ impl<N, R: Role> CNodeSlots<N, R> {
         let head = CNodeSlots::new(self.cnode, self.depth, self.start, k);
         let tail = CNodeSlots::new(self.cnode, self.depth, self.start + k as sys::Word, self.count - k);
         (head, tail)
+    }
+
+    /// Forgets the count's type, whether it is a type-level number or already [`Runtime`].
+    pub(crate) fn into_runtime_any(self) -> CNodeSlots<Runtime, R> {
+        self.retag()
     }
 
     fn retag<M>(self) -> CNodeSlots<M, R> {

@@ -4,8 +4,8 @@ use selkie::{CNodeSlots, Cap, Endpoint, Error, LocalCNode, Untyped};
 
 fn demo(ut: &mut Cap<Untyped<U12>>, cspace: &Cap<LocalCNode>, slots: &mut CNodeSlots<U1>) -> Result<(), Error> {
     let _escaped = ut.with_temporary(cspace, slots, |mem, slots| {
-        let ep: Cap<Endpoint> = mem.retype(slots)?;
-        Ok(ep)
+        let ep = mem.retype::<Endpoint, _>(slots)?;
+        Ok::<_, Error>(ep)
     })?;
     Ok(())
 }

@@ -39,7 +39,7 @@ fn demo(boot: BootInfo) -> Result<(), Error> {
     let mut lent = res.slots.alloc::<U1>()?;
     for _ in 0..2 {
         let badge = scratch.with_temporary(cspace, &mut lent, |mem, slots| -> Result<u64, Error> {
-            let n: Cap<Notification> = mem.retype(slots)?;
+            let n: Cap<Notification, _> = mem.retype(slots)?;
             n.signal();
             Ok(n.wait())
         })?;

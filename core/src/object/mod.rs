@@ -1,24 +1,20 @@
-//! Capability types: one marker per kind of kernel object, with the facts the typed layer needs about it.
+//! Kernel objects: one module per kind of object, holding its type, its facts and its invocations.
+//!
+//! Each object is declared once, with the private `kernel_object!` macro: the declaration gives its kernel
+//! facts (name, cap tag, size and object type for retype, how it copies and mints, whether device memory may
+//! hold it) and the macro writes the type and every trait impl those facts imply. Its invocations follow in the
+//! same file and go through the private `invoke` helper, the one place that makes the unsafe kernel call, maps
+//! the kernel's error and hands the consumed tokens back on a refusal. Adding an object is one file here (or
+//! under [`arch`](crate::arch)) and one name in the module list.
 //!
 //! A value of one of these types is the data a [`Cap`](crate::Cap) carries besides its address (a badge, a
-//! physical address); most are empty. Architecture-specific objects (paging structures, frames, I/O ports,
-//! ASIDs) are in [`arch`](crate::arch).
-
-mod cnode;
-mod control;
-mod ipc;
-mod tcb;
-
-pub use cnode::{CNode, CNodeGuard, Guardable, LocalCNode};
-pub use control::{Domain, IrqControl, IrqHandler};
-pub use ipc::{Endpoint, Notification};
-pub use tcb::Tcb;
+//! physical address); most carry nothing.
 
 use selkie_sys as sys;
 use typenum::Unsigned;
 
 use crate::sealed::Sealed;
-use crate::Error;
+use crate::{Error, Operation, Refused};
 
 /// A kind of kernel object a capability can point to.
 pub trait CapType: Sealed + Copy + 'static {
@@ -27,7 +23,7 @@ pub trait CapType: Sealed + Copy + 'static {
     /// The cap tag the kernel's debug cap-identify call (`seL4_DebugCapIdentify`) reports for this type.
     const KERNEL_TAG: sys::Word;
     /// The capability's rights as the kernel's rights word: all rights unless the type says fewer.
-    const RIGHTS: sys::Word = 0b111;
+    const RIGHTS: sys::Word = sys::CapRights::ALL.into_word();
 }
 
 /// A kernel object of fixed size that untyped memory can be retyped into.
@@ -42,6 +38,38 @@ pub trait KernelObject: CapType {
     fn created_at(paddr: sys::Word) -> Self;
 }
 
+/// Capability types that have copies at all: every one but untyped memory.
+#[diagnostic::on_unimplemented(
+    message = "untyped memory cannot be copied",
+    label = "two tokens would account for the same bytes",
+    note = "split untyped memory instead of copying it"
+)]
+pub trait Copyable: CapType {}
+
+/// `T: CopyInto<Out>`: a copy of a `T` capability may be an `Out` capability: the same object type with the
+/// same or fewer rights. Untyped memory has no copies (two tokens would account for the same bytes).
+#[diagnostic::on_unimplemented(
+    message = "a copy cannot change the capability's object type",
+    label = "a copy keeps its object type and can only drop rights"
+)]
+pub trait CopyInto<Out: CapType>: CapType {
+    /// The copy's data.
+    #[doc(hidden)]
+    fn copied(&self) -> Out;
+}
+
+/// `T: MintInto<Out>`: a badged copy of a `T` capability may be an `Out` capability: an endpoint or
+/// notification with the same or fewer rights.
+#[diagnostic::on_unimplemented(
+    message = "only endpoint and notification capabilities can be minted with a badge",
+    label = "cannot mint this capability as `{Out}`"
+)]
+pub trait MintInto<Out: CapType>: CapType {
+    /// The minted copy's data.
+    #[doc(hidden)]
+    fn minted(&self, badge: Badge) -> Out;
+}
+
 /// A capability type that carries a badge: endpoints and notifications.
 #[diagnostic::on_unimplemented(
     message = "only endpoint and notification capabilities carry badges, not `{Self}`",
@@ -51,6 +79,36 @@ pub trait Badgeable: CapType {
     /// The badge this capability carries (0 for none).
     fn badge(&self) -> Badge;
 }
+
+/// Objects device memory may become: frames.
+pub trait DeviceObject: CapType {}
+
+/// The data a capability type carries, as it is when the kernel has just made the object.
+#[doc(hidden)]
+pub trait ObjectData: Copy {
+    /// The data of an object just made at physical address `paddr`.
+    fn created_at(paddr: sys::Word) -> Self;
+}
+impl ObjectData for () {
+    fn created_at(_: sys::Word) -> Self {}
+}
+/// Objects that record where they are: the physical address.
+impl ObjectData for sys::Word {
+    fn created_at(paddr: sys::Word) -> Self {
+        paddr
+    }
+}
+/// Badged objects start without a badge.
+impl ObjectData for Badge {
+    fn created_at(_: sys::Word) -> Self {
+        Badge::NONE
+    }
+}
+
+/// The kernel's badge width (`seL4_BadgeBits`). The generated bindings do not carry it (libsel4 defines it
+/// in a header the generator does not read), so it is stated here, once.
+const BADGE_BITS: u8 = 28;
+const _: () = assert!((BADGE_BITS as usize) < sys::WORD_BITS);
 
 /// A badge: the word a receiver sees identifying which minted capability a message or signal came through.
 ///
@@ -64,7 +122,7 @@ pub struct Badge(sys::Word);
 
 impl Badge {
     /// The width of a badge on this kernel (`seL4_BadgeBits`).
-    pub const BITS: u8 = 28;
+    pub const BITS: u8 = BADGE_BITS;
     /// No badge.
     pub const NONE: Badge = Badge(0);
 
@@ -85,29 +143,178 @@ impl Badge {
         self.0
     }
 
-    /// The badge as the kernel's `seL4_CapData` word (badge form: tag bit 31 clear, badge in bits 0-27).
+    /// The badge as the kernel's `seL4_CapData` word (badge form: the badge in the low [`Badge::BITS`] bits).
     pub(crate) fn cap_data(self) -> sys::Word {
         self.0
     }
 }
 
-/// Implements [`Sealed`] and [`CapType`] for a capability type: `cap_type!(Type<Params>, "name", TAG)`.
-macro_rules! cap_type {
-    ($ty:ident $(<$($p:ident $(: $b:path)?),*>)?, $name:expr, $tag:expr $(, rights = $rights:ty)?) => {
-        impl$(<$($p $(: $b)?),*>)? $crate::sealed::Sealed for $ty$(<$($p),*>)? {}
-        impl$(<$($p $(: $b)? + 'static),*>)? $crate::object::CapType for $ty$(<$($p),*>)? {
+/// Makes one kernel invocation: the only place the typed layer calls the kernel.
+///
+/// `call` makes the raw call (the `unsafe` block and its `// SAFETY:` argument stay at the call site, next to
+/// the arguments they are about). On success the consumed `inputs` are passed on; on a refusal they come back
+/// unchanged in a [`Refused`] with the error naming `op`, because the kernel checks an invocation completely
+/// before it changes anything.
+pub(crate) fn invoke<I, Out>(
+    op: Operation,
+    inputs: I,
+    call: impl FnOnce(&I) -> Result<Out, sys::Error>,
+) -> Result<(I, Out), Refused<I>> {
+    match call(&inputs) {
+        Ok(out) => Ok((inputs, out)),
+        Err(code) => Err(Refused {
+            error: Error::Kernel { op, code },
+            inputs,
+        }),
+    }
+}
+
+/// Declares a kernel object: its type and every trait its facts imply, in one place.
+///
+/// ```text
+/// kernel_object! {
+///     /// Docs.
+///     pub struct Endpoint<>(Badge);        // type parameters, and the data the capability carries
+///     name: "endpoint",                    // for messages
+///     tag: ENDPOINT,                       // its `sys::cap_tag`
+///     rights: [Rt],                        // a rights parameter (appended to the type's parameters), or []
+///     retype: [U4 = ENDPOINT_BITS, sys::ObjectType::Endpoint],  // size (checked against the kernel's
+///                                          // constant) and object type, or [] if retype cannot make it
+///     copy: rights,                        // as_is | rights (copies may drop rights) | none
+///     mint: [badge],                       // [badge]: minted copies carry a badge, or []
+///     device: no,                          // yes: device memory may hold it
+/// }
+/// ```
+macro_rules! kernel_object {
+    (
+        $(#[$meta:meta])*
+        pub struct $ty:ident<$($p:ident: $b:path $(= $d:ty)?),*>($data:ty);
+        name: $name:literal,
+        tag: $tag:ident,
+        rights: [$($rt:ident)?],
+        retype: [$($retype:tt)*],
+        copy: $copy:ident,
+        mint: [$($mint:ident)?],
+        device: $device:ident $(,)?
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct $ty<$($p: $b $(= $d)?,)* $($rt: $crate::rights::RightsSet = $crate::rights::AllRights)?> {
+            data: $data,
+            marker: ::core::marker::PhantomData<($($p,)* $($rt,)?)>,
+        }
+
+        impl<$($p: $b,)* $($rt: $crate::rights::RightsSet)?> $ty<$($p,)* $($rt)?> {
+            /// The object with the data its capability carries.
+            #[allow(dead_code)]
+            pub(crate) const fn from_data(data: $data) -> Self {
+                $ty { data, marker: ::core::marker::PhantomData }
+            }
+        }
+
+        impl<$($p: $b,)* $($rt: $crate::rights::RightsSet)?> $crate::sealed::Sealed for $ty<$($p,)* $($rt)?> {}
+        impl<$($p: $b + 'static,)* $($rt: $crate::rights::RightsSet)?> $crate::object::CapType
+            for $ty<$($p,)* $($rt)?>
+        {
             const NAME: &'static str = $name;
-            const KERNEL_TAG: ::selkie_sys::Word = $tag;
-            $(const RIGHTS: ::selkie_sys::Word = <$rights as $crate::rights::RightsSet>::BITS;)?
+            const KERNEL_TAG: ::selkie_sys::Word = ::selkie_sys::cap_tag::$tag;
+            $(const RIGHTS: ::selkie_sys::Word = <$rt as $crate::rights::RightsSet>::BITS;)?
+        }
+
+        $crate::object::kernel_object!(@retype [$ty] [$($p: $b),*] [$($rt)?] [$($retype)*]);
+        $crate::object::kernel_object!(@copy $copy [$ty] [$($p: $b),*] [$($rt)?]);
+        $crate::object::kernel_object!(@mint [$($mint)?] [$ty] [$($p: $b),*] [$($rt)?]);
+        $crate::object::kernel_object!(@device $device [$ty] [$($p: $b),*] [$($rt)?]);
+    };
+
+    // ---- retype: size and object type ----
+    (@retype [$ty:ident] [$($p:ident: $b:path),*] [$($rt:ident)?] []) => {};
+    (@retype [$ty:ident] [$($p:ident: $b:path),*] [] [$bits:ty $(= $kbits:ident)?, $otype:expr]) => {
+        $crate::object::kernel_object!(@size $bits $(= $kbits)?);
+        impl<$($p: $b + 'static),*> $crate::object::KernelObject for $ty<$($p),*> {
+            type SizeBits = $bits;
+            const OBJECT_TYPE: ::selkie_sys::ObjectType = $otype;
+            fn created_at(paddr: ::selkie_sys::Word) -> Self {
+                Self::from_data($crate::object::ObjectData::created_at(paddr))
+            }
+        }
+    };
+    // A new object's capability has all rights.
+    (@retype [$ty:ident] [$($p:ident: $b:path),*] [$rt:ident] [$bits:ty $(= $kbits:ident)?, $otype:expr]) => {
+        $crate::object::kernel_object!(@size $bits $(= $kbits)?);
+        impl<$($p: $b + 'static),*> $crate::object::KernelObject for $ty<$($p,)* $crate::rights::AllRights> {
+            type SizeBits = $bits;
+            const OBJECT_TYPE: ::selkie_sys::ObjectType = $otype;
+            fn created_at(paddr: ::selkie_sys::Word) -> Self {
+                Self::from_data($crate::object::ObjectData::created_at(paddr))
+            }
+        }
+    };
+    (@size $bits:ty) => {};
+    (@size $bits:ty = $kbits:ident) => {
+        const _: () = assert!(
+            <$bits as ::typenum::Unsigned>::USIZE == ::selkie_sys::$kbits,
+            "the object's size type disagrees with the kernel's constant"
+        );
+    };
+
+    // ---- copy ----
+    (@copy none $($rest:tt)*) => {};
+    (@copy as_is [$ty:ident] [$($p:ident: $b:path),*] []) => {
+        impl<$($p: $b + 'static),*> $crate::object::Copyable for $ty<$($p),*> {}
+        impl<$($p: $b + 'static),*> $crate::object::CopyInto<$ty<$($p),*>> for $ty<$($p),*> {
+            fn copied(&self) -> Self {
+                *self
+            }
+        }
+    };
+    (@copy rights [$ty:ident] [$($p:ident: $b:path),*] [$rt:ident]) => {
+        impl<$($p: $b + 'static,)* $rt: $crate::rights::RightsSet> $crate::object::Copyable for $ty<$($p,)* $rt> {}
+        impl<$($p: $b + 'static,)* $rt: $crate::rights::RightsSet, New: $crate::rights::SubsetOf<$rt>>
+            $crate::object::CopyInto<$ty<$($p,)* New>> for $ty<$($p,)* $rt>
+        {
+            fn copied(&self) -> $ty<$($p,)* New> {
+                $ty::from_data(self.data)
+            }
+        }
+    };
+
+    // ---- mint ----
+    (@mint [] $($rest:tt)*) => {};
+    (@mint [badge] [$ty:ident] [$($p:ident: $b:path),*] [$rt:ident]) => {
+        impl<$($p: $b + 'static,)* $rt: $crate::rights::RightsSet, New: $crate::rights::SubsetOf<$rt>>
+            $crate::object::MintInto<$ty<$($p,)* New>> for $ty<$($p,)* $rt>
+        {
+            fn minted(&self, badge: $crate::object::Badge) -> $ty<$($p,)* New> {
+                $ty::from_data(badge)
+            }
+        }
+        impl<$($p: $b + 'static,)* $rt: $crate::rights::RightsSet> $crate::object::Badgeable for $ty<$($p,)* $rt> {
+            fn badge(&self) -> $crate::object::Badge {
+                self.data
+            }
+        }
+    };
+
+    // ---- device memory ----
+    (@device no $($rest:tt)*) => {};
+    (@device yes [$ty:ident] [$($p:ident: $b:path),*] [$($rt:ident)?]) => {
+        impl<$($p: $b + 'static,)* $($rt: $crate::rights::RightsSet)?> $crate::object::DeviceObject
+            for $ty<$($p,)* $($rt)?>
+        {
         }
     };
 }
-pub(crate) use cap_type;
+pub(crate) use kernel_object;
 
-/// Asserts at compile time that a type-level size equals the kernel's constant.
-macro_rules! assert_size {
-    ($ty:ty, $kernel:expr) => {
-        const _: () = assert!(<$ty as ::typenum::Unsigned>::USIZE == $kernel);
-    };
+/// Declares the object modules and re-exports what each makes public: adding an object is one name here.
+macro_rules! object_modules {
+    ($($module:ident),* $(,)?) => {$(
+        mod $module;
+        pub use $module::*;
+    )*};
 }
-pub(crate) use assert_size;
+
+pub(crate) use object_modules;
+
+object_modules!(cnode, domain, endpoint, irq, notification, tcb);

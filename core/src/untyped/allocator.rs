@@ -5,7 +5,10 @@ use arrayvec::ArrayVec;
 use selkie_sys as sys;
 use typenum::Unsigned;
 
+use super::retype::retype_call;
 use super::{Device, General, Untyped};
+use crate::object::invoke;
+use crate::role::{Forever, Local, Scope};
 use crate::slots::{CNodeSlots, Runtime};
 use crate::{Cap, Error, Operation};
 
@@ -26,9 +29,16 @@ impl FreeUntyped {
 
 /// How many free untypeds the allocator can track: the bootinfo list plus the halves splitting leaves.
 const CAPACITY: usize = sys::config::MAX_NUM_BOOTINFO_UNTYPED_CAPS + 2 * sys::Word::BITS as usize;
+/// How many slot pools [`UntypedAllocator::add_slots`] can give the allocator besides its own.
+const SLOT_POOLS: usize = 8;
 
 /// Hands out [`Untyped`] memory of the size asked for from the kernel's untyped list, splitting larger
-/// pieces in half until one has the right size. It owns a pool of slots for the halves.
+/// pieces in half until one has the right size. It owns a pool of slots for the halves; when they run out it
+/// says so ([`Error::AllocatorSlotsExhausted`]) and [`add_slots`](UntypedAllocator::add_slots) gives it more.
+///
+/// The memory it hands out has the allocator's scope `S`: [`Forever`] for the one from
+/// [`BootInfo::take`](crate::bootstrap::BootInfo::take), [`Lent`](crate::Lent) inside
+/// [`BootInfo::lend`](crate::bootstrap::BootInfo::lend).
 ///
 /// ```no_run
 /// # fn demo(res: &mut selkie::bootstrap::Resources) -> Result<(), selkie::Error> {
@@ -39,17 +49,20 @@ const CAPACITY: usize = sys::config::MAX_NUM_BOOTINFO_UNTYPED_CAPS + 2 * sys::Wo
 /// selkie::println!("{err}"); // asked for 2^40 bytes of untyped memory, the largest free untyped is 2^27
 /// # let _ = mem; Ok(()) }
 /// ```
-pub struct UntypedAllocator {
+pub struct UntypedAllocator<S: Scope = Forever> {
     free: ArrayVec<FreeUntyped, CAPACITY>,
-    slots: CNodeSlots<Runtime>,
+    /// The slots the next split takes from.
+    slots: CNodeSlots<Runtime, Local<S>>,
+    /// Pools given with `add_slots`, used in turn when `slots` runs out.
+    more_slots: ArrayVec<CNodeSlots<Runtime, Local<S>>, SLOT_POOLS>,
 }
 
-impl core::fmt::Debug for UntypedAllocator {
+impl<S: Scope> core::fmt::Debug for UntypedAllocator<S> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("UntypedAllocator")
             .field("free", &self.free.len())
             .field("largest_bits", &self.largest_free_bits())
-            .field("slots", &self.slots.len())
+            .field("slots", &self.slots_left())
             .finish()
     }
 }
@@ -78,11 +91,12 @@ pub(crate) fn covering(free: &[FreeUntyped], paddr: sys::Word, bits: u8) -> Opti
         .map(|(i, _)| i)
 }
 
-impl UntypedAllocator {
-    pub(crate) fn new(slots: CNodeSlots<Runtime>) -> Self {
+impl<S: Scope> UntypedAllocator<S> {
+    pub(crate) fn new(slots: CNodeSlots<Runtime, Local<S>>) -> Self {
         UntypedAllocator {
             free: ArrayVec::new(),
             slots,
+            more_slots: ArrayVec::new(),
         }
     }
 
@@ -92,8 +106,54 @@ impl UntypedAllocator {
             .map_err(|_| Error::AllocatorFull { capacity: CAPACITY })
     }
 
-    pub(crate) fn slots(&self) -> &CNodeSlots<Runtime> {
+    /// The slots the allocator splits into now (its own pool until that runs out).
+    pub(crate) fn slots(&self) -> &CNodeSlots<Runtime, Local<S>> {
         &self.slots
+    }
+
+    /// Gives the allocator more slots for the halves it makes when it splits memory, for when its own pool
+    /// runs out ([`Error::AllocatorSlotsExhausted`]). Each split takes two slots. The slots must be of the
+    /// allocator's scope; they stay the allocator's. Fails with [`Error::AllocatorFull`] when it already holds
+    /// as many extra pools as it can track.
+    ///
+    /// ```no_run
+    /// # fn demo(res: &mut selkie::bootstrap::Resources) -> Result<(), selkie::Error> {
+    /// use selkie::typenum::{U1024, U20};
+    /// let more = res.slots.alloc::<U1024>()?;
+    /// res.untyped.add_slots(more)?;
+    /// let mem = res.untyped.alloc::<U20>()?;
+    /// # let _ = mem; Ok(()) }
+    /// ```
+    pub fn add_slots<N>(&mut self, slots: CNodeSlots<N, Local<S>>) -> Result<(), Error> {
+        let slots = slots.into_runtime_any();
+        if self.slots.len() < 2 {
+            self.slots = slots;
+            return Ok(());
+        }
+        self.more_slots
+            .try_push(slots)
+            .map_err(|_| Error::AllocatorFull { capacity: SLOT_POOLS })
+    }
+
+    /// The number of splits the allocator's slots still allow.
+    fn splits_left(&self) -> usize {
+        self.slots.len() / 2 + self.more_slots.iter().map(|p| p.len() / 2).sum::<usize>()
+    }
+
+    /// Two slots for the next split, from the current pool or the next added one.
+    fn pair(&mut self) -> Result<CNodeSlots<typenum::U2, Local<S>>, Error> {
+        while self.slots.len() < 2 {
+            match self.more_slots.pop() {
+                Some(next) => self.slots = next,
+                None => {
+                    return Err(Error::AllocatorSlotsExhausted {
+                        needed: 2,
+                        left: self.slots_left(),
+                    })
+                }
+            }
+        }
+        self.slots.alloc::<typenum::U2>()
     }
 
     /// The size of the largest free general-memory untyped, as a power of two.
@@ -108,25 +168,29 @@ impl UntypedAllocator {
 
     /// How many slots the allocator has left for splitting.
     pub fn slots_left(&self) -> usize {
-        self.slots.len()
+        self.slots.len() + self.more_slots.iter().map(|p| p.len()).sum::<usize>()
     }
 
     /// `2^Bits` bytes of general memory. Returns [`Error::UntypedExhausted`] with the requested and the
-    /// largest available size when no free untyped is large enough, and [`Error::SlotsExhausted`] when the
-    /// allocator's slots for splitting run out.
-    pub fn alloc<Bits: Unsigned>(&mut self) -> Result<Cap<Untyped<Bits, General>>, Error> {
+    /// largest available size when no free untyped is large enough, and [`Error::AllocatorSlotsExhausted`]
+    /// when the allocator's own slots for splitting run out (give it more with
+    /// [`add_slots`](UntypedAllocator::add_slots)).
+    pub fn alloc<Bits: Unsigned>(&mut self) -> Result<Cap<Untyped<Bits, General>, S::Root>, Error> {
         let bits = Bits::U8;
         let i = best_fit(&self.free, bits, false).map_err(|largest_bits| Error::UntypedExhausted {
             requested_bits: bits,
             largest_bits,
         })?;
         let u = self.shrink(i, bits, None)?;
-        Ok(Cap::new(u.cptr, Untyped::at(u.paddr)))
+        Ok(Cap::new(u.cptr, Untyped::from_data(u.paddr)))
     }
 
     /// `2^Bits` bytes of device memory at physical address `paddr` (aligned to its size). Returns
     /// [`Error::DeviceMemoryNotFound`] when no free device untyped covers that range.
-    pub fn alloc_device<Bits: Unsigned>(&mut self, paddr: sys::Word) -> Result<Cap<Untyped<Bits, Device>>, Error> {
+    pub fn alloc_device<Bits: Unsigned>(
+        &mut self,
+        paddr: sys::Word,
+    ) -> Result<Cap<Untyped<Bits, Device>, S::Root>, Error> {
         let bits = Bits::U8;
         let not_found = Error::DeviceMemoryNotFound { paddr, size_bits: bits };
         if paddr & ((1 << bits) - 1) != 0 {
@@ -134,17 +198,17 @@ impl UntypedAllocator {
         }
         let i = covering(&self.free, paddr, bits).ok_or(not_found)?;
         let u = self.shrink(i, bits, Some(paddr))?;
-        Ok(Cap::new(u.cptr, Untyped::at(u.paddr)))
+        Ok(Cap::new(u.cptr, Untyped::from_data(u.paddr)))
     }
 
     /// Takes free untyped `i` and halves it until it has `bits`, keeping the half that contains `target` (or
     /// the first), returning the other halves to the free list.
     fn shrink(&mut self, i: usize, bits: u8, target: Option<sys::Word>) -> Result<FreeUntyped, Error> {
         let levels = (self.free[i].bits - bits) as usize;
-        if 2 * levels > self.slots.len() {
-            return Err(Error::SlotsExhausted {
-                requested: 2 * levels,
-                available: self.slots.len(),
+        if levels > self.splits_left() {
+            return Err(Error::AllocatorSlotsExhausted {
+                needed: 2 * levels,
+                left: self.slots_left(),
             });
         }
         if self.free.len() - 1 + levels > CAPACITY {
@@ -153,29 +217,24 @@ impl UntypedAllocator {
         let mut u = self.free.swap_remove(i);
         while u.bits > bits {
             let half = u.bits - 1;
-            let dest = self.slots.alloc::<typenum::U2>()?;
-            // SAFETY: `u` is a free untyped with no children that only the allocator names, and `dest` two
-            // empty slots it owns; the kernel checks the rest.
-            let result = unsafe {
-                sys::untyped_retype(
-                    u.cptr,
-                    sys::ObjectType::Untyped as sys::Word,
-                    half as sys::Word,
-                    dest.cnode(),
-                    0,
-                    0,
-                    dest.start(),
-                    2,
-                )
+            let dest = match self.pair() {
+                Ok(dest) => dest,
+                Err(e) => {
+                    self.free.push(u);
+                    return Err(e);
+                }
             };
-            if let Err(code) = result {
-                // Put the piece back so the allocator stays consistent.
-                self.free.push(u);
-                return Err(Error::Kernel {
-                    op: Operation::UntypedRetype,
-                    code,
-                });
-            }
+            let split = invoke(Operation::UntypedRetype, dest, |dest| {
+                retype_call(u.cptr, sys::ObjectType::Untyped, half as usize, dest)
+            });
+            let dest = match split {
+                Ok((dest, ())) => dest,
+                Err(refused) => {
+                    // Put the piece back so the allocator stays consistent.
+                    self.free.push(u);
+                    return Err(refused.error);
+                }
+            };
             let low = FreeUntyped {
                 cptr: dest.start(),
                 paddr: u.paddr,

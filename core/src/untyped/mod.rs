@@ -7,12 +7,10 @@ mod retype;
 pub use allocator::UntypedAllocator;
 pub use range::CapRange;
 
-use core::marker::PhantomData;
-
 use selkie_sys as sys;
 use typenum::Unsigned;
 
-use crate::object::cap_type;
+use crate::object::kernel_object;
 use crate::role::Role;
 use crate::sealed::Sealed;
 use crate::Cap;
@@ -41,28 +39,22 @@ impl MemoryKind for Device {
     const IS_DEVICE: bool = true;
 }
 
-/// `2^Bits` bytes of untyped memory of kind `Kind`, starting at a physical address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Untyped<Bits, Kind = General> {
-    paddr: sys::Word,
-    marker: PhantomData<(Bits, Kind)>,
+kernel_object! {
+    /// `2^Bits` bytes of untyped memory of kind `Kind`, starting at a physical address.
+    pub struct Untyped<Bits: Unsigned, Kind: MemoryKind = General>(sys::Word);
+    name: "untyped",
+    tag: UNTYPED,
+    rights: [],
+    retype: [],
+    copy: none,
+    mint: [],
+    device: no,
 }
-
-impl<Bits, Kind> Untyped<Bits, Kind> {
-    pub(crate) const fn at(paddr: sys::Word) -> Self {
-        Untyped {
-            paddr,
-            marker: PhantomData,
-        }
-    }
-}
-
-cap_type!(Untyped<Bits: Unsigned, Kind: MemoryKind>, "untyped", sys::cap_tag::UNTYPED);
 
 impl<Bits: Unsigned, K: MemoryKind, R: Role> Cap<Untyped<Bits, K>, R> {
     /// The memory's physical address.
     pub fn paddr(&self) -> sys::Word {
-        self.object().paddr
+        self.object().data
     }
 
     /// The memory's size as a power of two.

@@ -5,8 +5,8 @@ use typenum::{Diff, Unsigned, U1, U2, U4};
 
 use super::{CapRange, MemoryKind, Untyped};
 use crate::bounds::{CNodeRadix, RetypeCNode, RetypeInto, RetypeMany, SplitInto};
-use crate::object::{CNode, KernelObject};
-use crate::role::{Child, Invocable, Local, Role};
+use crate::object::{invoke, CNode, KernelObject};
+use crate::role::{Child, FlowsInto, Invocable, Local, Role};
 use crate::slots::{CNodeSlot, CNodeSlots};
 use crate::{Cap, Operation, Refused};
 
@@ -35,21 +35,10 @@ impl<Bits: Unsigned, K: MemoryKind, R: Role> Cap<Untyped<Bits, K>, R> {
         size_bits: usize,
         dest: CNodeSlots<N, R2>,
     ) -> Result<Inputs<Self, N, R2>, RetypeRefused<Self, N, R2>> {
-        // SAFETY: `self` is a live untyped capability and `dest` names empty slots, both owned by the tokens
-        // consumed here; the kernel checks sizes and reports failure as an error.
-        let result = unsafe {
-            sys::untyped_retype(
-                self.cptr(),
-                object as sys::Word,
-                size_bits as sys::Word,
-                dest.cnode(),
-                0,
-                0,
-                dest.start(),
-                dest.len() as sys::Word,
-            )
-        };
-        Refused::check(Operation::UntypedRetype, result, (self, dest))
+        let (inputs, ()) = invoke(Operation::UntypedRetype, (self, dest), |(this, dest)| {
+            retype_call(this.cptr(), object, size_bits, dest)
+        })?;
+        Ok(inputs)
     }
 
     /// Splits the memory into two halves of `2^(Bits - 1)` bytes, placed in `dest`.
@@ -58,15 +47,15 @@ impl<Bits: Unsigned, K: MemoryKind, R: Role> Cap<Untyped<Bits, K>, R> {
     /// does not compile. If the kernel refuses, the memory and the slots come back in the [`Refused`].
     pub fn split<R2: Role>(self, dest: CNodeSlots<U2, R2>) -> Result<Halves<Bits, K, R2>, RetypeRefused<Self, U2, R2>>
     where
-        R: Invocable,
+        R: Invocable + FlowsInto<R2>,
         Bits: SplitInto<U1>,
     {
         let part = Diff::<Bits, U1>::USIZE;
         let (this, dest) = self.retype_raw(sys::ObjectType::Untyped, part, dest)?;
         let (p, s) = (this.paddr(), dest.start());
         Ok((
-            Cap::new(s, Untyped::at(p)),
-            Cap::new(s + 1, Untyped::at(p + (1 << part))),
+            Cap::new(s, Untyped::from_data(p)),
+            Cap::new(s + 1, Untyped::from_data(p + (1 << part))),
         ))
     }
 
@@ -77,13 +66,13 @@ impl<Bits: Unsigned, K: MemoryKind, R: Role> Cap<Untyped<Bits, K>, R> {
         dest: CNodeSlots<U4, R2>,
     ) -> Result<Quarters<Bits, K, R2>, RetypeRefused<Self, U4, R2>>
     where
-        R: Invocable,
+        R: Invocable + FlowsInto<R2>,
         Bits: SplitInto<U2>,
     {
         let part = Diff::<Bits, U2>::USIZE;
         let (this, dest) = self.retype_raw(sys::ObjectType::Untyped, part, dest)?;
         let (p, s) = (this.paddr(), dest.start());
-        let q = |i: u64| Cap::new(s + i, Untyped::at(p + (i << part)));
+        let q = |i: u64| Cap::new(s + i, Untyped::from_data(p + (i << part)));
         Ok((q(0), q(1), q(2), q(3)))
     }
 
@@ -104,7 +93,7 @@ impl<Bits: Unsigned, K: MemoryKind, R: Role> Cap<Untyped<Bits, K>, R> {
         dest: CNodeSlot<R2>,
     ) -> Result<Cap<T, R2>, RetypeRefused<Self, U1, R2>>
     where
-        R: Invocable,
+        R: Invocable + FlowsInto<R2>,
         Untyped<Bits, K>: RetypeInto<T>,
     {
         let (this, dest) = self.retype_raw(T::OBJECT_TYPE, T::SizeBits::USIZE, dest)?;
@@ -119,7 +108,7 @@ impl<Bits: Unsigned, K: MemoryKind, R: Role> Cap<Untyped<Bits, K>, R> {
         dest: CNodeSlots<Count, R2>,
     ) -> Result<CapRange<T, R2, Count>, RetypeRefused<Self, Count, R2>>
     where
-        R: Invocable,
+        R: Invocable + FlowsInto<R2>,
         Untyped<Bits, K>: RetypeMany<T, Count>,
     {
         let (this, dest) = self.retype_raw(T::OBJECT_TYPE, T::SizeBits::USIZE, dest)?;
@@ -127,13 +116,21 @@ impl<Bits: Unsigned, K: MemoryKind, R: Role> Cap<Untyped<Bits, K>, R> {
     }
 
     /// Turns the memory into a CNode of `2^Radix` slots: returns its capability and its slots, which hold
-    /// capabilities for a child whose CSpace root that CNode becomes. If the kernel refuses, the memory and
-    /// the slot come back unchanged in the [`Refused`].
+    /// capabilities for a child whose CSpace root that CNode becomes. The CNode's capability goes into a slot
+    /// of the memory's own scope, and its slots carry that scope too: a CNode made from memory lent to a
+    /// temporary scope, and its slots, cannot leave it. If the kernel refuses, the memory and the slot come
+    /// back unchanged in the [`Refused`].
     #[allow(clippy::type_complexity)]
     pub fn retype_cnode<Radix: CNodeRadix>(
         self,
-        dest: CNodeSlot<Local>,
-    ) -> Result<(Cap<CNode<Radix>>, CNodeSlots<Radix::Slots, Child>), RetypeRefused<Self, U1, Local>>
+        dest: CNodeSlot<Local<R::Scope>>,
+    ) -> Result<
+        (
+            Cap<CNode<Radix>, Local<R::Scope>>,
+            CNodeSlots<Radix::Slots, Child<R::Scope>>,
+        ),
+        RetypeRefused<Self, U1, Local<R::Scope>>,
+    >
     where
         R: Invocable,
         Untyped<Bits, K>: RetypeCNode<Radix>,
@@ -141,6 +138,30 @@ impl<Bits: Unsigned, K: MemoryKind, R: Role> Cap<Untyped<Bits, K>, R> {
         let (_, dest) = self.retype_raw(sys::ObjectType::CapTable, Radix::USIZE, dest)?;
         let cnode = dest.start();
         let slots = CNodeSlots::new(cnode, Radix::U8, 0, 1 << Radix::USIZE);
-        Ok((Cap::new(cnode, CNode::new()), slots))
+        Ok((Cap::new(cnode, CNode::from_data(())), slots))
+    }
+}
+
+/// The raw `seL4_Untyped_Retype` call behind every retype and split (also the allocator's), with the
+/// destination given as a slot range.
+pub(crate) fn retype_call<N, R2: Role>(
+    untyped: sys::CPtr,
+    object: sys::ObjectType,
+    size_bits: usize,
+    dest: &CNodeSlots<N, R2>,
+) -> Result<(), sys::Error> {
+    // SAFETY: `untyped` is a live untyped capability and `dest` names empty slots, both owned by tokens the
+    // caller consumes or owns; the kernel checks sizes and reports failure as an error.
+    unsafe {
+        sys::untyped_retype(
+            untyped,
+            object.word(),
+            size_bits as sys::Word,
+            dest.cnode(),
+            0,
+            0,
+            dest.start(),
+            dest.len() as sys::Word,
+        )
     }
 }

@@ -62,7 +62,7 @@ fn running_out_is_an_error_with_numbers_and_the_root_task_goes_on(boot: &mut Boo
             res.slots.len() as u64,
         )?;
         // The allocator and the slot pool still work.
-        let n: Cap<Notification> = res.untyped.alloc::<U12>()?.retype(res.slots.alloc()?)?;
+        let n: Cap<Notification, _> = res.untyped.alloc::<U12>()?.retype(res.slots.alloc()?)?;
         expect_type("notification made after the errors", &n)
     })
 }

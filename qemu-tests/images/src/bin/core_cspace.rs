@@ -12,19 +12,20 @@ use core::sync::atomic::{AtomicU64, Ordering};
 use selkie::bootstrap::{BootInfo, Resources};
 use selkie::rights::{ReadOnly, WriteOnly};
 use selkie::sys;
-use selkie::typenum::{U11, U4, U5, U6};
+use selkie::typenum::{U1, U11, U12, U4, U5, U6};
 use selkie::{
-    Badge, Badgeable, CNodeGuard, CNodeSlot, Cap, Child, Endpoint, Error, Notification, Operation, Refused, Tcb,
+    Badge, Badgeable, CNodeGuard, CNodeSlot, Cap, Child, Endpoint, Error, Local, Notification, Operation, Refused,
+    Scope, Tcb,
 };
 use support::{expect_eq, expect_slot, expect_type, Fail};
 
 selkie::test_main!();
 
-fn endpoint(res: &mut Resources) -> Result<Cap<Endpoint>, Fail> {
+fn endpoint<S: Scope>(res: &mut Resources<S>) -> Result<Cap<Endpoint, Local<S>>, Fail> {
     Ok(res.untyped.alloc::<U4>()?.retype(res.slots.alloc()?)?)
 }
 
-fn notification(res: &mut Resources) -> Result<Cap<Notification>, Fail> {
+fn notification<S: Scope>(res: &mut Resources<S>) -> Result<Cap<Notification, Local<S>>, Fail> {
     Ok(res.untyped.alloc::<U5>()?.retype(res.slots.alloc()?)?)
 }
 
@@ -33,10 +34,10 @@ fn copy_move_and_delete_change_the_slots_they_name(boot: &mut BootInfo) -> Resul
     boot.lend(|res| {
         let ep = endpoint(res)?;
         let cspace = &res.cspace;
-        let copy: Cap<Endpoint<ReadOnly>> = ep.copy(cspace, res.slots.alloc()?)?;
+        let copy: Cap<Endpoint<ReadOnly>, _> = ep.copy(cspace, res.slots.alloc()?)?;
         expect_type("copy", &copy)?;
         expect_type("original after copy", &ep)?;
-        let dest: CNodeSlot = res.slots.alloc()?;
+        let dest: CNodeSlot<_> = res.slots.alloc()?;
         let dest_index = dest.start();
         let old = copy.cptr();
         let (moved, vacated) = copy.move_to(cspace, dest)?;
@@ -45,7 +46,7 @@ fn copy_move_and_delete_change_the_slots_they_name(boot: &mut BootInfo) -> Resul
         expect_slot("source slot after move", old, sys::cap_tag::NULL)?;
         expect_eq("vacated slot", old, vacated.start())?;
         // The vacated slot can be filled again.
-        let again: Cap<Endpoint> = ep.copy(cspace, vacated)?;
+        let again: Cap<Endpoint, _> = ep.copy(cspace, vacated)?;
         expect_type("copy into the vacated slot", &again)?;
         let freed = again.delete(cspace)?;
         expect_slot("slot after delete", freed.start(), sys::cap_tag::NULL)?;
@@ -58,8 +59,8 @@ fn revoke_deletes_every_copy_and_stale_tokens_report_the_kernel_error(boot: &mut
     boot.lend(|res| {
         let mut ep = endpoint(res)?;
         let cspace = &res.cspace;
-        let a: Cap<Endpoint> = ep.copy(cspace, res.slots.alloc()?)?;
-        let b: Cap<Endpoint<WriteOnly>> = ep.mint(cspace, res.slots.alloc()?, Badge::new(3)?)?;
+        let a: Cap<Endpoint, _> = ep.copy(cspace, res.slots.alloc()?)?;
+        let b: Cap<Endpoint<WriteOnly>, _> = ep.mint(cspace, res.slots.alloc()?, Badge::new(3)?)?;
         ep.revoke(cspace)?;
         expect_type("revoked capability itself", &ep)?;
         expect_slot("copy after revoke", a.cptr(), sys::cap_tag::NULL)?;
@@ -77,7 +78,7 @@ fn revoke_deletes_every_copy_and_stale_tokens_report_the_kernel_error(boot: &mut
             }) => {
                 expect_eq("kernel error code", sys::Error::FailedLookup as u64, code as u64)?;
                 expect_slot("handed-back slot", slot.start(), sys::cap_tag::NULL)?;
-                let again: Cap<Endpoint> = ep.copy(cspace, slot)?;
+                let again: Cap<Endpoint, _> = ep.copy(cspace, slot)?;
                 expect_type("copy into the handed-back slot", &again)
             }
             Err(refused) => Err(Fail::Selkie(refused.error)),
@@ -91,8 +92,8 @@ fn a_minted_badge_arrives_with_a_signal(boot: &mut BootInfo) -> Result<(), Fail>
     boot.lend(|res| {
         let n = notification(res)?;
         let cspace = &res.cspace;
-        let five: Cap<Notification<WriteOnly>> = n.mint(cspace, res.slots.alloc()?, Badge::new(0b0101)?)?;
-        let eight: Cap<Notification<WriteOnly>> = n.mint(cspace, res.slots.alloc()?, Badge::new(0b1000)?)?;
+        let five: Cap<Notification<WriteOnly>, _> = n.mint(cspace, res.slots.alloc()?, Badge::new(0b0101)?)?;
+        let eight: Cap<Notification<WriteOnly>, _> = n.mint(cspace, res.slots.alloc()?, Badge::new(0b1000)?)?;
         expect_eq("badge in the token", 0b0101, five.object().badge().value())?;
         five.signal();
         eight.signal();
@@ -102,15 +103,66 @@ fn a_minted_badge_arrives_with_a_signal(boot: &mut BootInfo) -> Result<(), Fail>
 
 #[selkie::test]
 fn mutate_sets_a_cnode_guard_while_moving(boot: &mut BootInfo) -> Result<(), Fail> {
+    /// The guard value: not zero, so that a lookup that ignored the guard would be caught.
+    const GUARD: u64 = 0x2a;
     boot.lend(|res| {
+        let ep = endpoint(res)?;
         let cspace = &res.cspace;
-        let mem = res.untyped.alloc::<selkie::typenum::U12>()?;
-        let (cnode, _slots) = mem.retype_cnode::<U6>(res.slots.alloc()?)?;
+        let mem = res.untyped.alloc::<U12>()?;
+        let (cnode, child_slots) = mem.retype_cnode::<U6>(res.slots.alloc()?)?;
+        // An endpoint in slot 5 of the new CNode, to look up through it.
+        let (_, rest) = child_slots.alloc::<U5>();
+        let (slot5, _) = rest.alloc::<U1>();
+        let in_cnode: Cap<Endpoint, Child<_>> = ep.copy(cspace, slot5)?;
+        expect_eq("endpoint's index in the CNode", 5, in_cnode.cptr())?;
         let old = cnode.cptr();
-        let (guarded, vacated) = cnode.mutate(cspace, res.slots.alloc()?, CNodeGuard::new(0, 64 - 6)?)?;
+        let (guarded, vacated) = cnode.mutate(cspace, res.slots.alloc()?, CNodeGuard::new(GUARD, 64 - 6)?)?;
         expect_slot("source slot after mutate", old, sys::cap_tag::NULL)?;
         expect_eq("vacated slot", old, vacated.start())?;
         expect_type("mutated CNode", &guarded)?;
+        // The kernel resolves a 64-bit address through the mutated CNode: the top 58 bits must equal the guard,
+        // the low 6 pick the slot. A copy whose source is looked up that way finds the endpoint...
+        let dest: CNodeSlot<_> = res.slots.alloc()?;
+        let through_guard = (GUARD << 6) | 5;
+        // SAFETY: a copy into a slot the test owns, from a CNode the test owns.
+        unsafe {
+            sys::cnode_copy(
+                cspace.cptr(),
+                dest.start(),
+                64,
+                guarded.cptr(),
+                through_guard,
+                64,
+                sys::CapRights::ALL,
+            )
+        }
+        .map_err(|code| Fail::Raw("seL4_CNode_Copy through the new guard", code))?;
+        expect_slot(
+            "capability found through the guard",
+            dest.start(),
+            sys::cap_tag::ENDPOINT,
+        )?;
+        // ... and an address with another guard value fails the kernel's lookup.
+        let dest: CNodeSlot<_> = res.slots.alloc()?;
+        let wrong_guard = ((GUARD + 1) << 6) | 5;
+        // SAFETY: as above; the kernel refuses the lookup and changes nothing.
+        let refused = unsafe {
+            sys::cnode_copy(
+                cspace.cptr(),
+                dest.start(),
+                64,
+                guarded.cptr(),
+                wrong_guard,
+                64,
+                sys::CapRights::ALL,
+            )
+        };
+        expect_eq(
+            "kernel error for a lookup with the wrong guard",
+            sys::Error::FailedLookup as u64,
+            refused.err().map_or(0, |e| e as u64),
+        )?;
+        expect_slot("destination after the failed lookup", dest.start(), sys::cap_tag::NULL)?;
         // A guard that, with the radix, is longer than a word is refused by the kernel.
         // Both tokens come back as they were: the CNode still moves into the slot with a guard that fits.
         match guarded.mutate(cspace, vacated, CNodeGuard::new(0, 63)?) {
@@ -156,9 +208,9 @@ fn a_minted_badge_arrives_with_a_message(boot: &mut BootInfo) -> Result<(), Fail
     boot.lend(|res| {
         let ep = endpoint(res)?;
         let cspace = &res.cspace;
-        let badged: Cap<Endpoint<WriteOnly>> = ep.mint(cspace, res.slots.alloc()?, Badge::new(0xb1e)?)?;
+        let badged: Cap<Endpoint<WriteOnly>, _> = ep.mint(cspace, res.slots.alloc()?, Badge::new(0xb1e)?)?;
         SEND_CAP.store(badged.cptr(), Ordering::Relaxed);
-        let tcb: Cap<Tcb> = res.untyped.alloc::<U11>()?.retype(res.slots.alloc()?)?;
+        let tcb: Cap<Tcb, _> = res.untyped.alloc::<U11>()?.retype(res.slots.alloc()?)?;
         let stack_top = core::ptr::addr_of_mut!(SENDER_STACK) as u64 + core::mem::size_of::<Stack>() as u64;
         let regs = sys::UserContext {
             rip: sender as *const () as u64,
@@ -202,11 +254,11 @@ fn capabilities_go_into_a_child_cnode(boot: &mut BootInfo) -> Result<(), Fail> {
     boot.lend(|res| {
         let ep = endpoint(res)?;
         let cspace = &res.cspace;
-        let mem = res.untyped.alloc::<selkie::typenum::U12>()?;
+        let mem = res.untyped.alloc::<U12>()?;
         let (cnode, child_slots) = mem.retype_cnode::<U6>(res.slots.alloc()?)?;
         expect_type("child CNode", &cnode)?;
         let (slot, rest) = child_slots.alloc::<selkie::typenum::U1>();
-        let in_child: Cap<Endpoint, Child> = ep.copy(cspace, slot)?;
+        let in_child: Cap<Endpoint, Child<_>> = ep.copy(cspace, slot)?;
         expect_eq("address in the child's CSpace", 0, in_child.cptr())?;
         // The slot is taken now: the kernel refuses a second copy into it (the types prevent it; the raw
         // call shows the kernel agrees).

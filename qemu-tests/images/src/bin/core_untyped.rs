@@ -7,48 +7,48 @@
 #[path = "../core_support.rs"]
 mod support;
 
-use selkie::bootstrap::BootInfo;
+use selkie::bootstrap::{BootInfo, Resources};
 use selkie::sys;
-use selkie::typenum::{U11, U12, U13, U16, U2, U21, U4, U6, U8};
+use selkie::typenum::{U1024, U11, U12, U13, U16, U2, U20, U21, U4, U6, U8};
 use selkie::{
-    smart_alloc, CNodeSlot, CNodeSlots, Cap, Endpoint, Error, Frame, KernelObject, LargePage, Notification, Operation,
-    PageDirectory, PageTable, Pdpt, Pml4, Refused, Tcb, Untyped,
+    smart_alloc, CNodeSlot, CNodeSlots, Cap, Endpoint, Error, Frame, KernelObject, LargePage, Local, Notification,
+    Operation, PageDirectory, PageTable, Pdpt, Pml4, Refused, Scope, Tcb, Untyped,
 };
 use support::{expect_eq, expect_slot, expect_type, Fail};
 
 selkie::test_main!();
 
 /// Retypes fresh memory of exactly the object's size into a `T` and checks the kernel agrees on its type.
-fn retype_one<T: KernelObject>(res: &mut selkie::bootstrap::Resources, what: &'static str) -> Result<(), Fail>
+fn retype_one<T: KernelObject, S: Scope>(res: &mut Resources<S>, what: &'static str) -> Result<(), Fail>
 where
     Untyped<T::SizeBits>: selkie::RetypeInto<T>,
     T::SizeBits: selkie::typenum::Unsigned,
 {
     let mem = res.untyped.alloc::<T::SizeBits>()?;
     expect_type("fresh untyped", &mem)?;
-    let cap: Cap<T> = mem.retype(res.slots.alloc()?)?;
+    let cap: Cap<T, Local<S>> = mem.retype(res.slots.alloc()?)?;
     expect_type(what, &cap)
 }
 
 #[selkie::test]
 fn every_object_type_retypes_and_the_kernel_agrees(boot: &mut BootInfo) -> Result<(), Fail> {
     boot.lend(|res| {
-        retype_one::<Tcb>(res, "TCB")?;
-        retype_one::<Endpoint>(res, "endpoint")?;
-        retype_one::<Notification>(res, "notification")?;
-        retype_one::<Frame>(res, "4 KiB frame")?;
-        retype_one::<Frame<LargePage>>(res, "2 MiB frame")?;
-        retype_one::<PageTable>(res, "page table")?;
-        retype_one::<PageDirectory>(res, "page directory")?;
-        retype_one::<Pdpt>(res, "PDPT")?;
-        retype_one::<Pml4>(res, "PML4")?;
+        retype_one::<Tcb, _>(res, "TCB")?;
+        retype_one::<Endpoint, _>(res, "endpoint")?;
+        retype_one::<Notification, _>(res, "notification")?;
+        retype_one::<Frame, _>(res, "4 KiB frame")?;
+        retype_one::<Frame<LargePage>, _>(res, "2 MiB frame")?;
+        retype_one::<PageTable, _>(res, "page table")?;
+        retype_one::<PageDirectory, _>(res, "page directory")?;
+        retype_one::<Pdpt, _>(res, "PDPT")?;
+        retype_one::<Pml4, _>(res, "PML4")?;
         let mem = res.untyped.alloc::<U12>()?;
         let (cnode, child_slots) = mem.retype_cnode::<U6>(res.slots.alloc()?)?;
         expect_type("CNode", &cnode)?;
         expect_eq("child CNode slots", 64, child_slots.len() as u64)?;
         // A TCB (2^11) also fits in a larger untyped: the rest of it is simply used up.
         let big = res.untyped.alloc::<U16>()?;
-        let tcb: Cap<Tcb> = big.retype(res.slots.alloc()?)?;
+        let tcb: Cap<Tcb, _> = big.retype(res.slots.alloc()?)?;
         expect_type("TCB from 2^16 bytes", &tcb)
     })
 }
@@ -68,9 +68,9 @@ fn split_and_quarter_reach_the_smallest_untyped(boot: &mut BootInfo) -> Result<(
         let (tiny, _) = a.split(res.slots.alloc::<U2>()?)?; // 2^4: the kernel's smallest untyped
         expect_type("2^4 untyped", &tiny)?;
         expect_eq("smallest size", 4, tiny.size_bits() as u64)?;
-        let ep: Cap<Endpoint> = tiny.retype(res.slots.alloc()?)?; // an endpoint is 2^4 bytes
+        let ep: Cap<Endpoint, _> = tiny.retype(res.slots.alloc()?)?; // an endpoint is 2^4 bytes
         expect_type("endpoint from the smallest untyped", &ep)?;
-        let n: Cap<Notification> = b.retype(res.slots.alloc()?)?; // a notification is 2^5 bytes
+        let n: Cap<Notification, _> = b.retype(res.slots.alloc()?)?; // a notification is 2^5 bytes
         expect_type("notification from a quarter", &n)?;
         let (q0, q1, q2, q3) = high.quarter(res.slots.alloc::<U4>()?)?;
         for q in [&q0, &q1, &q2, &q3] {
@@ -85,7 +85,7 @@ fn split_and_quarter_reach_the_smallest_untyped(boot: &mut BootInfo) -> Result<(
 fn retype_multi_makes_consecutive_objects(boot: &mut BootInfo) -> Result<(), Fail> {
     boot.lend(|res| {
         let mem = res.untyped.alloc::<U8>()?;
-        let slots: CNodeSlots<U16> = res.slots.alloc()?;
+        let slots: CNodeSlots<U16, _> = res.slots.alloc()?;
         let first = slots.start();
         let eps = mem.retype_multi::<Endpoint, U16, _>(slots)?; // 16 x 2^4 = 2^8 bytes exactly
         expect_eq("objects made", 16, eps.len() as u64)?;
@@ -114,9 +114,10 @@ fn device_memory_becomes_a_frame(boot: &mut BootInfo) -> Result<(), Fail> {
     boot.lend(|res| {
         let mem = res.untyped.alloc_device::<U12>(paddr)?;
         expect_eq("device memory address", paddr, mem.paddr())?;
-        let frame: Cap<Frame> = mem.retype(res.slots.alloc()?)?;
+        let frame: Cap<Frame, _> = mem.retype(res.slots.alloc()?)?;
         expect_type("device frame", &frame)?;
-        expect_eq("device frame address", paddr, frame.object().paddr())
+        expect_eq("device frame address in the token", paddr, frame.object().paddr())?;
+        expect_eq("device frame address the kernel reports", paddr, kernel_paddr(&frame)?)
     })
 }
 
@@ -125,7 +126,7 @@ fn revoked_memory_can_be_retyped_again(boot: &mut BootInfo) -> Result<(), Fail> 
     boot.lend(|res| {
         let cspace = &res.cspace;
         let mut mem = res.untyped.alloc::<U13>()?;
-        let mut lent: CNodeSlots<U4> = res.slots.alloc()?;
+        let mut lent: CNodeSlots<U4, _> = res.slots.alloc()?;
         let first = lent.start();
         // 2^13 bytes hold exactly four TCBs. Without the revoke at the end of each scope the second round
         // would fail with the kernel's NotEnoughMemory.
@@ -153,7 +154,7 @@ fn a_refused_retype_hands_back_memory_and_slot_for_reuse(boot: &mut BootInfo) ->
         let cspace = &res.cspace;
         // 2^11 bytes hold exactly one TCB: had the refused retype used any of it, the retry would fail.
         let mem = res.untyped.alloc::<U11>()?;
-        let slot: CNodeSlot = res.slots.alloc()?;
+        let slot: CNodeSlot<_> = res.slots.alloc()?;
         let index = slot.start();
         // Occupy the slot behind the typed layer's back: a copy of the root task's own TCB capability.
         // SAFETY: a copy into a slot of the root CNode that the test owns.
@@ -187,26 +188,98 @@ fn a_refused_retype_hands_back_memory_and_slot_for_reuse(boot: &mut BootInfo) ->
         expect_type("handed-back untyped", &mem)?;
         expect_eq("handed-back slot", index, slot.start())?;
         // The same memory, whole, becomes a TCB in a fresh slot.
-        let tcb: Cap<Tcb> = mem.retype(res.slots.alloc()?)?;
+        let tcb: Cap<Tcb, _> = mem.retype(res.slots.alloc()?)?;
         expect_type("TCB from the handed-back untyped", &tcb)?;
         // Emptied, the handed-back slot takes a new object.
         // SAFETY: deletes the copy the test put there; no token names it.
         unsafe { sys::cnode_delete(cspace.cptr(), index, 64) }.map_err(|code| Fail::Raw("seL4_CNode_Delete", code))?;
-        let ep: Cap<Endpoint> = res.untyped.alloc::<U4>()?.retype(slot)?;
+        let ep: Cap<Endpoint, _> = res.untyped.alloc::<U4>()?.retype(slot)?;
         expect_eq("endpoint's slot", index, ep.cptr())?;
         expect_type("endpoint in the handed-back slot", &ep)
     })
 }
 
+/// The physical address the kernel reports for a frame (`seL4_X86_Page_GetAddress`).
+fn kernel_paddr<S: selkie::FrameSize, R: selkie::Role>(frame: &Cap<Frame<S>, R>) -> Result<u64, Fail> {
+    // SAFETY: a query of a frame capability the test owns; it changes nothing.
+    unsafe { sys::x86_page_get_address(frame.cptr()) }.map_err(|code| Fail::Raw("seL4_X86_Page_GetAddress", code))
+}
+
+/// 2 MiB from the allocator, made into a frame: the address selkie recorded and the one the kernel reports.
+fn large_frame_addresses<S: Scope>(res: &mut Resources<S>) -> Result<(u64, u64), Fail> {
+    let mem = res.untyped.alloc::<U21>()?;
+    let recorded = mem.paddr();
+    let frame: Cap<Frame<LargePage>, Local<S>> = mem.retype(res.slots.alloc()?)?;
+    Ok((recorded, kernel_paddr(&frame)?))
+}
+
 #[selkie::test]
+// The closures are needed: `lend` wants a function of every scope, and a generic function's item is one
+// function per scope.
+#[allow(clippy::redundant_closure)]
 fn lend_gives_the_same_memory_back_to_the_next_test(boot: &mut BootInfo) -> Result<(), Fail> {
-    let first = boot.lend(|res| Ok::<_, Fail>(res.untyped.alloc::<U21>()?.paddr()))?;
-    let second = boot.lend(|res| Ok::<_, Fail>(res.untyped.alloc::<U21>()?.paddr()))?;
-    expect_eq("address of the same-sized allocation after lend", first, second)?;
+    let (recorded, first) = boot.lend(|res| large_frame_addresses(res))?;
+    expect_eq("kernel's address of the frame = selkie's", recorded, first)?;
+    // The kernel makes the same memory a frame again only if the first lend's objects are gone.
+    let (_, second) = boot.lend(|res| large_frame_addresses(res))?;
+    expect_eq("kernel's address of the same-sized frame after lend", first, second)?;
     let free = boot.lend(|res| Ok::<_, Fail>(res.untyped.free_bytes() as u64))?;
     let again = boot.lend(|res| Ok::<_, Fail>(res.untyped.free_bytes() as u64))?;
     expect_eq("free memory after lend", free, again)?;
     Ok(())
+}
+
+#[selkie::test]
+fn allocating_until_memory_runs_out_ends_with_untyped_exhausted(boot: &mut BootInfo) -> Result<(), Fail> {
+    boot.lend(|res| {
+        let (mut blocks, mut refills) = (0u64, 0u64);
+        let last = loop {
+            match res.untyped.alloc::<U20>() {
+                Ok(mem) => {
+                    blocks += 1;
+                    // Every 64th block, check the kernel agrees it is untyped memory.
+                    if blocks % 64 == 1 {
+                        expect_type("1 MiB block", &mem)?;
+                    }
+                }
+                // The allocator's own slots run out before the memory does: it says so, and takes more.
+                Err(e @ Error::AllocatorSlotsExhausted { left, .. }) => {
+                    expect_eq(
+                        "allocator slots left when it asks for more",
+                        left as u64,
+                        res.untyped.slots_left() as u64,
+                    )?;
+                    if refills == 0 {
+                        selkie::println!("as expected: {e}");
+                    }
+                    res.untyped.add_slots(res.slots.alloc::<U1024>()?)?;
+                    refills += 1;
+                }
+                Err(e) => break e,
+            }
+        };
+        match last {
+            Error::UntypedExhausted {
+                requested_bits: 20,
+                largest_bits,
+            } => {
+                selkie::println!("{blocks} blocks of 1 MiB, then as expected: {last}");
+                if largest_bits.is_some_and(|bits| bits >= 20) {
+                    return Err(Fail::Succeeded("running out while a 1 MiB block is still free"));
+                }
+            }
+            e => return Err(Fail::Selkie(e)),
+        }
+        // More than the ~200 MiB the allocator's own 512 slots can split off: more slots were given and used.
+        if blocks < 256 || refills == 0 {
+            return Err(Fail::Mismatch {
+                what: "1 MiB blocks allocated (at least 256, with more slots given)",
+                expected: 256,
+                found: blocks,
+            });
+        }
+        Ok(())
+    })
 }
 
 #[selkie::test]
@@ -215,8 +288,8 @@ fn smart_alloc_takes_slots_and_memory_for_straight_line_code(boot: &mut BootInfo
         let slots = res.slots.alloc::<U16>()?;
         let first = slots.start();
         smart_alloc!(|slot from slots, mem from &mut res.untyped| {
-            let tcb: Cap<Tcb> = mem::<U11>.retype(slot)?;
-            let ep: Cap<Endpoint> = mem::<U4>.retype(slot)?;
+            let tcb: Cap<Tcb, _> = mem::<U11>.retype(slot)?;
+            let ep: Cap<Endpoint, _> = mem::<U4>.retype(slot)?;
             let (low, high) = mem::<U8>.split(slot)?;
         });
         expect_type("TCB made in smart_alloc!", &tcb)?;
@@ -225,7 +298,7 @@ fn smart_alloc_takes_slots_and_memory_for_straight_line_code(boot: &mut BootInfo
         expect_type("high half made in smart_alloc!", &high)?;
         expect_eq("first slot used", first, tcb.cptr())?;
         // The pool was rebound to what is left, with the count in its type.
-        let rest: CNodeSlots<U12> = slots;
+        let rest: CNodeSlots<U12, _> = slots;
         expect_eq("first slot left", first + 4, rest.start())?;
         Ok(())
     })

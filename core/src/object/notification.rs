@@ -1,11 +1,24 @@
-//! Signalling and waiting on notifications.
+//! Notifications, an asynchronous word of signal bits, and their invocations: signal and wait.
 
 use selkie_sys as sys;
+use typenum::U5;
 
-use crate::object::Notification;
+use super::Badge;
 use crate::rights::{CanRead, CanWrite, RightsSet};
 use crate::role::{Invocable, Role};
 use crate::Cap;
+
+kernel_object! {
+    /// A notification: an asynchronous word of signal bits. `Rt`: write signals, read waits.
+    pub struct Notification<>(Badge);
+    name: "notification",
+    tag: NOTIFICATION,
+    rights: [Rt],
+    retype: [U5 = NOTIFICATION_BITS, selkie_sys::ObjectType::Notification],
+    copy: rights,
+    mint: [badge],
+    device: no,
+}
 
 impl<Rt: RightsSet, R: Role> Cap<Notification<Rt>, R> {
     /// Sets this capability's badge bits in the notification's word (`seL4_Signal`). Needs the write right.

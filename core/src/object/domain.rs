@@ -1,0 +1,13 @@
+//! Scheduling domains.
+
+kernel_object! {
+    /// The authority to move threads between scheduling domains.
+    pub struct Domain<>(());
+    name: "domain",
+    tag: DOMAIN,
+    rights: [],
+    retype: [],
+    copy: as_is,
+    mint: [],
+    device: no,
+}
