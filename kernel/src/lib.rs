@@ -40,7 +40,8 @@ pub mod env {
 /// For build scripts: the kernel source and configuration the bindings must match.
 ///
 /// Reads `SELKIE_CONFIG` (or uses the default) and validates it (an [`Error::Config`] names the file and line
-/// at fault), resolves the source (fetching it through cargo if needed), and prints the `cargo:rerun-if-*` lines that make cargo re-run the script when either changes.
+/// at fault), resolves the source (fetching it through cargo if needed), and prints the `cargo:rerun-if-*`
+/// lines that make cargo re-run the script when either changes.
 pub fn build_script_inputs() -> Result<(KernelSource, KernelConfig), Error> {
     for var in [env::CONFIG, env::KERNEL_SOURCE, env::HOME] {
         println!("cargo:rerun-if-env-changed={var}");
