@@ -16,9 +16,12 @@ use selkie_sys_gen::emit::marshal;
 use selkie_sys_gen::interface::{interface_paths, load_api, parse_interface_file, parse_syscalls, Layout};
 use selkie_sys_gen::{Api, Dir};
 
+/// A named check, run on the `libsel4` directory of seL4's files.
+type Check = (&'static str, fn(&Path));
+
 fn main() {
     let args = Arguments::from_args();
-    let checks: [(&str, fn(&Path)); 6] = [
+    let checks: [Check; 6] = [
         ("newer_layout_is_detected", newer_layout_is_detected),
         (
             "labels_follow_document_order_and_conditions",
