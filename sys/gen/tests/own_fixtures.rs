@@ -282,10 +282,10 @@ fn documentation_is_read() {
         ]
     );
     // No cap_description on seL4_Holder: the <cap_param> text describes the invoked capability.
-    assert_eq!(
-        a.method("HolderStore").unwrap().cap_description,
-        "CPtr to the holder that keeps the word."
-    );
+    let store = a.method("HolderStore").unwrap();
+    assert_eq!(store.cap_description, "CPtr to the holder that keeps the word.");
+    // <shortref sec="s"/> names the manual section too.
+    assert_eq!(store.description, "Keeps `value` (the seL4 manual (`holders`)).");
 }
 
 #[test]
