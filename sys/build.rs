@@ -1,9 +1,16 @@
 //! Generates the raw bindings into `OUT_DIR` from the kernel source and configuration that
 //! `selkie-kernel` resolves (the same ones the runner builds the kernel from), and records that configuration
 //! so it can be embedded in the root task.
+//!
+//! A mistake in the user's `selkie.toml` is not a failure of this script: cargo would bury the message in
+//! "failed to run custom build command", the `cargo:` lines and a second copy of it. The script generates the
+//! bindings for the default configuration instead, headed by a `compile_error!` carrying the message (file,
+//! line, field and the nearest field name for a typo), so the build stops with that one error and no other.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+use selkie_kernel::{Error, KernelConfig};
 
 fn main() -> ExitCode {
     match run() {
@@ -20,7 +27,14 @@ fn main() -> ExitCode {
 fn run() -> Result<(), String> {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo::rustc-check-cfg=cfg(selkie_debug_build)");
-    let (source, config) = selkie_kernel::build_script_inputs().map_err(|e| e.to_string())?;
+    let (source, config, config_error) = match selkie_kernel::build_script_inputs() {
+        Ok((source, config)) => (source, config, None),
+        Err(e @ Error::Config(_)) => {
+            let source = selkie_kernel::source::resolve(&selkie_kernel::selkie_home()).map_err(|e| e.to_string())?;
+            (source, KernelConfig::default(), Some(e.to_string()))
+        }
+        Err(e) => return Err(e.to_string()),
+    };
     let arch = config.arch();
     let target = selkie_sys_gen::Target {
         arch: arch.arch().to_string(),
@@ -38,7 +52,7 @@ fn run() -> Result<(), String> {
         println!("cargo:rerun-if-changed={}", user_root.join(dir).display());
     }
     let defines = config.defines();
-    let bindings = selkie_sys_gen::generate(&source.root, &target, &defines).map_err(|mut e| {
+    let mut bindings = selkie_sys_gen::generate(&source.root, &target, &defines).map_err(|mut e| {
         if let Ok(rel) = e.file.strip_prefix(&source.root) {
             e.file = user_root.join(rel);
         }
@@ -48,6 +62,12 @@ fn run() -> Result<(), String> {
     let write = |name: &str, text: &[u8]| {
         std::fs::write(out.join(name), text).map_err(|e| format!("writing {name} in {}: {e}", out.display()))
     };
+    if let Some(message) = config_error {
+        // Included rather than written as a literal, so that rustc's source excerpt below the error does not
+        // print the message a second time.
+        write("selkie-toml-error.txt", message.as_bytes())?;
+        bindings.insert_str(0, "compile_error!(include_str!(\"selkie-toml-error.txt\"));\n\n");
+    }
     write("bindings.rs", bindings.as_bytes())?;
     let toml = config.to_toml();
     write("kconfig.toml", toml.as_bytes())?;

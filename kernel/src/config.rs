@@ -242,16 +242,44 @@ impl QemuConfig {
 }
 
 impl Config {
-    /// Parses a `selkie.toml` text; `origin` names it in errors.
+    /// Parses a `selkie.toml` text; `origin` names it in errors. Each error is one line naming `origin`, the
+    /// line and the field at fault; an unknown field or section comes with the nearest known name.
     pub fn from_toml_str(text: &str, origin: &str) -> Result<Config, Error> {
-        toml::from_str(text).map_err(|e| Error::Config(format!("{origin}: {e}")))
+        let doc = toml::de::DeTable::parse(text).map_err(|e| located(origin, text, e.span(), e.message()))?;
+        check_keys(doc.get_ref(), text, origin)?;
+        toml::from_str(text).map_err(|e| {
+            let message = match e.span().and_then(|s| field_around(doc.get_ref(), s.start)) {
+                Some(field) => format!("`{field}`: {}", e.message().trim()),
+                None => e.message().trim().to_string(),
+            };
+            located(origin, text, e.span(), &message)
+        })
+    }
+
+    /// Parses a `selkie.toml` text and [validates](Config::validate) it; a rejected value's error also names
+    /// the line that sets it.
+    pub fn from_toml_str_validated(text: &str, origin: &str) -> Result<Config, Error> {
+        let config = Config::from_toml_str(text, origin)?;
+        if let Err(invalid) = config.check() {
+            let doc = toml::de::DeTable::parse(text).map_err(|e| located(origin, text, e.span(), e.message()))?;
+            return Err(located(
+                origin,
+                text,
+                field_span(doc.get_ref(), invalid.field),
+                &invalid.message,
+            ));
+        }
+        Ok(config)
     }
 
     /// Reads and parses a `selkie.toml` file.
     pub fn load(path: &Path) -> Result<Config, Error> {
-        let text =
-            std::fs::read_to_string(path).map_err(|e| Error::Config(format!("cannot read {}: {e}", path.display())))?;
-        Config::from_toml_str(&text, &path.display().to_string())
+        Config::from_toml_str(&read(path)?, &path.display().to_string())
+    }
+
+    /// Reads, parses and [validates](Config::validate) a `selkie.toml` file; errors name its lines.
+    pub fn load_validated(path: &Path) -> Result<Config, Error> {
+        Config::from_toml_str_validated(&read(path)?, &path.display().to_string())
     }
 
     /// The configuration named by `SELKIE_CONFIG` (a path to a `selkie.toml`), or the default.
@@ -262,42 +290,67 @@ impl Config {
         }
     }
 
+    /// [`Config::from_env`], [validated](Config::validate), with errors naming the file's lines.
+    pub fn from_env_validated() -> Result<Config, Error> {
+        match std::env::var_os(crate::env::CONFIG) {
+            Some(p) if !p.is_empty() => Config::load_validated(Path::new(&p)),
+            _ => {
+                let config = Config::default();
+                config.validate()?;
+                Ok(config)
+            }
+        }
+    }
+
     /// Rejects configurations the kernel cannot build or QEMU (TCG) cannot boot. Each error names the field.
     pub fn validate(&self) -> Result<(), Error> {
-        self.kernel.validate()?;
+        self.check().map_err(|invalid| Error::Config(invalid.message))
+    }
+
+    /// The first rejected value, with the field it is reported against.
+    fn check(&self) -> Result<(), Invalid> {
+        self.kernel.check()?;
         let k = &self.kernel;
         let q = &self.qemu;
-        let bad = |msg: String| Err(Error::Config(msg));
         if k.apic == Apic::X2apic {
-            return bad(
-                "kernel.apic = \"x2apic\": QEMU's TCG emulation has no x2APIC and the kernel would hang \
-                        at boot without output; use apic = \"xapic\""
-                    .into(),
-            );
+            return Err(Invalid::new(
+                "kernel.apic",
+                "kernel.apic = \"x2apic\": QEMU's TCG emulation has no x2APIC and the kernel would hang at boot \
+                 without output; use apic = \"xapic\"",
+            ));
         }
         if k.support_pcid {
-            return bad(
-                "kernel.support_pcid = true: QEMU's TCG emulation has no PCID and the kernel would hang \
-                        at boot without output; set support_pcid = false"
-                    .into(),
-            );
+            return Err(Invalid::new(
+                "kernel.support_pcid",
+                "kernel.support_pcid = true: QEMU's TCG emulation has no PCID and the kernel would hang at boot \
+                 without output; set support_pcid = false",
+            ));
         }
         if k.fsgsbase == FsGsBase::Inst && !q.has_feature("+fsgsbase") {
-            return bad(
+            return Err(Invalid::new(
+                "kernel.fsgsbase",
                 "kernel.fsgsbase = \"inst\" needs the CPU feature: add \"+fsgsbase\" to qemu.cpu_features \
-                        (or use fsgsbase = \"msr\")"
-                    .into(),
-            );
+                 (or use fsgsbase = \"msr\")",
+            ));
         }
         if k.huge_page && !q.has_feature("+pdpe1gb") {
-            return bad(
-                "kernel.huge_page = true needs 1 GiB pages in the CPU: add \"+pdpe1gb\" to \
-                        qemu.cpu_features (or set huge_page = false)"
-                    .into(),
-            );
+            return Err(Invalid::new(
+                "kernel.huge_page",
+                "kernel.huge_page = true needs 1 GiB pages in the CPU: add \"+pdpe1gb\" to qemu.cpu_features \
+                 (or set huge_page = false)",
+            ));
         }
-        if q.timeout_secs == 0 || q.boot_timeout_secs == 0 {
-            return bad("qemu.timeout_secs and qemu.boot_timeout_secs must be at least 1".into());
+        if q.timeout_secs == 0 {
+            return Err(Invalid::new(
+                "qemu.timeout_secs",
+                "qemu.timeout_secs must be at least 1",
+            ));
+        }
+        if q.boot_timeout_secs == 0 {
+            return Err(Invalid::new(
+                "qemu.boot_timeout_secs",
+                "qemu.boot_timeout_secs must be at least 1",
+            ));
         }
         Ok(())
     }
@@ -311,51 +364,58 @@ impl Config {
 impl KernelConfig {
     /// Rejects kernel configurations that the kernel's build or boot code cannot accept.
     pub fn validate(&self) -> Result<(), Error> {
-        let bad = |msg: String| Err(Error::Config(msg));
-        let range = |name: &str, v: u32, lo: u32, hi: u32| -> Result<(), Error> {
+        self.check().map_err(|invalid| Error::Config(invalid.message))
+    }
+
+    fn check(&self) -> Result<(), Invalid> {
+        let range = |field: &'static str, v: u32, lo: u32, hi: u32| -> Result<(), Invalid> {
             if v < lo || v > hi {
-                Err(Error::Config(format!(
-                    "kernel.{name} = {v} is out of range: it must be in {lo}..={hi}"
-                )))
+                Err(Invalid::new(
+                    field,
+                    format!("{field} = {v} is out of range: it must be in {lo}..={hi}"),
+                ))
             } else {
                 Ok(())
             }
         };
         if !self.debug_build {
-            return bad(
-                "kernel.debug_build = false: selkie's runtime prints and identifies capabilities through \
-                        the kernel's debug system calls, which only a debug build has; set debug_build = true"
-                    .into(),
-            );
+            return Err(Invalid::new(
+                "kernel.debug_build",
+                "kernel.debug_build = false: selkie's runtime prints and identifies capabilities through the \
+                 kernel's debug system calls, which only a debug build has; set debug_build = true",
+            ));
         }
         if self.max_num_nodes != 1 {
-            return bad(format!(
-                "kernel.max_num_nodes = {}: selkie supports single-core kernels only; set max_num_nodes = 1",
-                self.max_num_nodes
+            return Err(Invalid::new(
+                "kernel.max_num_nodes",
+                format!(
+                    "kernel.max_num_nodes = {}: selkie supports single-core kernels only; set max_num_nodes = 1",
+                    self.max_num_nodes
+                ),
             ));
         }
         // The root CNode must hold the initial caps, the untyped list and the image frames, and a slot
         // index must fit a 32-bit CPtr depth with the 5-bit slot size.
-        range("root_cnode_size_bits", self.root_cnode_size_bits, 8, 26)?;
+        range("kernel.root_cnode_size_bits", self.root_cnode_size_bits, 8, 26)?;
         // The bootinfo (169 bytes + 12 per untyped) must fit its one 4 KiB page.
         range(
-            "max_num_bootinfo_untyped_caps",
+            "kernel.max_num_bootinfo_untyped_caps",
             self.max_num_bootinfo_untyped_caps,
             1,
             327,
         )?;
-        range("timer_tick_ms", self.timer_tick_ms, 1, 1000)?;
-        range("time_slice", self.time_slice, 1, 1000)?;
-        range("num_priorities", self.num_priorities, 1, 256)?;
-        range("num_domains", self.num_domains, 1, 256)?;
-        range("retype_fan_out_limit", self.retype_fan_out_limit, 1, 1024)?;
+        range("kernel.timer_tick_ms", self.timer_tick_ms, 1, 1000)?;
+        range("kernel.time_slice", self.time_slice, 1, 1000)?;
+        range("kernel.num_priorities", self.num_priorities, 1, 256)?;
+        range("kernel.num_domains", self.num_domains, 1, 256)?;
+        range("kernel.retype_fan_out_limit", self.retype_fan_out_limit, 1, 1024)?;
         range(
-            "max_num_work_units_per_preemption",
+            "kernel.max_num_work_units_per_preemption",
             self.max_num_work_units_per_preemption,
             1,
             100_000,
         )?;
-        range("kernel_stack_bits", self.kernel_stack_bits, 12, 16)?;
+        range("kernel.kernel_stack_bits", self.kernel_stack_bits, 12, 16)?;
         Ok(())
     }
 
@@ -457,6 +517,144 @@ impl KernelConfig {
     }
 }
 
+/// A value the validation rejects: the field it is reported against (`kernel.apic`) and why.
+struct Invalid {
+    field: &'static str,
+    message: String,
+}
+
+impl Invalid {
+    fn new(field: &'static str, message: impl Into<String>) -> Self {
+        Invalid {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+fn read(path: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(path).map_err(|e| Error::Config(format!("cannot read {}: {e}", path.display())))
+}
+
+/// `<origin> line <n>: <message>` (the line holding byte `span.start`), or `<origin>: <message>`.
+fn located(origin: &str, text: &str, span: Option<std::ops::Range<usize>>, message: &str) -> Error {
+    match span {
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            Error::Config(format!("{origin} line {line}: {message}"))
+        }
+        None => Error::Config(format!("{origin}: {message}")),
+    }
+}
+
+/// The sections of `selkie.toml` and their fields, from the default configuration (every field serialises).
+fn known_fields() -> Vec<(String, Vec<String>)> {
+    let table = toml::Table::try_from(Config::default()).expect("a Config always serialises");
+    table
+        .into_iter()
+        .map(|(section, value)| {
+            let fields = value
+                .as_table()
+                .map(|t| t.keys().cloned().collect())
+                .unwrap_or_default();
+            (section, fields)
+        })
+        .collect()
+}
+
+/// Rejects unknown sections and fields before serde does, to name the nearest known one.
+fn check_keys(doc: &toml::de::DeTable<'_>, text: &str, origin: &str) -> Result<(), Error> {
+    let known = known_fields();
+    for (key, value) in doc.iter() {
+        let name: &str = key.get_ref();
+        let Some((_, fields)) = known.iter().find(|(section, _)| section == name) else {
+            // A field written above its section header reads as a top-level key.
+            let message = match known.iter().find(|(_, fields)| fields.iter().any(|f| f == name)) {
+                Some((section, _)) => format!("`{name}` must be in the [{section}] section"),
+                None => {
+                    let sections: Vec<&str> = known.iter().map(|(s, _)| s.as_str()).collect();
+                    format!("unknown section `{name}`{}", suggestion(name, &sections))
+                }
+            };
+            return Err(located(origin, text, Some(key.span()), &message));
+        };
+        let Some(table) = value.get_ref().as_table() else {
+            return Err(located(
+                origin,
+                text,
+                Some(value.span()),
+                &format!("`{name}` must be a table ([{name}])"),
+            ));
+        };
+        for (field, _) in table.iter() {
+            let field_name: &str = field.get_ref();
+            if !fields.iter().any(|f| f == field_name) {
+                let candidates: Vec<&str> = fields.iter().map(String::as_str).collect();
+                return Err(located(
+                    origin,
+                    text,
+                    Some(field.span()),
+                    &format!(
+                        "unknown field `{field_name}` in [{name}]{}",
+                        suggestion(field_name, &candidates)
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `; did you mean `x`?` for the nearest candidate close enough to be a typo (a few characters off, or the
+/// name cut short: `timeout` for `timeout_secs`), else the list of candidates.
+fn suggestion(name: &str, candidates: &[&str]) -> String {
+    let typo = |c: &str| edit_distance(name, c) <= (name.chars().count() / 3).max(2);
+    let shortened = |c: &str| name.len() >= 3 && c.starts_with(name);
+    let best = candidates
+        .iter()
+        .filter(|c| typo(c) || shortened(c))
+        .min_by_key(|c| edit_distance(name, c));
+    match best {
+        Some(c) => format!("; did you mean `{c}`?"),
+        None => format!("; expected one of: {}", candidates.join(", ")),
+    }
+}
+
+/// Levenshtein distance (insertions, deletions and substitutions of characters).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitute.min(row[j] + 1).min(diagonal + 1);
+        }
+    }
+    row[b.len()]
+}
+
+/// The span of the key that sets `field` (`section.name`), if the text sets it.
+fn field_span(doc: &toml::de::DeTable<'_>, field: &str) -> Option<std::ops::Range<usize>> {
+    let (section, name) = field.split_once('.')?;
+    let (_, table) = doc.iter().find(|(k, _)| k.get_ref() == section)?;
+    let (key, _) = table.get_ref().as_table()?.iter().find(|(k, _)| k.get_ref() == name)?;
+    Some(key.span())
+}
+
+/// The `section.name` whose value holds byte `offset` of the text, if any.
+fn field_around(doc: &toml::de::DeTable<'_>, offset: usize) -> Option<String> {
+    doc.iter().find_map(|(section, value)| {
+        let table = value.get_ref().as_table()?;
+        table.iter().find_map(|(key, v)| {
+            let holds = key.span().contains(&offset) || v.span().contains(&offset);
+            holds.then(|| format!("{}.{}", section.get_ref(), key.get_ref()))
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -476,6 +674,110 @@ mod tests {
     fn unknown_fields_are_rejected_by_name() {
         let e = Config::from_toml_str("[kernel]\nroot_cnode_bits = 3\n", "x.toml").unwrap_err();
         assert!(e.to_string().contains("root_cnode_bits"), "{e}");
+    }
+
+    #[test]
+    fn a_typo_names_the_file_line_and_nearest_field() {
+        let text = "# my settings\n[kernel]\nprinting = true\nroot_cnode_size_bit = 14\n";
+        let e = Config::from_toml_str(text, "/p/selkie.toml").unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "selkie configuration: /p/selkie.toml line 4: unknown field `root_cnode_size_bit` in [kernel]; \
+             did you mean `root_cnode_size_bits`?"
+        );
+        let e = Config::from_toml_str("[qemu]\ntimeout = 5\n", "s.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.ends_with("s.toml line 2: unknown field `timeout` in [qemu]; did you mean `timeout_secs`?"),
+            "{e}"
+        );
+        // Nothing close: the known fields are listed.
+        let e = Config::from_toml_str("[qemu]\nzzz = 5\n", "s.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown field `zzz` in [qemu]; expected one of: ") && e.contains("timeout_secs"));
+        // Sections: a misspelt one, and a field above its section header.
+        let e = Config::from_toml_str("[kernal]\nprinting = true\n", "s.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.ends_with("s.toml line 1: unknown section `kernal`; did you mean `kernel`?"),
+            "{e}"
+        );
+        let e = Config::from_toml_str("\nhuge_page = true\n", "s.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.ends_with("s.toml line 2: `huge_page` must be in the [kernel] section"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn type_and_syntax_errors_name_the_line() {
+        let e = Config::from_toml_str("[kernel]\n\nnum_domains = \"two\"\n", "s.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("s.toml line 3: `kernel.num_domains`: invalid type: string"),
+            "{e}"
+        );
+        assert!(!e.contains('\n'), "one line: {e}");
+        let e = Config::from_toml_str("[kernel]\napic = \"x3apic\"\n", "s.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("s.toml line 2: `kernel.apic`: unknown variant `x3apic`"),
+            "{e}"
+        );
+        let e = Config::from_toml_str("[kernel]\nprinting = \n", "s.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("s.toml line 2: "), "{e}");
+    }
+
+    #[test]
+    fn a_rejected_value_names_the_line_that_sets_it() {
+        let text = "[qemu]\ntimeout_secs = 5\n\n[kernel]\nprinting = true\nroot_cnode_size_bits = 40\n";
+        let e = Config::from_toml_str_validated(text, "/p/selkie.toml")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "selkie configuration: /p/selkie.toml line 6: kernel.root_cnode_size_bits = 40 is out of range: \
+             it must be in 8..=26"
+        );
+        // Unvalidated parsing accepts it; `validate` alone gives the message without a line.
+        let c = Config::from_toml_str(text, "/p/selkie.toml").unwrap();
+        assert_eq!(
+            c.validate().unwrap_err().to_string(),
+            "selkie configuration: kernel.root_cnode_size_bits = 40 is out of range: it must be in 8..=26"
+        );
+        let e = Config::from_toml_str_validated("[qemu]\nboot_timeout_secs = 0\n", "s.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.ends_with("s.toml line 2: qemu.boot_timeout_secs must be at least 1"),
+            "{e}"
+        );
+        // A combination is reported against the field that asks for the missing feature.
+        let e = Config::from_toml_str_validated("[kernel]\n\nfsgsbase = \"inst\"\n", "s.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("s.toml line 3: kernel.fsgsbase = \"inst\" needs the CPU feature"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn edit_distance_counts_single_character_edits() {
+        assert_eq!(edit_distance("root_cnode_size_bit", "root_cnode_size_bits"), 1);
+        assert_eq!(edit_distance("kernal", "kernel"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("abc", "abc"), 0);
+        assert_eq!(edit_distance("sitting", "kitten"), 3);
     }
 
     #[test]

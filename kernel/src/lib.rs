@@ -39,8 +39,9 @@ pub mod env {
 
 /// For build scripts: the kernel source and configuration the bindings must match.
 ///
-/// Resolves the source (fetching it through cargo if needed), reads `SELKIE_CONFIG` (or uses the default),
-/// validates it, and prints the `cargo:rerun-if-*` lines that make cargo re-run the script when either changes.
+/// Reads `SELKIE_CONFIG` (or uses the default) and validates it (an [`Error::Config`] names the file and line
+/// at fault), resolves the source (fetching it through cargo if needed), and prints the `cargo:rerun-if-*`
+/// lines that make cargo re-run the script when either changes.
 pub fn build_script_inputs() -> Result<(KernelSource, KernelConfig), Error> {
     for var in [env::CONFIG, env::KERNEL_SOURCE, env::HOME] {
         println!("cargo:rerun-if-env-changed={var}");
@@ -48,8 +49,7 @@ pub fn build_script_inputs() -> Result<(KernelSource, KernelConfig), Error> {
     if let Some(p) = std::env::var_os(env::CONFIG).filter(|p| !p.is_empty()) {
         println!("cargo:rerun-if-changed={}", Path::new(&p).display());
     }
-    let config = Config::from_env()?;
-    config.validate()?;
+    let config = Config::from_env_validated()?;
     let home = selkie_home();
     let source = source::resolve(&home)?;
     Ok((source, config.kernel))

@@ -78,8 +78,8 @@ fn init(dir: &Path) -> Result<ExitCode, Error> {
 }
 
 fn qemu_example(name: &str) -> Result<ExitCode, Error> {
-    // Refuse a bad configuration before spending time on builds.
-    Config::from_env()?.validate()?;
+    // Refuse a bad configuration before spending time on builds (the error names the file's line).
+    Config::from_env_validated()?;
     let root = repository_root();
     let examples = root.join("examples");
     let manifest = examples.join(name).join("Cargo.toml");

@@ -120,4 +120,83 @@ fn an_invalid_configuration_is_refused_before_anything_runs() {
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr.contains("+fsgsbase"), "{stderr}");
+    // The error names the file and the line that asks for it.
+    assert!(
+        stderr.contains(&format!("{} line 2: kernel.fsgsbase", cfg.display())),
+        "{stderr}"
+    );
+
+    // A misspelt field: one line naming file, line and field, with the nearest field name.
+    std::fs::write(&cfg, "[kernel]\nprinting = true\nroot_cnode_size_bit = 14\n").unwrap();
+    let out = selkie()
+        .env("SELKIE_CONFIG", &cfg)
+        .args(["qemu", "hello"])
+        .output()
+        .unwrap();
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr.trim_end(),
+        format!(
+            "selkie: error: selkie configuration: {} line 3: unknown field `root_cnode_size_bit` in [kernel]; \
+             did you mean `root_cnode_size_bits`?",
+            cfg.display()
+        )
+    );
+}
+
+/// `cargo build` of a root task (a crate depending on selkie-sys) with a mistake in its `selkie.toml`: the
+/// build stops with the message once, as a compiler error, not inside "failed to run custom build command"
+/// with the build script's `cargo:` lines.
+#[test]
+fn a_bad_selkie_toml_stops_a_cargo_build_with_one_clean_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("selkie.toml");
+    // A separate target directory: the bad configuration must not invalidate the other tests' builds.
+    let target = selkie_kernel::workspace_target_dir();
+    let build = |toml: &str| {
+        std::fs::write(&cfg, toml).unwrap();
+        let out = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .current_dir(repository_root().join("examples"))
+            .args(["build", "--package", "hello", "--target", "x86_64-unknown-none"])
+            .env("CARGO_TARGET_DIR", target.join("bad-selkie-toml"))
+            .env("SELKIE_HOME", selkie_kernel::home_in(&target))
+            .env("SELKIE_CONFIG", &cfg)
+            .env_remove("RUSTFLAGS")
+            .env_remove("CARGO_ENCODED_RUSTFLAGS")
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    for (toml, message) in [
+        (
+            "[kernel]\nprinting = true\nroot_cnode_size_bit = 14\n",
+            format!(
+                "error: selkie configuration: {} line 3: unknown field `root_cnode_size_bit` in [kernel]; did you \
+                 mean `root_cnode_size_bits`?\n",
+                cfg.display()
+            ),
+        ),
+        (
+            "[kernel]\n\nroot_cnode_size_bits = 40\n",
+            format!(
+                "error: selkie configuration: {} line 3: kernel.root_cnode_size_bits = 40 is out of range: it must \
+                 be in 8..=26\n",
+                cfg.display()
+            ),
+        ),
+    ] {
+        let stderr = build(toml);
+        assert_eq!(stderr.matches(&message).count(), 1, "{stderr}");
+        // Nothing else: no second copy, no other error, no build-script failure with its cargo: lines.
+        assert_eq!(stderr.matches("selkie configuration").count(), 1, "{stderr}");
+        let errors = stderr.lines().filter(|l| l.starts_with("error")).count();
+        assert_eq!(errors, 2, "the error and cargo's summary: {stderr}");
+        assert!(stderr.contains("could not compile `selkie-sys`"), "{stderr}");
+        assert!(
+            !stderr.contains("custom build command") && !stderr.contains("cargo:"),
+            "{stderr}"
+        );
+    }
 }

@@ -1,12 +1,14 @@
-//! Invocation labels and argument lists computed from the interface files, in both layouts.
+//! Invocation labels and argument lists computed from the embedded kernel's interface files (the older layout).
+//! The newer layout is checked on the project's own files in `own_fixtures.rs`, and on seL4's in
+//! `sel4_fixtures.rs`.
 
 mod common;
 
 use std::collections::BTreeMap;
 
 use selkie_sys_gen::emit::{marshal, ParamKind};
-use selkie_sys_gen::interface::{load_api, parse_syscalls, Layout};
-use selkie_sys_gen::{Dir, Target};
+use selkie_sys_gen::interface::{load_api, parse_syscalls};
+use selkie_sys_gen::Target;
 
 fn old_api(config: &BTreeMap<String, String>) -> selkie_sys_gen::Api {
     load_api(&common::kernel_root().join("libsel4"), "x86", "x86_64", config).unwrap()
@@ -134,141 +136,6 @@ fn embedded_kernel_syscalls() {
     no_debug.remove("CONFIG_DEBUG_BUILD");
     let s = parse_syscalls(&path, &no_debug).unwrap();
     assert!(!s.iter().find(|x| x.name == "DebugPutChar").unwrap().enabled);
-}
-
-// ---- newer layout (seL4 16.0.0-dev fixtures) ----
-
-fn new_api(config: &BTreeMap<String, String>) -> selkie_sys_gen::Api {
-    load_api(&common::fixtures(), "x86", "x86_64", config).unwrap()
-}
-
-/// Every method id of a file in document order, with its condition's C form, read straight from the XML.
-fn document_methods(path: &std::path::Path) -> Vec<(String, Option<String>)> {
-    let text = std::fs::read_to_string(path).unwrap();
-    let doc = roxmltree::Document::parse(&text).unwrap();
-    doc.descendants()
-        .filter(|n| n.has_tag_name("method"))
-        .map(|n| {
-            let cond = n.children().find(|c| c.has_tag_name("condition")).map(|c| {
-                c.descendants()
-                    .filter(|d| d.has_tag_name("config"))
-                    .map(|d| d.attribute("var").unwrap().to_string())
-                    .collect::<Vec<_>>()
-                    .join(",")
-            });
-            (n.attribute("id").unwrap().to_string(), cond)
-        })
-        .collect()
-}
-
-#[test]
-fn newer_layout_is_detected() {
-    let paths = selkie_sys_gen::interface::interface_paths(&common::fixtures(), "x86", "x86_64").unwrap();
-    for p in &paths {
-        let f = selkie_sys_gen::interface::parse_interface_file(p).unwrap();
-        assert_eq!(f.layout, Layout::New, "{}", p.display());
-    }
-}
-
-#[test]
-fn newer_layout_labels_follow_document_order_and_conditions() {
-    let cfg = common::default_config();
-    let api = new_api(&cfg);
-    // Non-MCS, uniprocessor, no hardware debug, no IOMMU, no VTX: these are the enabled methods.
-    let files = selkie_sys_gen::interface::interface_paths(&common::fixtures(), "x86", "x86_64").unwrap();
-    let mut expected = Vec::new();
-    for f in &files {
-        for (id, cond) in document_methods(f) {
-            let keep = match cond.as_deref() {
-                None => true,
-                // <not><config var="CONFIG_KERNEL_MCS"/></not>: true without MCS.
-                Some("CONFIG_KERNEL_MCS") => {
-                    let text = std::fs::read_to_string(f).unwrap();
-                    let doc = roxmltree::Document::parse(&text).unwrap();
-                    let m = doc
-                        .descendants()
-                        .find(|n| {
-                            n.has_tag_name("method")
-                                && n.attribute("id") == Some(id.as_str())
-                                && n.descendants().any(|d| d.has_tag_name("not"))
-                        })
-                        .is_some();
-                    m && !expected.contains(&id)
-                }
-                Some(_) => false,
-            };
-            if keep && !expected.contains(&id) {
-                expected.push(id);
-            }
-        }
-    }
-    let got: Vec<String> = api.methods.iter().map(|m| m.method.id.clone()).collect();
-    assert_eq!(got, expected);
-    // A sample, counted by hand from the fixture files.
-    assert_eq!(api.label("UntypedRetype"), Some(1));
-    assert_eq!(api.label("TCBReadRegisters"), Some(2));
-    assert!(api.label("TCBConfigure").is_some());
-    assert_eq!(api.label("SchedControlConfigureFlags"), None);
-    assert_eq!(api.label("X86IOPageTableMap"), None, "needs CONFIG_IOMMU");
-    assert_eq!(
-        api.label("X86PageDirectoryGetStatusBits"),
-        None,
-        "needs CONFIG_ARCH_IA32"
-    );
-    let tcb_conf = api.method("TCBConfigure").unwrap();
-    let params: Vec<(&str, &str, Dir)> = tcb_conf
-        .params
-        .iter()
-        .map(|p| (p.name.as_str(), p.ty.as_str(), p.dir))
-        .collect();
-    assert_eq!(params[0], ("fault_ep", "seL4_Word", Dir::In));
-    assert!(!tcb_conf.brief.is_empty());
-    let retype = api.method("UntypedRetype").unwrap();
-    assert!(retype.errors.iter().any(|e| e.name == "seL4_NotEnoughMemory"));
-    assert!(retype.description.contains("`num_objects`"));
-}
-
-#[test]
-fn newer_layout_mcs_changes_methods() {
-    let mut cfg = common::default_config();
-    let base = new_api(&cfg);
-    cfg.insert("CONFIG_KERNEL_MCS".into(), "1".into());
-    let mcs = new_api(&cfg);
-    assert!(mcs.label("SchedControlConfigureFlags").is_some());
-    assert!(base.label("CNodeSaveCaller").is_some());
-    assert_eq!(mcs.label("CNodeSaveCaller"), None);
-    // The MCS TCBConfigure has a different argument list (with a scheduling context cap / timeout ep).
-    let b = base.method("TCBConfigure").unwrap();
-    let m = mcs.method("TCBConfigure").unwrap();
-    assert_ne!(b.params, m.params);
-    // Syscalls: api-mcs list replaces api-master.
-    let path = common::fixtures().join("include/api/syscall.xml");
-    let s = parse_syscalls(&path, &cfg).unwrap();
-    assert_eq!(s.iter().find(|x| x.name == "NBSendRecv").unwrap().number, -3);
-}
-
-#[test]
-fn newer_layout_hardware_debug_and_smp() {
-    let mut cfg = common::default_config();
-    let base = new_api(&cfg);
-    cfg.insert("CONFIG_HARDWARE_DEBUG_API".into(), "1".into());
-    cfg.insert("CONFIG_ENABLE_SMP_SUPPORT".into(), "1".into());
-    let more = new_api(&cfg);
-    let after = base.label("TCBUnbindNotification").unwrap();
-    let shifted_by = more.label("CNodeRevoke").unwrap() - base.label("CNodeRevoke").unwrap();
-    assert!(
-        shifted_by >= 5,
-        "SetAffinity + 4 breakpoint methods (and any others) come before CNodeRevoke"
-    );
-    assert!(more.label("TCBSetAffinity").unwrap() > after);
-}
-
-#[test]
-fn newer_layout_generates_code() {
-    let api = new_api(&common::default_config());
-    for m in &api.methods {
-        marshal(&m.method, 64, &api.structs, &api.interfaces).unwrap_or_else(|e| panic!("{e}"));
-    }
 }
 
 #[test]
