@@ -20,11 +20,6 @@ kernel_object! {
     pub struct CNode<Radix: Unsigned>(());
     name: "CNode",
     tag: CNODE,
-    rights: [],
-    retype: [],
-    copy: as_is,
-    mint: [],
-    device: no,
 }
 
 kernel_object! {
@@ -33,11 +28,6 @@ kernel_object! {
     pub struct LocalCNode<>(());
     name: "CNode",
     tag: CNODE,
-    rights: [],
-    retype: [],
-    copy: as_is,
-    mint: [],
-    device: no,
 }
 
 /// The CNode cap-data word's layout (`seL4_CNode_CapData`: guard size from bit 2, guard value above it). The

@@ -5,9 +5,4 @@ kernel_object! {
     pub struct Domain<>(());
     name: "domain",
     tag: DOMAIN,
-    rights: [],
-    retype: [],
-    copy: as_is,
-    mint: [],
-    device: no,
 }

@@ -185,7 +185,28 @@ pub(crate) fn invoke<I, Out>(
 ///     device: no,                          // yes: device memory may hold it
 /// }
 /// ```
+///
+/// An object with no rights, no badge, copies that are the same, that retype cannot make and device memory
+/// cannot hold (the control capabilities, CNodes as named by their parent) gives only `name` and `tag`.
 macro_rules! kernel_object {
+    (
+        $(#[$meta:meta])*
+        pub struct $ty:ident<$($p:ident: $b:path $(= $d:ty)?),*>($data:ty);
+        name: $name:literal,
+        tag: $tag:ident $(,)?
+    ) => {
+        $crate::object::kernel_object! {
+            $(#[$meta])*
+            pub struct $ty<$($p: $b $(= $d)?),*>($data);
+            name: $name,
+            tag: $tag,
+            rights: [],
+            retype: [],
+            copy: as_is,
+            mint: [],
+            device: no,
+        }
+    };
     (
         $(#[$meta:meta])*
         pub struct $ty:ident<$($p:ident: $b:path $(= $d:ty)?),*>($data:ty);
