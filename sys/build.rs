@@ -38,12 +38,13 @@ fn run() -> Result<(), String> {
         println!("cargo:rerun-if-changed={}", user_root.join(dir).display());
     }
     let defines = config.defines();
-    let bindings = selkie_sys_gen::generate(&source.root, &target, &defines).map_err(|mut e| {
+    let mut bindings = selkie_sys_gen::generate(&source.root, &target, &defines).map_err(|mut e| {
         if let Ok(rel) = e.file.strip_prefix(&source.root) {
             e.file = user_root.join(rel);
         }
         e.to_string()
     })?;
+    selkie_sys_gen::abi::document_config_module(&mut bindings, &source.root, &target, &config);
     let out = PathBuf::from(std::env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?);
     let write = |name: &str, text: &[u8]| {
         std::fs::write(out.join(name), text).map_err(|e| format!("writing {name} in {}: {e}", out.display()))

@@ -128,9 +128,8 @@ fn abi_report(args: &[String]) -> Result<ExitCode, Error> {
             )))
         }
     };
-    print!(
-        "{}",
-        selkie_tool::abi::abi_report(newer, &selkie_kernel::selkie_home())?
-    );
+    let (config, name) = selkie_tool::abi::baseline_from_env()?;
+    let home = selkie_kernel::selkie_home();
+    print!("{}", selkie_tool::abi::abi_report(newer, &home, &config, &name)?);
     Ok(ExitCode::SUCCESS)
 }

@@ -334,9 +334,9 @@ fn alternative(key: &str, value: &str) -> std::result::Result<String, String> {
     }
 }
 
-/// Defines the tree's own build derives from others, so that its conditions see them: the newer kernels' build
-/// defines `CONFIG_ENABLE_SMP_SUPPORT` when `CONFIG_MAX_NUM_NODES` > 1 (the older ones test the number
-/// directly). Returns the note for the report when it applies to a tree of this layout.
+/// Adds the defines a tree's own build derives from others, so that its conditions see them: the newer kernels'
+/// build defines `CONFIG_ENABLE_SMP_SUPPORT` when `CONFIG_MAX_NUM_NODES` > 1 (the older ones test the number
+/// directly, and selkie's [`KernelConfig::defines`] is written for them).
 fn derive_defines(layout: Layout, config: &mut BTreeMap<String, String>) {
     if layout == Layout::New {
         let nodes = config
@@ -767,7 +767,7 @@ impl Report {
         );
         let _ = writeln!(
             out,
-            "Each option is changed alone from selkie's default configuration; the bindings are generated for both \
+            "Each option is changed alone from that configuration; the bindings are generated for both \
              configurations and compared. Compared: {}.",
             self.compared
                 .iter()
@@ -833,9 +833,20 @@ impl Report {
                     "removed",
                     d.removed.iter().map(|(k, v)| format!("`{k}` = {v}")).collect(),
                 );
+                // Message layouts hold brackets and bars: shown as code so that markdown leaves them alone.
+                let value = |v: &str| {
+                    if *c == Category::Messages {
+                        format!("`{v}`")
+                    } else {
+                        v.to_string()
+                    }
+                };
                 line(
                     c.changed_word(),
-                    d.changed.iter().map(|(k, a, b)| format!("`{k}` {a} -> {b}")).collect(),
+                    d.changed
+                        .iter()
+                        .map(|(k, a, b)| format!("`{k}` {} -> {}", value(a), value(b)))
+                        .collect(),
                 );
             }
         }
@@ -850,4 +861,33 @@ impl Report {
             .map(|o| o.option.as_str())
             .collect()
     }
+}
+
+/// Appends the ABI report for the configuration `config` of the tree at `root` to the documentation of the
+/// generated `config` module in `bindings` (the output of [`generate`](crate::generate)), for `selkie-sys`'s
+/// build script. The report never fails the build: if it cannot be made, the documentation says why.
+pub fn document_config_module(bindings: &mut String, root: &Path, target: &Target, config: &KernelConfig) {
+    let Some(at) = bindings.find("\npub mod config {").map(|i| i + 1) else {
+        return;
+    };
+    let version = std::fs::read_to_string(root.join("VERSION")).unwrap_or_default();
+    let title = match version.trim() {
+        "" => "this build's kernel tree, from this build's configuration".to_string(),
+        v => format!("seL4 {v} (this build's kernel tree), from this build's configuration"),
+    };
+    let text = match report(root, target, config, &title) {
+        Ok(r) => r.to_markdown(),
+        Err(e) => format!("The ABI report could not be made: {e}\n"),
+    };
+    let mut doc = String::from("///\n/// # Which options change the ABI\n///\n");
+    for line in text.lines() {
+        if line.is_empty() {
+            doc.push_str("///\n");
+        } else {
+            doc.push_str("/// ");
+            doc.push_str(line);
+            doc.push('\n');
+        }
+    }
+    bindings.insert_str(at, &doc);
 }
