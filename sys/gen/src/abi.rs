@@ -732,7 +732,7 @@ pub fn summarise(category: Category, d: &Diff) -> String {
 }
 
 /// The table cell for one option.
-fn option_summary(o: &OptionReport) -> String {
+fn option_summary(o: &OptionReport, compared: &[Category]) -> String {
     match &o.outcome {
         Outcome::NotTried(why) => format!("not tried: {why}"),
         Outcome::Failed { error, .. } => format!("could not be read: {error}"),
@@ -742,8 +742,16 @@ fn option_summary(o: &OptionReport) -> String {
                 .filter(|(c, _)| *c != Category::Config)
                 .map(|(c, d)| summarise(*c, d))
                 .collect();
-            if abi.is_empty() {
+            if abi.is_empty() && compared.len() == Category::ALL.len() {
                 "none".to_string()
+            } else if abi.is_empty() {
+                // Only some facts were compared: say which, so that "none" is not read as "no ABI change".
+                let names: Vec<&str> = compared
+                    .iter()
+                    .filter(|c| **c != Category::Config)
+                    .map(|c| c.name())
+                    .collect();
+                format!("none in {}", names.join(", "))
             } else {
                 abi.join("; ")
             }
@@ -795,8 +803,8 @@ impl Report {
             let _ = writeln!(out, "\nDerived: {d}.");
         }
         out.push_str(
-            "\nA change in `config` alone (the option's own `CONFIG_*` constant) is reported as \"none\" in the \
-             table.\n\n",
+            "\nA change in `config` alone (the option's own `CONFIG_*` constant) leaves the interface's numbers and \
+             layouts as they were: the table says \"none\" and the details list it.\n\n",
         );
         out.push_str("| option | default | tried | ABI changes |\n|---|---|---|---|\n");
         for o in &self.options {
@@ -813,7 +821,7 @@ impl Report {
                 out,
                 "| {name} | `{}` | {tried} | {} |",
                 o.baseline,
-                cell(&option_summary(o))
+                cell(&option_summary(o, &self.compared))
             );
         }
         out.push_str("\n### Details\n");
@@ -890,4 +898,61 @@ pub fn document_config_module(bindings: &mut String, root: &Path, target: &Targe
         }
     }
     bindings.insert_str(at, &doc);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn a_diff_keeps_each_side_s_order() {
+        let old = facts(&[("A", "1"), ("B", "2"), ("C", "3"), ("D", "4")]);
+        let new = facts(&[("A", "1"), ("X", "2"), ("B", "3"), ("D", "5")]);
+        let d = Diff::between(&old, &new);
+        assert_eq!(d.added_names(), ["X"]);
+        assert_eq!(d.removed_names(), ["C"]);
+        assert_eq!(
+            d.changed,
+            [
+                ("B".to_string(), "2".to_string(), "3".to_string()),
+                ("D".to_string(), "4".to_string(), "5".to_string())
+            ]
+        );
+        assert!(Diff::between(&old, &old).is_empty());
+        assert_eq!(
+            summarise(Category::Labels, &d),
+            "labels: 1 added (X), 1 removed (C), renumbered: B 2 -> 3, D 4 -> 5"
+        );
+    }
+
+    #[test]
+    fn alternatives_flip_booleans_double_numbers_and_refuse_unknown_enumerations() {
+        assert_eq!(alternative("fastpath", "true").unwrap(), "false");
+        assert_eq!(alternative("huge_page", "false").unwrap(), "true");
+        assert_eq!(alternative("some_new_count", "7").unwrap(), "14");
+        assert_eq!(alternative("some_new_count", "0").unwrap(), "1");
+        assert_eq!(alternative("apic", "\"xapic\"").unwrap(), "\"x2apic\"");
+        assert_eq!(alternative("apic", "\"x2apic\"").unwrap(), "\"xapic\"");
+        assert!(alternative("arch", "\"x86_64\"").is_err());
+        let e = alternative("some_new_mode", "\"fast\"").unwrap_err();
+        assert!(e.contains("ALTERNATIVES"), "{e}");
+    }
+
+    #[test]
+    fn every_variant_changes_its_field_and_the_defines() {
+        let base = KernelConfig::default();
+        let base_toml = base.to_toml();
+        for v in variants(&base) {
+            let Ok((value, defines)) = &v.tried else {
+                continue;
+            };
+            assert_ne!(*value, v.baseline, "{}", v.option);
+            assert_ne!(*defines, base.defines(), "{} = {value} changes no define", v.option);
+            assert!(base_toml.contains(&format!("{} = {}", v.option, v.baseline)));
+        }
+    }
 }
