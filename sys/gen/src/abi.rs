@@ -1,8 +1,8 @@
 //! Which kernel configuration options change the kernel/user ABI.
 //!
 //! For every option of selkie's typed kernel configuration ([`KernelConfig`]), the generator reads the kernel
-//! tree twice (with the baseline configuration and with only that option changed) and compares what user code
-//! depends on: syscall numbers, invocation labels, message layouts of the object methods, object types and their
+//! tree with only that option changed from a baseline configuration, and the result is compared with the
+//! baseline's in everything user code depends on: syscall numbers, invocation labels, message layouts of the object methods, object types and their
 //! sizes, the bootinfo layout, and libsel4's constants (errors, initial capability slots, capability tags,
 //! message limits, fault message layouts, priorities) and the `config` constants themselves.
 //!
@@ -52,8 +52,8 @@ pub const ALTERNATIVES: &[(&str, &[&str])] = &[
     ("kernel_stack_bits", &["13", "12"]),
 ];
 
-/// Kernel options that selkie's configuration does not expose but that are known to change the ABI, tried by
-/// adding the define to the baseline (only those that some input of the tree mentions are reported).
+/// Kernel options that selkie's configuration does not expose, tried too by adding the define to the baseline
+/// (each only when some file of the tree's `libsel4` mentions it: seL4 5.0 has no MCS).
 pub const UNEXPOSED: &[&str] = &["CONFIG_KERNEL_MCS", "CONFIG_VTX", "CONFIG_IOMMU"];
 
 /// One kind of ABI fact.
