@@ -58,6 +58,7 @@ fn run() -> Result<(), String> {
         }
         e.to_string()
     })?;
+    selkie_sys_gen::abi::document_config_module(&mut bindings, &source.root, &target, &config);
     let out = PathBuf::from(std::env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?);
     let write = |name: &str, text: &[u8]| {
         std::fs::write(out.join(name), text).map_err(|e| format!("writing {name} in {}: {e}", out.display()))

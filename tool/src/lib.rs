@@ -3,6 +3,8 @@
 
 #![warn(missing_docs)]
 
+pub mod abi;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 

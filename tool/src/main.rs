@@ -4,6 +4,7 @@
 //! selkie run <root-task.elf>     boot an image (use as cargo's runner for x86_64-unknown-none)
 //! selkie qemu <example>          build examples/<example> from this repository and boot it
 //! selkie init [dir]              set up a cargo project (default: the current directory) for `cargo run`
+//! selkie abi-report [--newer d]  which kernel configuration options change the ABI (markdown on stdout)
 //! ```
 //!
 //! QEMU settings (timeouts, CPU features) come from the `selkie.toml` named by `SELKIE_CONFIG`, if any. The
@@ -17,7 +18,8 @@ use selkie_tool::{boot, build_root_tasks, home_for, repository_root, BuildOption
 
 const USAGE: &str = "usage:\n  selkie run <root-task.elf>   boot a root task on seL4 in QEMU (cargo runner)\n  \
                      selkie qemu <example>        build and boot examples/<example> of the selkie repository\n  \
-                     selkie init [dir]            set up a cargo project (default: here) so `cargo run` boots it";
+                     selkie init [dir]            set up a cargo project (default: here) so `cargo run` boots it\n  \
+                     selkie abi-report [--newer <dir>]  which kernel options change the ABI (markdown table)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -25,6 +27,7 @@ fn main() -> ExitCode {
         Some("run") if args.len() >= 2 => run(Path::new(&args[1]), &home_for(Path::new(&args[1]))),
         Some("qemu") if args.len() >= 2 => qemu_example(&args[1]),
         Some("init") if args.len() <= 2 => init(Path::new(args.get(1).map_or(".", String::as_str))),
+        Some("abi-report") => abi_report(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -112,4 +115,21 @@ fn qemu_example(name: &str) -> Result<ExitCode, Error> {
         message: format!("cargo built no executable named `{name}`"),
     })?;
     run(&task.path, &home)
+}
+
+/// `selkie abi-report [--newer <dir>]`: prints the ABI report (see `selkie_tool::abi`).
+fn abi_report(args: &[String]) -> Result<ExitCode, Error> {
+    let newer = match args {
+        [] => None,
+        [flag, dir] if flag == "--newer" => Some(Path::new(dir)),
+        _ => {
+            return Err(Error::Config(format!(
+                "abi-report takes `--newer <dir>` or nothing\n{USAGE}"
+            )))
+        }
+    };
+    let (config, name) = selkie_tool::abi::baseline_from_env()?;
+    let home = selkie_kernel::selkie_home();
+    print!("{}", selkie_tool::abi::abi_report(newer, &home, &config, &name)?);
+    Ok(ExitCode::SUCCESS)
 }

@@ -12,11 +12,15 @@
 //! into one Rust source string, and [`generate`] does both. Every failure is an [`Error`] naming the file and
 //! the element or line at fault.
 //!
+//! [`abi`] answers which kernel configuration options change the kernel/user ABI, by generating the bindings
+//! once per option and comparing.
+//!
 //! [`cprobe`] is test support, not part of generation: the host cross-check tests use it to ask gcc what the
 //! kernel's C headers say.
 
 #![warn(missing_docs)]
 
+pub mod abi;
 pub mod cexpr;
 pub mod cheader;
 pub mod cprobe;
