@@ -1,8 +1,8 @@
 //! The ABI report (`selkie_sys_gen::abi`, printed by `selkie abi-report`) on the embedded kernel: known entries,
-//! every configuration option covered, deterministic output; and on seL4's newer interface files when
-//! `SELKIE_NEWER_FIXTURES` names the directory holding them.
+//! every configuration option covered, deterministic output. The report on seL4's newer interface files is
+//! checked in `sel4_fixtures.rs`, with the other checks that need them.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use selkie_kernel::KernelConfig;
@@ -248,64 +248,4 @@ fn the_config_module_documentation_carries_the_report() {
     let mut without = src.clone();
     without.replace_range(inserted, "");
     assert_eq!(without, before);
-}
-
-// ---- seL4's newer interface files (16.0.0-dev), when available ----
-
-/// The directory holding `sel4-16.0.0-dev`, named by `SELKIE_NEWER_FIXTURES` (relative paths from the workspace
-/// root): `None` when unset.
-fn newer_tree() -> Option<PathBuf> {
-    let dir = std::env::var_os("SELKIE_NEWER_FIXTURES").filter(|d| !d.is_empty())?;
-    let tree = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join(dir)
-        .join("sel4-16.0.0-dev");
-    assert!(
-        tree.join("libsel4/include/interfaces/object-api.xml").is_file(),
-        "SELKIE_NEWER_FIXTURES is set, but {} holds no libsel4/include/interfaces/object-api.xml",
-        tree.display()
-    );
-    Some(tree)
-}
-
-#[test]
-fn newer_interface_files_mcs_changes_labels_and_messages() {
-    let Some(tree) = newer_tree() else {
-        println!(
-            "ignored: SELKIE_NEWER_FIXTURES is not set: this runs the ABI report on seL4's own newer interface \
-             files, which are not part of the repository (.ci/run sets it to ../shared/fixtures)"
-        );
-        return;
-    };
-    let r = abi::report(&tree, &Target::x86_64(), &KernelConfig::default(), "seL4 16.0.0-dev").unwrap();
-    assert_eq!(r.layout, Layout::New);
-    assert_eq!(
-        r.compared,
-        [
-            Category::Syscalls,
-            Category::Labels,
-            Category::Messages,
-            Category::Config
-        ]
-    );
-    let mcs = option(&r, "CONFIG_KERNEL_MCS");
-    assert!(!mcs.exposed);
-    let labels = mcs.diff(Category::Labels).expect("MCS changes labels");
-    assert!(labels.added_names().contains(&"SchedContextBind"));
-    assert_eq!(labels.removed_names(), ["CNodeSaveCaller"]);
-    assert!(!labels.changed.is_empty());
-    let messages = mcs.diff(Category::Messages).expect("MCS changes message layouts");
-    assert!(messages.changed_names().contains(&"TCBConfigure"));
-    let sys = mcs.diff(Category::Syscalls).expect("MCS changes syscalls");
-    assert!(sys.added_names().contains(&"NBSendRecv"));
-    // SMP is derived from the node count, as the newer kernels' build does.
-    let smp = option(&r, "max_num_nodes").diff(Category::Labels).unwrap();
-    assert_eq!(smp.added_names(), ["TCBSetAffinity"]);
-    let dbg = option(&r, "hardware_debug_api").diff(Category::Labels).unwrap();
-    assert_eq!(dbg.added.len(), 4);
-    // Facts that need headers are not claimed.
-    let md = r.to_markdown();
-    assert!(md.contains("Not compared (object types, object sizes, bootinfo, constants)"));
-    assert!(md.contains("CONFIG_ENABLE_SMP_SUPPORT"));
-    assert!(option(&r, "huge_page").changed_categories() == [Category::Config]);
 }

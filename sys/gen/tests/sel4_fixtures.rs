@@ -21,7 +21,7 @@ type Check = (&'static str, fn(&Path));
 
 fn main() {
     let args = Arguments::from_args();
-    let checks: [Check; 6] = [
+    let checks: [Check; 7] = [
         ("newer_layout_is_detected", newer_layout_is_detected),
         (
             "labels_follow_document_order_and_conditions",
@@ -33,6 +33,10 @@ fn main() {
         (
             "generated_code_compiles_and_marshals",
             generated_code_compiles_and_marshals,
+        ),
+        (
+            "abi_report_mcs_changes_labels_and_messages",
+            abi_report_mcs_changes_labels_and_messages,
         ),
     ];
     let trials = checks
@@ -225,4 +229,48 @@ fn generated_code_compiles_and_marshals(dir: &Path) {
         "error docs"
     );
     assert!(code.contains("/// Retype an untyped object"), "brief");
+}
+
+/// `selkie abi-report --newer` on these files: MCS changes labels, syscalls and messages; SMP and the hardware
+/// debug API add their invocations; facts that need the kernel's headers are not claimed.
+fn abi_report_mcs_changes_labels_and_messages(libsel4: &Path) {
+    use selkie_kernel::KernelConfig;
+    use selkie_sys_gen::abi::{self, Category};
+    use selkie_sys_gen::Target;
+
+    let tree = libsel4.parent().unwrap();
+    fn option<'a>(r: &'a abi::Report, name: &str) -> &'a abi::OptionReport {
+        r.option(name).unwrap_or_else(|| panic!("no row for {name}"))
+    }
+    let r = abi::report(tree, &Target::x86_64(), &KernelConfig::default(), "seL4 16.0.0-dev").unwrap();
+    assert_eq!(r.layout, Layout::New);
+    assert_eq!(
+        r.compared,
+        [
+            Category::Syscalls,
+            Category::Labels,
+            Category::Messages,
+            Category::Config
+        ]
+    );
+    let mcs = option(&r, "CONFIG_KERNEL_MCS");
+    assert!(!mcs.exposed);
+    let labels = mcs.diff(Category::Labels).expect("MCS changes labels");
+    assert!(labels.added_names().contains(&"SchedContextBind"));
+    assert_eq!(labels.removed_names(), ["CNodeSaveCaller"]);
+    assert!(!labels.changed.is_empty());
+    let messages = mcs.diff(Category::Messages).expect("MCS changes message layouts");
+    assert!(messages.changed_names().contains(&"TCBConfigure"));
+    let sys = mcs.diff(Category::Syscalls).expect("MCS changes syscalls");
+    assert!(sys.added_names().contains(&"NBSendRecv"));
+    // SMP is derived from the node count, as the newer kernels' build does.
+    let smp = option(&r, "max_num_nodes").diff(Category::Labels).unwrap();
+    assert_eq!(smp.added_names(), ["TCBSetAffinity"]);
+    let dbg = option(&r, "hardware_debug_api").diff(Category::Labels).unwrap();
+    assert_eq!(dbg.added.len(), 4);
+    // Facts that need headers are not claimed.
+    let md = r.to_markdown();
+    assert!(md.contains("Not compared (object types, object sizes, bootinfo, constants)"));
+    assert!(md.contains("CONFIG_ENABLE_SMP_SUPPORT"));
+    assert!(option(&r, "huge_page").changed_categories() == [Category::Config]);
 }
