@@ -84,7 +84,7 @@ impl PortCheck for B1 {}
 
 /// `IoPorts<F2, L2>: WithinPorts<F, L>`: the range `F2..=L2` is not empty and lies inside `F..=L`.
 #[diagnostic::on_unimplemented(
-    message = "the I/O port range `{Self}` is not inside the granted port range",
+    message = "the I/O port range asked for is not inside the granted port range",
     label = "a narrower range must lie inside the capability's range"
 )]
 pub trait WithinPorts<F, L> {}
@@ -103,7 +103,7 @@ where
 
 /// `P: PortWithin<F, L>`: port `P` lies in `F..=L`.
 #[diagnostic::on_unimplemented(
-    message = "I/O port `{Self}` is outside the granted port range",
+    message = "this I/O port is outside the granted port range",
     label = "this port is not inside the capability's `IoPorts<First, Last>`"
 )]
 pub trait PortWithin<F, L>: Unsigned {}
