@@ -1,37 +1,7 @@
 //! Interrupts: the authority to create IRQ handlers, and the handler of one IRQ, typed by its IRQ number and
 //! by whether it is bound to a notification.
 //!
-//! [`IrqControl`] issues an [`IrqHandler<Irq, Unbound>`](IrqHandler) for an IOAPIC pin
-//! ([`Cap::ioapic_handler`]) or an MSI ([`Cap::msi_handler`]). `Irq` is the IRQ number as a type-level
-//! number (`U20`) when it is known at compile time, so a handler for one IRQ cannot be passed where another's
-//! is expected, or [`Runtime`] when it is not. [`Cap::set_notification`] consumes the unbound handler and
-//! returns it [`Bound`]; only a bound handler can be [acknowledged](Cap::ack) (an unbound one does not
-//! compile), and [`Cap::clear`] makes it unbound again. Claiming an IRQ that already has a handler is
-//! [`Error::IrqInUse`] with its number.
-//!
-//! On x86 the kernel names an interrupt by this IRQ number (it picks the CPU vector, IRQ + 0x20 above the
-//! kernel's own): the number, not the pin, is what can be claimed once. The kernel does not check that an
-//! IOAPIC pin is routed only once.
-//!
-//! A handler is not copyable: its state (bound or not) belongs to the IRQ, so a second token for it could
-//! go stale when the other is cleared.
-//!
-//! ```no_run
-//! # fn demo(ctl: &selkie::Cap<selkie::IrqControl>, slot: selkie::CNodeSlot,
-//! #         ntfn: &selkie::Cap<selkie::Notification>) -> Result<(), selkie::Error> {
-//! use selkie::typenum::U20;
-//! use selkie::{IoApicPin, Polarity, Trigger};
-//! // The PIT's pin on QEMU's `pc` machine, as IRQ 20.
-//! let pin = IoApicPin { ioapic: 0, pin: 2, trigger: Trigger::Edge, polarity: Polarity::ActiveHigh };
-//! let handler = ctl.ioapic_handler::<U20, _>(slot, pin)?;
-//! let handler = handler.set_notification(ntfn)?;
-//! loop {
-//!     ntfn.wait();
-//!     // ... service the device ...
-//!     handler.ack()?;
-//! }
-//! # }
-//! ```
+//! See [`IrqHandler`] for the typestate and what the kernel checks.
 
 use selkie_sys as sys;
 use typenum::Unsigned;
@@ -58,6 +28,38 @@ kernel_object! {
 kernel_object! {
     /// The authority to handle one IRQ. `Irq`: its number as a type (`U20`) or [`Runtime`]; `State`:
     /// [`Unbound`] or [`Bound`] to a notification.
+    ///
+    /// [`IrqControl`] issues an [`IrqHandler<Irq, Unbound>`](IrqHandler) for an IOAPIC pin
+    /// ([`Cap::ioapic_handler`]) or an MSI ([`Cap::msi_handler`]). `Irq` is the IRQ number as a type-level
+    /// number (`U20`) when it is known at compile time, so a handler for one IRQ cannot be passed where another's
+    /// is expected, or [`Runtime`] when it is not. [`Cap::set_notification`] consumes the unbound handler and
+    /// returns it [`Bound`]; only a bound handler can be [acknowledged](Cap::ack) (an unbound one does not
+    /// compile), and [`Cap::clear`] makes it unbound again. Claiming an IRQ that already has a handler is
+    /// [`Error::IrqInUse`] with its number.
+    ///
+    /// On x86 the kernel names an interrupt by this IRQ number (it picks the CPU vector, IRQ + 0x20 above the
+    /// kernel's own): the number, not the pin, is what can be claimed once. The kernel does not check that an
+    /// IOAPIC pin is routed only once.
+    ///
+    /// A handler is not copyable: its state (bound or not) belongs to the IRQ, so a second token for it could
+    /// go stale when the other is cleared.
+    ///
+    /// ```no_run
+    /// # fn demo(ctl: &selkie::Cap<selkie::IrqControl>, slot: selkie::CNodeSlot,
+    /// #         ntfn: &selkie::Cap<selkie::Notification>) -> Result<(), selkie::Error> {
+    /// use selkie::typenum::U20;
+    /// use selkie::{IoApicPin, Polarity, Trigger};
+    /// // The PIT's pin on QEMU's `pc` machine, as IRQ 20.
+    /// let pin = IoApicPin { ioapic: 0, pin: 2, trigger: Trigger::Edge, polarity: Polarity::ActiveHigh };
+    /// let handler = ctl.ioapic_handler::<U20, _>(slot, pin)?;
+    /// let handler = handler.set_notification(ntfn)?;
+    /// loop {
+    ///     ntfn.wait();
+    ///     // ... service the device ...
+    ///     handler.ack()?;
+    /// }
+    /// # }
+    /// ```
     pub struct IrqHandler<Irq: IrqNumber = Runtime, State: IrqState = Unbound>(sys::Word);
     name: "IRQ handler",
     tag: IRQ_HANDLER,

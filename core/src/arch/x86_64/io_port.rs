@@ -1,32 +1,6 @@
 //! x86 I/O ports, typed by the range a holder may use.
 //!
-//! [`IoPorts<First, Last>`](IoPorts) is the authority to use ports `First..=Last` (type-level numbers). The
-//! root task's capability covers every port ([`AllPorts`]); [`Cap::narrow`] and [`Cap::copy`] give a smaller
-//! range, never a larger one. A port known at compile time is checked at compile time
-//! ([`Cap::port`]`::<P>()`: a port outside the range does not compile), a port known only at run time is
-//! checked on every access ([`Cap::port_at`], [`Cap::in8`], ...) and refused with
-//! [`Error::IoPortOutOfRange`] before the kernel is called, so the device is never touched.
-//!
-//! **What the kernel enforces.** This kernel (seL4 5.0) has no `IOPortControl_Issue`: every I/O port
-//! capability it has covers all 65536 ports, and a copy cannot be narrowed in the kernel. The range is
-//! therefore enforced by selkie, in the types and in the access methods, not by the kernel. A program that
-//! only uses the typed layer cannot reach a port outside its range; a process that is handed the raw capability
-//! and calls the kernel itself (through [`selkie_sys`] or its own system calls) can use any port. Give a
-//! process that is not trusted with every port no I/O port capability at all (or a kernel with
-//! `IOPortControl`).
-//!
-//! ```no_run
-//! # fn demo(ports: selkie::Cap<selkie::IoPorts>) -> Result<(), selkie::Error> {
-//! use selkie::typenum::{U1016, U1023};
-//! use selkie::IoPorts;
-//! // COM1's eight registers, 0x3f8..=0x3ff.
-//! let com1 = ports.narrow::<U1016, U1023>();
-//! let scratch = com1.port::<U1023>(); // 0x3ff, checked at compile time
-//! scratch.out8(0x5a)?;
-//! assert_eq!(scratch.in8()?, 0x5a);
-//! assert!(com1.in8(0x3f7).is_err()); // checked at run time: not in the range, the kernel is not called
-//! # Ok(()) }
-//! ```
+//! See [`IoPorts`] for what the range means and who enforces it.
 
 use core::marker::PhantomData;
 
@@ -43,8 +17,34 @@ pub type LastPort = U65535;
 kernel_object! {
     /// The authority to use x86 I/O ports `First..=Last` (type-level numbers; by default every port).
     ///
-    /// The range is selkie's: the kernel's capability itself always covers every port on this kernel (see the
-    /// [module docs](self#what-the-kernel-enforces)).
+    /// The root task's capability covers every port ([`AllPorts`]); [`Cap::narrow`] and [`Cap::copy`] give a smaller
+    /// range, never a larger one. A port known at compile time is checked at compile time
+    /// ([`Cap::port`]`::<P>()`: a port outside the range does not compile), a port known only at run time is
+    /// checked on every access ([`Cap::port_at`], [`Cap::in8`], ...) and refused with
+    /// [`Error::IoPortOutOfRange`] before the kernel is called, so the device is never touched.
+    ///
+    /// # What the kernel enforces
+    ///
+    /// This kernel (seL4 5.0) has no `IOPortControl_Issue`: every I/O port
+    /// capability it has covers all 65536 ports, and a copy cannot be narrowed in the kernel. The range is
+    /// therefore enforced by selkie, in the types and in the access methods, not by the kernel. A program that
+    /// only uses the typed layer cannot reach a port outside its range; a process that is handed the raw capability
+    /// and calls the kernel itself (through [`selkie_sys`] or its own system calls) can use any port. Give a
+    /// process that is not trusted with every port no I/O port capability at all (or a kernel with
+    /// `IOPortControl`).
+    ///
+    /// ```no_run
+    /// # fn demo(ports: selkie::Cap<selkie::IoPorts>) -> Result<(), selkie::Error> {
+    /// use selkie::typenum::{U1016, U1023};
+    /// use selkie::IoPorts;
+    /// // COM1's eight registers, 0x3f8..=0x3ff.
+    /// let com1 = ports.narrow::<U1016, U1023>();
+    /// let scratch = com1.port::<U1023>(); // 0x3ff, checked at compile time
+    /// scratch.out8(0x5a)?;
+    /// assert_eq!(scratch.in8()?, 0x5a);
+    /// assert!(com1.in8(0x3f7).is_err()); // checked at run time: not in the range, the kernel is not called
+    /// # Ok(()) }
+    /// ```
     pub struct IoPorts<First: Unsigned = U0, Last: Unsigned = LastPort>(());
     name: "I/O ports",
     tag: IO_PORT,
@@ -142,7 +142,7 @@ impl<F: Unsigned + 'static, L: Unsigned + 'static, R: Role> Cap<IoPorts<F, L>, R
     pub const LAST: u16 = L::U16;
 
     /// The same capability, restricted to ports `F2..=L2`, which must lie inside this range (checked at
-    /// compile time). The kernel's capability is unchanged (see the module docs): only the typed layer's
+    /// compile time). The kernel's capability is unchanged (see [`IoPorts`]): only the typed layer's
     /// view of it narrows.
     pub fn narrow<F2: Unsigned + 'static, L2: Unsigned + 'static>(self) -> Cap<IoPorts<F2, L2>, R>
     where
