@@ -1,6 +1,6 @@
 //! Notifications, an asynchronous word of signal bits, and their invocations: signal, wait and poll.
 //!
-//! See [`Notification`] for the signal and wait ends.
+//! See [`Signals`] for the signal and wait ends and what a wait returns.
 
 use core::fmt;
 
@@ -14,31 +14,6 @@ use crate::Cap;
 
 kernel_object! {
     /// A notification: an asynchronous word of signal bits. `Rt`: write signals, read waits.
-    ///
-    /// The two ends are the rights of the capability: a signal end is a `Cap<Notification<WriteOnly>>` (it can
-    /// [`signal`](Cap::signal) but not wait) and a wait end a `Cap<Notification<ReadOnly>>` (it can
-    /// [`wait`](Cap::wait) and [`poll`](Cap::poll) but not signal); using an end for the other's job does not
-    /// compile. Signal ends are made with [`Cap::mint`], each with its own badge: a signal sets the badge's bits
-    /// in the notification's word, and a wait returns the bitwise OR of the badges of every signal since the last
-    /// wait (as [`Signals`]), so the waiter learns which signallers signalled, but not how often.
-    ///
-    /// ```no_run
-    /// # fn demo(n: selkie::Cap<selkie::Notification>, cspace: &selkie::Cap<selkie::LocalCNode>,
-    /// #         a: selkie::CNodeSlot, b: selkie::CNodeSlot, c: selkie::CNodeSlot) -> Result<(), selkie::Error> {
-    /// use selkie::rights::{ReadOnly, WriteOnly};
-    /// use selkie::{Badge, Badgeable, Cap, Notification};
-    /// let disk: Cap<Notification<WriteOnly>> = n.mint(cspace, a, Badge::new(0b01)?)?;
-    /// let net: Cap<Notification<WriteOnly>> = n.mint(cspace, b, Badge::new(0b10)?)?;
-    /// let waiter: Cap<Notification<ReadOnly>> = n.copy(cspace, c)?;
-    /// disk.signal();
-    /// net.signal();
-    /// let signals = waiter.wait();
-    /// assert!(signals.contains(disk.object().badge()) && signals.contains(net.object().badge()));
-    /// # Ok(()) }
-    /// ```
-    ///
-    /// Binding a notification to a thread (so it can wait on an endpoint and its notification at once) is a TCB
-    /// invocation; it takes a `Cap<Notification<impl CanRead>>`, a wait end.
     pub struct Notification<>(Badge);
     name: "notification",
     tag: NOTIFICATION,
@@ -51,6 +26,31 @@ kernel_object! {
 
 /// What a [`wait`](Cap::wait) or [`poll`](Cap::poll) on a notification returns: the bitwise OR of the badges
 /// of every signal since the last wait.
+///
+/// The two ends are the rights of the capability: a signal end is a `Cap<Notification<WriteOnly>>` (it can
+/// [`signal`](Cap::signal) but not wait) and a wait end a `Cap<Notification<ReadOnly>>` (it can
+/// [`wait`](Cap::wait) and [`poll`](Cap::poll) but not signal); using an end for the other's job does not
+/// compile. Signal ends are made with [`Cap::mint`], each with its own badge: a signal sets the badge's bits
+/// in the notification's word, and a wait returns them OR-ed together, so the waiter learns which signallers
+/// signalled, but not how often.
+///
+/// ```no_run
+/// # fn demo(n: selkie::Cap<selkie::Notification>, cspace: &selkie::Cap<selkie::LocalCNode>,
+/// #         a: selkie::CNodeSlot, b: selkie::CNodeSlot, c: selkie::CNodeSlot) -> Result<(), selkie::Error> {
+/// use selkie::rights::{ReadOnly, WriteOnly};
+/// use selkie::{Badge, Badgeable, Cap, Notification};
+/// let disk: Cap<Notification<WriteOnly>> = n.mint(cspace, a, Badge::new(0b01)?)?;
+/// let net: Cap<Notification<WriteOnly>> = n.mint(cspace, b, Badge::new(0b10)?)?;
+/// let waiter: Cap<Notification<ReadOnly>> = n.copy(cspace, c)?;
+/// disk.signal();
+/// net.signal();
+/// let signals = waiter.wait();
+/// assert!(signals.contains(disk.object().badge()) && signals.contains(net.object().badge()));
+/// # Ok(()) }
+/// ```
+///
+/// Binding a notification to a thread (so it can wait on an endpoint and its notification at once) is a TCB
+/// invocation; it takes a `Cap<Notification<impl CanRead>>`, a wait end.
 ///
 /// ```
 /// use selkie::{Badge, Signals};
