@@ -93,6 +93,22 @@ pub enum Error {
         /// The value this build expected.
         expected: sys::Word,
     },
+    /// An IRQ handler for this IRQ already exists (the kernel answered `RevokeFirst`): one IRQ has one handler.
+    IrqInUse {
+        /// The IRQ number asked for (the kernel's IRQ number, which on x86 picks the CPU vector).
+        irq: sys::Word,
+    },
+    /// An I/O port access outside the capability's granted port range; the kernel was not called.
+    IoPortOutOfRange {
+        /// The (first) port of the access.
+        port: u16,
+        /// The access's width in bytes (a 16-bit access at `port` also uses `port + 1`).
+        bytes: u8,
+        /// The first port of the granted range.
+        first: u16,
+        /// The last port of the granted range.
+        last: u16,
+    },
 }
 
 /// A raw kernel error, from code that calls [`selkie_sys`] directly, becomes an [`Error::Raw`], so `?` works in
@@ -179,6 +195,21 @@ impl fmt::Display for Error {
             Error::BadBootInfo { what, found, expected } => {
                 write!(f, "bootinfo {what} is {found}, this build expects {expected}")
             }
+            Error::IrqInUse { irq } => {
+                write!(
+                    f,
+                    "IRQ {irq} already has a handler; delete that handler before claiming it again"
+                )
+            }
+            Error::IoPortOutOfRange {
+                port,
+                bytes,
+                first,
+                last,
+            } => write!(
+                f,
+                "I/O port {port:#x} ({bytes}-byte access) is outside the granted range {first:#x}..={last:#x}"
+            ),
         }
     }
 }
@@ -311,6 +342,19 @@ mod tests {
                     expected: 12,
                 },
                 "bootinfo root CNode size bits is 10, this build expects 12",
+            ),
+            (
+                Error::IrqInUse { irq: 20 },
+                "IRQ 20 already has a handler; delete that handler before claiming it again",
+            ),
+            (
+                Error::IoPortOutOfRange {
+                    port: 0x3fe,
+                    bytes: 2,
+                    first: 0x3f8,
+                    last: 0x3fe,
+                },
+                "I/O port 0x3fe (2-byte access) is outside the granted range 0x3f8..=0x3fe",
             ),
         ];
         for (error, text) in cases {

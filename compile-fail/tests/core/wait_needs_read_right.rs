@@ -2,7 +2,7 @@
 use selkie::rights::WriteOnly;
 use selkie::{Cap, Notification};
 
-fn demo(n: &Cap<Notification<WriteOnly>>) -> u64 {
+fn demo(n: &Cap<Notification<WriteOnly>>) -> selkie::Signals {
     n.wait()
 }
 

@@ -41,7 +41,7 @@ fn demo(boot: BootInfo) -> Result<(), Error> {
         let badge = scratch.with_temporary(cspace, &mut lent, |mem, slots| -> Result<u64, Error> {
             let n: Cap<Notification, _> = mem.retype(slots)?;
             n.signal();
-            Ok(n.wait())
+            Ok(n.wait().value())
         })?;
         let _: u64 = badge;
     }

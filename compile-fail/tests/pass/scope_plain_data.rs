@@ -36,7 +36,7 @@ fn temporary(
         // An outside capability may be used, and copied into the scope's own slots.
         let _ = outside_ep.cptr();
         n.signal();
-        Ok(n.wait())
+        Ok(n.wait().value())
     })
 }
 

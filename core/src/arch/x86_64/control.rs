@@ -1,4 +1,4 @@
-//! x86_64 control capabilities: ASIDs and I/O ports.
+//! x86_64 control capabilities: ASIDs. (I/O ports: [`IoPorts`](crate::IoPorts).)
 
 use crate::object::kernel_object;
 
@@ -19,18 +19,6 @@ kernel_object! {
     pub struct AsidPool<>(());
     name: "ASID pool",
     tag: ASID_POOL,
-    rights: [],
-    retype: [],
-    copy: as_is,
-    mint: [],
-    device: no,
-}
-
-kernel_object! {
-    /// Access to x86 I/O ports.
-    pub struct IoPorts<>(());
-    name: "I/O ports",
-    tag: IO_PORT,
     rights: [],
     retype: [],
     copy: as_is,

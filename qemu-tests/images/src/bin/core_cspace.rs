@@ -97,7 +97,7 @@ fn a_minted_badge_arrives_with_a_signal(boot: &mut BootInfo) -> Result<(), Fail>
         expect_eq("badge in the token", 0b0101, five.object().badge().value())?;
         five.signal();
         eight.signal();
-        expect_eq("signalled badges", 0b1101, n.wait())
+        expect_eq("signalled badges", 0b1101, n.wait().value())
     })
 }
 
