@@ -1,0 +1,348 @@
+//! Address spaces: a [`VSpace`] owns the root paging object of one address space (with its ASID), knows what
+//! it has mapped, and makes the intermediate paging structures a mapping needs from memory and slots the
+//! caller hands over with the mapping, never from anywhere else.
+//!
+//! # What a mapping may need
+//!
+//! A run of `P` frames touches at most `ceil((P - 1) / 512) + 1` structures of each level it goes through
+//! (512 entries per structure on x86_64), so a mapping of `P` frames of size `Sz` needs at most
+//!
+//! ```text
+//! PagingObjects<P, Sz> = Sz::Levels * (((P + 510) >> 9) + 1)
+//! ```
+//!
+//! structures (`Sz::Levels` is 3 for 4 KiB frames: PDPT, page directory, page table; 2 for 2 MiB frames).
+//! One 4 KiB region needs 3, a 512-page (2 MiB) region 6. The mapping takes slots for that many and untyped
+//! memory of at least `PagingObjects * 4 KiB`; handing over less does not compile. Structures already
+//! there are not made again: the slots left over come back (counted at run time), and the paging memory is
+//! consumed (what is not used stays inside the untyped, which the address space keeps behind its structures;
+//! revoking its parent, or the end of a temporary scope, gives it all back).
+
+use core::marker::PhantomData;
+use core::ops::{Add, Mul, Shl, Shr};
+
+use arrayvec::ArrayVec;
+use selkie_sys as sys;
+use typenum::{Add1, GrEq, IsGreaterOrEqual, Prod, Shleft, Shright, Sum, Unsigned, B1, U1, U510, U9};
+
+use crate::arch::{Arch, FrameSize, PagingArch, TableBits};
+use crate::role::{FlowsInto, Forever, Invocable, Local, Scope};
+use crate::sealed::Sealed;
+use crate::slots::{CNodeSlots, Runtime};
+use crate::untyped::retype::retype_call;
+use crate::{Cap, Error, Refused};
+
+/// How many mappings one [`VSpace`] keeps track of.
+pub const MAX_MAPPINGS: usize = 64;
+/// How many intermediate paging structures one [`VSpace`] keeps track of.
+pub const MAX_TABLES: usize = 64;
+/// Where the root task's free virtual range starts: above its image, IPC buffer and bootinfo frames.
+pub const ROOT_FREE_BASE: sys::Word = 0x10_0000_0000;
+/// Where the root task's free virtual range ends (exclusive).
+pub const ROOT_FREE_END: sys::Word = 0x80_0000_0000;
+
+/// Whose address space a [`VSpace`] is: [`Own`] (the caller's: its mappings can be read and written here)
+/// or [`Other`] (another one, for a process to come).
+pub trait VSpaceKind: Sealed + 'static {}
+/// The caller's own address space: what is mapped in it can be touched through Rust slices.
+#[derive(Debug)]
+pub struct Own;
+/// Another address space: what is mapped there is not addressable by the caller.
+#[derive(Debug)]
+pub struct Other;
+impl Sealed for Own {}
+impl Sealed for Other {}
+impl VSpaceKind for Own {}
+impl VSpaceKind for Other {}
+
+/// The number of paging structures a mapping of `P` frames of size `Sz` may need (see the module docs).
+pub type PagingObjects<P, Sz> = Prod<<Sz as FrameSize>::Levels, Add1<Shright<Sum<P, U510>, U9>>>;
+
+/// The check behind [`PagingSlots`]: implemented for `B1`, the result of `N >= PagingObjects`.
+#[diagnostic::on_unimplemented(
+    message = "not enough CNode slots for the paging structures this mapping may need",
+    label = "a mapping of P frames needs slots for Levels * (((P + 510) >> 9) + 1) paging structures",
+    note = "see `selkie::vspace` for the formula; leftover slots come back after the mapping"
+)]
+pub trait EnoughPagingSlots {}
+impl EnoughPagingSlots for B1 {}
+
+/// The check behind [`PagingMemory`]: implemented for `B1`, the result of `2^Bits >= PagingObjects * 4 KiB`.
+#[diagnostic::on_unimplemented(
+    message = "not enough memory for the paging structures this mapping may need",
+    label = "a mapping of P frames needs Levels * (((P + 510) >> 9) + 1) paging structures of 4 KiB each",
+    note = "see `selkie::vspace` for the formula; hand over a larger `Untyped`"
+)]
+pub trait EnoughPagingMemory {}
+impl EnoughPagingMemory for B1 {}
+
+/// `N: PagingSlots<P, Sz>`: `N` slots are enough for the paging structures a mapping of `P` frames of size
+/// `Sz` may need.
+pub trait PagingSlots<P, Sz: FrameSize>: Unsigned {}
+impl<N, P, Sz> PagingSlots<P, Sz> for N
+where
+    Sz: FrameSize,
+    P: Add<U510>,
+    Sum<P, U510>: Shr<U9>,
+    Shright<Sum<P, U510>, U9>: Add<B1>,
+    Sz::Levels: Mul<Add1<Shright<Sum<P, U510>, U9>>>,
+    N: Unsigned + IsGreaterOrEqual<PagingObjects<P, Sz>>,
+    GrEq<N, PagingObjects<P, Sz>>: EnoughPagingSlots,
+{
+}
+
+/// `Bits: PagingMemory<P, Sz>`: `2^Bits` bytes of untyped memory are enough for the paging structures a
+/// mapping of `P` frames of size `Sz` may need.
+pub trait PagingMemory<P, Sz: FrameSize>: Unsigned {}
+impl<Bits, P, Sz> PagingMemory<P, Sz> for Bits
+where
+    Sz: FrameSize,
+    P: Add<U510>,
+    Sum<P, U510>: Shr<U9>,
+    Shright<Sum<P, U510>, U9>: Add<B1>,
+    Sz::Levels: Mul<Add1<Shright<Sum<P, U510>, U9>>>,
+    PagingObjects<P, Sz>: Shl<TableBits>,
+    U1: Shl<Bits>,
+    Bits: Unsigned,
+    Shleft<U1, Bits>: IsGreaterOrEqual<Shleft<PagingObjects<P, Sz>, TableBits>>,
+    GrEq<Shleft<U1, Bits>, Shleft<PagingObjects<P, Sz>, TableBits>>: EnoughPagingMemory,
+{
+}
+
+/// One mapping a [`VSpace`] made: `[start, end)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    start: sys::Word,
+    end: sys::Word,
+}
+
+/// A paging structure a [`VSpace`] knows is there: its level and the address it covers from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Table {
+    level: u8,
+    base: sys::Word,
+}
+
+/// The untyped memory and slots handed over with one mapping, used to make missing paging structures.
+pub(crate) struct Budget<S: Scope> {
+    mem: sys::CPtr,
+    slots: CNodeSlots<Runtime, Local<S>>,
+}
+
+impl<S: Scope> Budget<S> {
+    pub(crate) fn new<Bits: Unsigned, N, R>(mem: Cap<crate::Untyped<Bits>, R>, slots: CNodeSlots<N, Local<S>>) -> Self
+    where
+        R: Invocable + FlowsInto<Local<S>>,
+    {
+        Budget {
+            mem: mem.cptr(),
+            slots: slots.into_runtime_any(),
+        }
+    }
+
+    pub(crate) fn into_slots(self) -> CNodeSlots<Runtime, Local<S>> {
+        self.slots
+    }
+}
+
+/// One address space: the root paging object (with an ASID), the mappings made in it and the paging
+/// structures under them. `K` says whose it is ([`Own`] or [`Other`]), `S` the scope of the tokens it holds.
+///
+/// Mappings are checked before the kernel sees them: an address not aligned to the frame size, a range above
+/// the user address limit, or one overlapping a mapping this `VSpace` made are [`Error`]s with the addresses
+/// (as is the kernel's `DeleteFirst` when something it did not make is in the way).
+pub struct VSpace<K: VSpaceKind = Other, S: Scope = Forever> {
+    root: sys::CPtr,
+    mappings: ArrayVec<Span, MAX_MAPPINGS>,
+    tables: ArrayVec<Table, MAX_TABLES>,
+    /// Structures made for a place that turned out to be taken: kept for the next place that needs one.
+    spare: ArrayVec<(u8, sys::CPtr), 4>,
+    /// The bump allocator's next free address ([`Own`] only) and its end.
+    next_free: sys::Word,
+    free_end: sys::Word,
+    marker: PhantomData<(K, S)>,
+}
+
+impl<K: VSpaceKind, S: Scope> core::fmt::Debug for VSpace<K, S> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("VSpace")
+            .field("root", &self.root)
+            .field("mappings", &self.mappings.len())
+            .field("tables", &self.tables.len())
+            .finish()
+    }
+}
+
+/// The root object of this architecture's address spaces.
+type Root = <Arch as PagingArch>::Root;
+
+impl<S: Scope> VSpace<Other, S> {
+    /// Makes `root` an address space: assigns it an ASID from `pool` (the kernel maps nothing into a root
+    /// without one). If the kernel refuses (the root already has an ASID, the pool is full), the root comes
+    /// back in the [`Refused`].
+    pub fn new<R>(
+        root: Cap<Root, R>,
+        pool: &Cap<<Arch as PagingArch>::AsidPool, impl Invocable>,
+    ) -> Result<Self, Refused<Cap<Root, R>>>
+    where
+        R: Invocable + FlowsInto<Local<S>>,
+    {
+        if let Err(error) = Arch::assign(pool.cptr(), root.cptr()) {
+            return Err(Refused { error, inputs: root });
+        }
+        Ok(VSpace::with_root(root.cptr(), 0, 0))
+    }
+}
+
+impl<S: Scope> VSpace<Own, S> {
+    /// The root task's own address space, from bootstrap: its root already has an ASID; the free range
+    /// starts at [`ROOT_FREE_BASE`], whose PDPT (the one holding the image) is there already.
+    pub(crate) fn root_task(root: sys::CPtr) -> Self {
+        let mut v = VSpace::with_root(root, ROOT_FREE_BASE, ROOT_FREE_END);
+        v.tables.push(Table { level: 0, base: 0 });
+        v
+    }
+
+    /// Reserves `2^bits * count` bytes of the root task's free virtual range, aligned to `2^bits`, with an
+    /// unmapped guard gap after; returns its start. [`Error::VirtualRangeExhausted`] when the range is used up.
+    pub fn reserve(&mut self, bits: u8, count: usize) -> Result<sys::Word, Error> {
+        let align = 1u64 << bits;
+        let start = (self.next_free + align - 1) & !(align - 1);
+        let len = (count as u64) << bits;
+        let end = start.checked_add(len + align).filter(|&e| e <= self.free_end);
+        match end {
+            Some(end) => {
+                self.next_free = end;
+                Ok(start)
+            }
+            None => Err(Error::VirtualRangeExhausted {
+                size: len,
+                next: self.next_free,
+                end: self.free_end,
+            }),
+        }
+    }
+}
+
+impl<K: VSpaceKind, S: Scope> VSpace<K, S> {
+    fn with_root(root: sys::CPtr, next_free: sys::Word, free_end: sys::Word) -> Self {
+        VSpace {
+            root,
+            mappings: ArrayVec::new(),
+            tables: ArrayVec::new(),
+            spare: ArrayVec::new(),
+            next_free,
+            free_end,
+            marker: PhantomData,
+        }
+    }
+
+    /// The address of the root paging object's capability in the caller's CSpace.
+    pub fn root(&self) -> sys::CPtr {
+        self.root
+    }
+
+    /// How many mappings this address space has now.
+    pub fn mapping_count(&self) -> usize {
+        self.mappings.len()
+    }
+
+    /// How many paging structures this address space has made or found so far.
+    pub fn table_count(&self) -> usize {
+        self.tables.len()
+    }
+
+    /// Checks that `len` bytes at `vaddr` may be mapped here: aligned to `2^align_bits`, under the user
+    /// address limit, not overlapping a mapping made here, and room to record it.
+    pub(crate) fn check(&self, vaddr: sys::Word, len: sys::Word, align_bits: u8) -> Result<(), Error> {
+        if vaddr & ((1 << align_bits) - 1) != 0 {
+            return Err(Error::MisalignedAddress { vaddr, align_bits });
+        }
+        let last = vaddr.checked_add(len - 1);
+        match last {
+            Some(last) if last <= Arch::USER_TOP => {}
+            _ => {
+                return Err(Error::AddressOutOfRange {
+                    vaddr,
+                    len,
+                    limit: Arch::USER_TOP,
+                })
+            }
+        }
+        if let Some(m) = self.mappings.iter().find(|m| vaddr < m.end && m.start < vaddr + len) {
+            return Err(Error::MappingOverlap {
+                vaddr,
+                len,
+                existing: m.start,
+                existing_len: m.end - m.start,
+            });
+        }
+        if self.mappings.is_full() {
+            return Err(Error::MappingsFull { capacity: MAX_MAPPINGS });
+        }
+        Ok(())
+    }
+
+    /// Makes sure the first `levels` paging structures covering `vaddr` are there, making missing ones from
+    /// `budget`.
+    pub(crate) fn ensure_tables(
+        &mut self,
+        vaddr: sys::Word,
+        levels: usize,
+        budget: &mut Budget<S>,
+    ) -> Result<(), Error> {
+        for (i, level) in Arch::LEVELS.iter().enumerate().take(levels) {
+            let base = vaddr & !((1u64 << level.span_bits) - 1);
+            let want = Table { level: i as u8, base };
+            if self.tables.contains(&want) {
+                continue;
+            }
+            if self.tables.is_full() {
+                return Err(Error::TablesFull { capacity: MAX_TABLES });
+            }
+            let table = match self.spare.iter().position(|&(l, _)| l == i as u8) {
+                Some(p) => self.spare.swap_remove(p).1,
+                None => {
+                    let slot = budget.slots.alloc::<U1>()?;
+                    retype_call(budget.mem, level.object, TableBits::USIZE, &slot).map_err(|code| Error::Kernel {
+                        op: crate::Operation::UntypedRetype,
+                        code,
+                    })?;
+                    slot.start()
+                }
+            };
+            match Arch::map_table(i, table, self.root, base) {
+                Ok(()) => {}
+                // Something made elsewhere (the kernel's boot mappings) is there: keep ours for later.
+                Err(Error::Kernel {
+                    code: sys::Error::DeleteFirst,
+                    ..
+                }) => {
+                    let _ = self.spare.try_push((i as u8, table));
+                }
+                Err(e) => return Err(e),
+            }
+            self.tables.push(want);
+        }
+        Ok(())
+    }
+
+    /// Records a mapping (after [`check`](VSpace::check) said there is room).
+    pub(crate) fn record(&mut self, vaddr: sys::Word, len: sys::Word) {
+        self.mappings.push(Span {
+            start: vaddr,
+            end: vaddr + len,
+        });
+    }
+
+    /// Forgets the mapping at `vaddr`; whether there was one.
+    pub(crate) fn forget(&mut self, vaddr: sys::Word) -> bool {
+        match self.mappings.iter().position(|m| m.start == vaddr) {
+            Some(i) => {
+                self.mappings.swap_remove(i);
+                true
+            }
+            None => false,
+        }
+    }
+}
