@@ -91,12 +91,14 @@ pub use error::{Error, Operation, Refused};
 pub use object::*;
 pub use region::{
     Addressable, Exclusive, IsExclusive, IsMapped, IsUnmapped, MapRefused, MapResult, MapState, Mapped, Region,
-    RegionMemory, Shared, Sharing, SizeMatches, Unmapped,
+    RegionMemory, RegionPages, ScratchResult, Shared, Sharing, SizeMatches, Unmapped,
 };
 pub use role::{Borrowed, Child, FlowsInto, Forever, Invocable, Lent, Local, OwnsSlot, Role, Scope, ScopeFlowsInto};
 pub use slots::{CNodeSlot, CNodeSlots, Runtime};
 pub use untyped::{CapRange, Device, General, MemoryKind, Untyped, UntypedAllocator};
-pub use vspace::{Other, Own, PagingMemory, PagingObjects, PagingSlots, VSpace, VSpaceKind};
+pub use vspace::{
+    Leftover, Other, Own, PagingMemory, PagingMemoryBits, PagingObjects, PagingSlots, VSpace, VSpaceKind,
+};
 
 /// The raw kernel interface this crate is built on.
 pub use selkie_sys as sys;

@@ -9,21 +9,24 @@
 //! - [`Region::as_slice`] needs `Mapped<Own>` and the read right;
 //! - [`Region::as_mut_slice`] needs `Mapped<Own>`, the read and write rights and `Exclusive`.
 
+// A refused mapping hands back the region and the unused paging resources by value: there is no heap to box
+// them in, and they are a few words each.
+#![allow(clippy::result_large_err)]
+
 use core::marker::PhantomData;
-use core::ops::Shl;
+use core::ops::Add;
 
 use selkie_sys as sys;
-use typenum::{IsEqual, Shleft, Unsigned, B1, U1};
+use typenum::{Eq, IsEqual, Sum, Unsigned, B1, U1};
 
 use crate::arch::{Arch, Frame, FrameSize, Page4K, PagingArch, VmAttributes};
-use crate::bounds::RetypeMany;
 use crate::object::{LocalCNode, WORD_DEPTH};
 use crate::rights::{CanRead, CanWrite, ReadWrite, RightsSet, SubsetOf};
 use crate::role::{FlowsInto, Forever, Invocable, Local, Scope};
 use crate::sealed::Sealed;
-use crate::slots::{CNodeSlots, Runtime};
+use crate::slots::CNodeSlots;
 use crate::untyped::retype::retype_call;
-use crate::vspace::{Budget, Own, PagingMemory, PagingSlots, VSpace, VSpaceKind};
+use crate::vspace::{Budget, Leftover, Own, PagingMemory, PagingSlots, VSpace, VSpaceKind};
 use crate::{Cap, Error, MemoryKind, Operation, Refused, Untyped};
 
 /// A region's mapping state: [`Unmapped`] or [`Mapped<K>`].
@@ -89,7 +92,7 @@ impl Addressable for Mapped<Own> {}
 pub trait IsExclusive: Sharing {}
 impl IsExclusive for Exclusive {}
 
-/// The check behind [`RegionMemory`]: implemented for `B1`, the result of `P * 2^Sz::Bits == 2^Bits`.
+/// The check behind [`RegionMemory`]: implemented for `B1`, the result of `Bits == Sz::Bits + log2(P)`.
 #[diagnostic::on_unimplemented(
     message = "the untyped memory's size does not match the region's",
     label = "a region of P frames of 2^F bytes is made from exactly 2^(F + log2 P) bytes",
@@ -98,19 +101,50 @@ impl IsExclusive for Exclusive {}
 pub trait SizeMatches {}
 impl SizeMatches for B1 {}
 
-/// `Untyped<Bits, K>: RegionMemory<P, Sz>`: the memory is exactly `P` frames of size `Sz`, and one retype
-/// makes them.
-pub trait RegionMemory<P: Unsigned, Sz: FrameSize> {}
+/// A region's frame count: a power of two from 1 to 256 (what one retype makes, the kernel's fan-out
+/// limit), with its base-2 logarithm.
+#[diagnostic::on_unimplemented(
+    message = "a region's frame count must be a power of two from 1 to 256",
+    label = "not a supported region size",
+    note = "a region is made by one retype of an untyped of exactly its size"
+)]
+pub trait RegionPages: Unsigned {
+    /// `log2` of the count.
+    type Log2: Unsigned;
+}
+
+/// Implements [`RegionPages`] for each listed count and logarithm.
+macro_rules! region_pages {
+    ($($pages:ident = $log:ident),*) => {$(
+        impl RegionPages for typenum::$pages {
+            type Log2 = typenum::$log;
+        }
+    )*};
+}
+region_pages!(
+    U1 = U0,
+    U2 = U1,
+    U4 = U2,
+    U8 = U3,
+    U16 = U4,
+    U32 = U5,
+    U64 = U6,
+    U128 = U7,
+    U256 = U8
+);
+const _: () = assert!(sys::config::RETYPE_FAN_OUT_LIMIT >= 256);
+
+/// `Untyped<Bits, K>: RegionMemory<P, Sz>`: the memory is exactly `P` frames of size `Sz`, which one retype
+/// makes.
+pub trait RegionMemory<P, Sz: FrameSize> {}
 impl<Bits, K, P, Sz> RegionMemory<P, Sz> for Untyped<Bits, K>
 where
-    Bits: Unsigned,
     K: MemoryKind,
     Sz: FrameSize,
-    P: Unsigned + Shl<Sz::Bits>,
-    U1: Shl<Bits>,
-    Shleft<P, Sz::Bits>: IsEqual<Shleft<U1, Bits>>,
-    <Shleft<P, Sz::Bits> as IsEqual<Shleft<U1, Bits>>>::Output: SizeMatches,
-    Untyped<Bits, K>: RetypeMany<Frame<Sz>, P>,
+    P: RegionPages,
+    Sz::Bits: Add<P::Log2>,
+    Bits: Unsigned + IsEqual<Sum<Sz::Bits, P::Log2>>,
+    Eq<Bits, Sum<Sz::Bits, P::Log2>>: SizeMatches,
 {
 }
 
@@ -336,11 +370,11 @@ impl<P: Unsigned, K: VSpaceKind, Sh: Sharing, Rt: RightsSet, Sz: FrameSize, S: S
     /// it comes back in the [`Refused`]).
     #[allow(clippy::type_complexity)]
     pub fn unmap(self, vspace: &mut VSpace<K, S>) -> Result<Moved<P, Unmapped, Sh, Rt, Sz, S>, Refused<Self>> {
-        if vspace.root() != self.vspace {
+        if vspace.root().cptr() != self.vspace {
             return Err(Refused {
                 error: Error::NotMappedThere {
                     vaddr: self.vaddr,
-                    root: vspace.root(),
+                    root: vspace.root().cptr(),
                 },
                 inputs: self,
             });
@@ -398,12 +432,15 @@ impl<P: Unsigned, Rt: CanRead + CanWrite, Sz: FrameSize, S: Scope> Region<P, Map
     }
 }
 
-/// A region's mapping refused: the region, unmapped, and the slots the mapping did not use. The paging
-/// memory is consumed either way (see [`crate::vspace`]).
-pub type MapRefused<P, Sh, Rt, Sz, S> = Refused<(Region<P, Unmapped, Sh, Rt, Sz, S>, CNodeSlots<Runtime, Local<S>>)>;
-/// A region mapped in an address space of kind `K`, and the paging slots left over.
-pub type MapResult<P, K, Sh, Rt, Sz, S> =
-    Result<(Region<P, Mapped<K>, Sh, Rt, Sz, S>, CNodeSlots<Runtime, Local<S>>), MapRefused<P, Sh, Rt, Sz, S>>;
+/// A region's mapping refused: the region, unmapped, and the paging resources the mapping did not use.
+pub type MapRefused<P, Sh, Rt, Sz, S, Bits, R> = Refused<(Region<P, Unmapped, Sh, Rt, Sz, S>, Leftover<Bits, R, S>)>;
+/// A region mapped in an address space of kind `K`, and the paging resources left over.
+pub type MapResult<P, K, Sh, Rt, Sz, S, Bits, R> =
+    Result<(Region<P, Mapped<K>, Sh, Rt, Sz, S>, Leftover<Bits, R, S>), MapRefused<P, Sh, Rt, Sz, S, Bits, R>>;
+/// A region after a scratch mapping ([`VSpace::fill`], [`VSpace::inspect`]), the closure's result and the
+/// paging resources left over.
+pub type ScratchResult<P, Sh, Rt, Sz, S, Bits, R, Out> =
+    Result<(Region<P, Unmapped, Sh, Rt, Sz, S>, Out, Leftover<Bits, R, S>), MapRefused<P, Sh, Rt, Sz, S, Bits, R>>;
 
 impl<K: VSpaceKind, S: Scope> VSpace<K, S> {
     /// Maps `region` at `vaddr` with its rights, making the paging structures that are missing from `mem` and
@@ -417,7 +454,7 @@ impl<K: VSpaceKind, S: Scope> VSpace<K, S> {
         vaddr: sys::Word,
         mem: Cap<Untyped<Bits>, R>,
         slots: CNodeSlots<N, Local<S>>,
-    ) -> MapResult<P, K, Sh, Rt, Sz, S>
+    ) -> MapResult<P, K, Sh, Rt, Sz, S, Bits, R>
     where
         P: Unsigned,
         St: IsUnmapped,
@@ -440,7 +477,7 @@ impl<K: VSpaceKind, S: Scope> VSpace<K, S> {
         attr: VmAttributes,
         mem: Cap<Untyped<Bits>, R>,
         slots: CNodeSlots<N, Local<S>>,
-    ) -> MapResult<P, K, Sh, Rt, Sz, S>
+    ) -> MapResult<P, K, Sh, Rt, Sz, S, Bits, R>
     where
         P: Unsigned,
         St: IsUnmapped,
@@ -461,7 +498,7 @@ impl<K: VSpaceKind, S: Scope> VSpace<K, S> {
             for i in 0..P::USIZE {
                 let at = vaddr + i as u64 * step;
                 self.ensure_tables(at, levels, &mut budget)?;
-                match Arch::map_frame::<Sz, Rt>(region.first.cptr() + i as u64, self.root(), at, attr) {
+                match Arch::map_frame::<Sz, Rt>(region.first.cptr() + i as u64, self.root().cptr(), at, attr) {
                     Ok(()) => done += 1,
                     Err(Error::Kernel {
                         code: sys::Error::DeleteFirst,
@@ -482,7 +519,7 @@ impl<K: VSpaceKind, S: Scope> VSpace<K, S> {
         match result {
             Ok(()) => {
                 self.record(vaddr, len);
-                Ok((region.retag(vaddr, self.root()), budget.into_slots()))
+                Ok((region.retag(vaddr, self.root().cptr()), budget.into_leftover()))
             }
             Err(error) => {
                 for i in 0..done {
@@ -491,7 +528,7 @@ impl<K: VSpaceKind, S: Scope> VSpace<K, S> {
                 }
                 Err(Refused {
                     error,
-                    inputs: (region, budget.into_slots()),
+                    inputs: (region, budget.into_leftover()),
                 })
             }
         }
@@ -506,7 +543,7 @@ impl<S: Scope> VSpace<Own, S> {
         region: Region<P, St, Sh, Rt, Sz, S>,
         mem: Cap<Untyped<Bits>, R>,
         slots: CNodeSlots<N, Local<S>>,
-    ) -> MapResult<P, Own, Sh, Rt, Sz, S>
+    ) -> MapResult<P, Own, Sh, Rt, Sz, S, Bits, R>
     where
         P: Unsigned,
         St: IsUnmapped,
@@ -521,7 +558,7 @@ impl<S: Scope> VSpace<Own, S> {
             Ok(vaddr) => self.map(region, vaddr, mem, slots),
             Err(error) => Err(Refused {
                 error,
-                inputs: (region.retag(0, 0), Budget::new(mem, slots).into_slots()),
+                inputs: (region.retag(0, 0), Budget::new(mem, slots).into_leftover()),
             }),
         }
     }
@@ -536,14 +573,7 @@ impl<S: Scope> VSpace<Own, S> {
         mem: Cap<Untyped<Bits>, R>,
         slots: CNodeSlots<N, Local<S>>,
         f: impl FnOnce(&mut [u8]) -> Out,
-    ) -> Result<
-        (
-            Region<P, Unmapped, Exclusive, Rt, Sz, S>,
-            Out,
-            CNodeSlots<Runtime, Local<S>>,
-        ),
-        MapRefused<P, Exclusive, Rt, Sz, S>,
-    >
+    ) -> ScratchResult<P, Exclusive, Rt, Sz, S, Bits, R, Out>
     where
         P: Unsigned,
         Rt: CanRead + CanWrite,
@@ -572,7 +602,7 @@ impl<S: Scope> VSpace<Own, S> {
         mem: Cap<Untyped<Bits>, R>,
         slots: CNodeSlots<N, Local<S>>,
         f: impl FnOnce(&[u8]) -> Out,
-    ) -> Result<(Region<P, Unmapped, Sh, Rt, Sz, S>, Out, CNodeSlots<Runtime, Local<S>>), MapRefused<P, Sh, Rt, Sz, S>>
+    ) -> ScratchResult<P, Sh, Rt, Sz, S, Bits, R, Out>
     where
         P: Unsigned,
         Sh: Sharing,

@@ -19,18 +19,19 @@
 //! revoking its parent, or the end of a temporary scope, gives it all back).
 
 use core::marker::PhantomData;
-use core::ops::{Add, Mul, Shl, Shr};
+use core::ops::{Add, Mul, Shr, Sub};
 
 use arrayvec::ArrayVec;
 use selkie_sys as sys;
-use typenum::{Add1, GrEq, IsGreaterOrEqual, Prod, Shleft, Shright, Sum, Unsigned, B1, U1, U510, U9};
+use typenum::{Add1, GrEq, IsGreaterOrEqual, Log2, Logarithm2, Prod, Shright, Sub1, Sum, Unsigned, B1, U1, U510, U9};
 
 use crate::arch::{Arch, FrameSize, PagingArch, TableBits};
-use crate::role::{FlowsInto, Forever, Invocable, Local, Scope};
+use crate::object::KernelObject;
+use crate::role::{FlowsInto, Forever, Invocable, Local, Role, Scope};
 use crate::sealed::Sealed;
 use crate::slots::{CNodeSlots, Runtime};
 use crate::untyped::retype::retype_call;
-use crate::{Cap, Error, Refused};
+use crate::{Cap, Error, Refused, Untyped};
 
 /// How many mappings one [`VSpace`] keeps track of.
 pub const MAX_MAPPINGS: usize = 64;
@@ -91,8 +92,12 @@ where
 {
 }
 
+/// The size, as a power of two, of the untyped memory that holds [`PagingObjects<P, Sz>`] paging structures:
+/// `TableBits + ceil(log2(PagingObjects))` (there are always at least two).
+pub type PagingMemoryBits<P, Sz> = Add1<Sum<TableBits, Log2<Sub1<PagingObjects<P, Sz>>>>>;
+
 /// `Bits: PagingMemory<P, Sz>`: `2^Bits` bytes of untyped memory are enough for the paging structures a
-/// mapping of `P` frames of size `Sz` may need.
+/// mapping of `P` frames of size `Sz` may need (`Bits >= PagingMemoryBits<P, Sz>`).
 pub trait PagingMemory<P, Sz: FrameSize>: Unsigned {}
 impl<Bits, P, Sz> PagingMemory<P, Sz> for Bits
 where
@@ -101,11 +106,12 @@ where
     Sum<P, U510>: Shr<U9>,
     Shright<Sum<P, U510>, U9>: Add<B1>,
     Sz::Levels: Mul<Add1<Shright<Sum<P, U510>, U9>>>,
-    PagingObjects<P, Sz>: Shl<TableBits>,
-    U1: Shl<Bits>,
-    Bits: Unsigned,
-    Shleft<U1, Bits>: IsGreaterOrEqual<Shleft<PagingObjects<P, Sz>, TableBits>>,
-    GrEq<Shleft<U1, Bits>, Shleft<PagingObjects<P, Sz>, TableBits>>: EnoughPagingMemory,
+    PagingObjects<P, Sz>: Sub<B1>,
+    Sub1<PagingObjects<P, Sz>>: Logarithm2,
+    TableBits: Add<Log2<Sub1<PagingObjects<P, Sz>>>>,
+    Sum<TableBits, Log2<Sub1<PagingObjects<P, Sz>>>>: Add<B1>,
+    Bits: Unsigned + IsGreaterOrEqual<PagingMemoryBits<P, Sz>>,
+    GrEq<Bits, PagingMemoryBits<P, Sz>>: EnoughPagingMemory,
 {
 }
 
@@ -124,25 +130,47 @@ struct Table {
 }
 
 /// The untyped memory and slots handed over with one mapping, used to make missing paging structures.
-pub(crate) struct Budget<S: Scope> {
-    mem: sys::CPtr,
+pub(crate) struct Budget<Bits: Unsigned, R: Role, S: Scope> {
+    mem: Cap<Untyped<Bits>, R>,
+    used: bool,
     slots: CNodeSlots<Runtime, Local<S>>,
 }
 
-impl<S: Scope> Budget<S> {
-    pub(crate) fn new<Bits: Unsigned, N, R>(mem: Cap<crate::Untyped<Bits>, R>, slots: CNodeSlots<N, Local<S>>) -> Self
-    where
-        R: Invocable + FlowsInto<Local<S>>,
-    {
+impl<Bits: Unsigned, R: Role, S: Scope> Budget<Bits, R, S> {
+    pub(crate) fn new<N>(mem: Cap<Untyped<Bits>, R>, slots: CNodeSlots<N, Local<S>>) -> Self {
         Budget {
-            mem: mem.cptr(),
+            mem,
+            used: false,
             slots: slots.into_runtime_any(),
         }
     }
 
-    pub(crate) fn into_slots(self) -> CNodeSlots<Runtime, Local<S>> {
-        self.slots
+    /// What was not used: the slots left, and the memory if no structure was made from it.
+    pub(crate) fn into_leftover(self) -> Leftover<Bits, R, S> {
+        let memory = if self.used {
+            // The memory now backs paging structures of the address space; its token goes with them.
+            let _ = self.mem.into_parts();
+            None
+        } else {
+            Some(self.mem)
+        };
+        Leftover {
+            slots: self.slots,
+            memory,
+        }
     }
+}
+
+/// The paging resources a mapping did not use: the slots left over (counted at run time), and the untyped
+/// memory if no paging structure was made from it (once one is, the memory stays with the address space's
+/// paging structures; revoking its parent, or the end of a temporary scope, reclaims it).
+#[derive(Debug)]
+#[must_use = "unused slots and memory are lost unless kept"]
+pub struct Leftover<Bits: Unsigned, R: Role, S: Scope> {
+    /// The slots no paging structure went into.
+    pub slots: CNodeSlots<Runtime, Local<S>>,
+    /// The memory, when nothing was made from it.
+    pub memory: Option<Cap<Untyped<Bits>, R>>,
 }
 
 /// One address space: the root paging object (with an ASID), the mappings made in it and the paging
@@ -152,7 +180,7 @@ impl<S: Scope> Budget<S> {
 /// the user address limit, or one overlapping a mapping this `VSpace` made are [`Error`]s with the addresses
 /// (as is the kernel's `DeleteFirst` when something it did not make is in the way).
 pub struct VSpace<K: VSpaceKind = Other, S: Scope = Forever> {
-    root: sys::CPtr,
+    root: Cap<Root, Local<S>>,
     mappings: ArrayVec<Span, MAX_MAPPINGS>,
     tables: ArrayVec<Table, MAX_TABLES>,
     /// Structures made for a place that turned out to be taken: kept for the next place that needs one.
@@ -166,7 +194,7 @@ pub struct VSpace<K: VSpaceKind = Other, S: Scope = Forever> {
 impl<K: VSpaceKind, S: Scope> core::fmt::Debug for VSpace<K, S> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("VSpace")
-            .field("root", &self.root)
+            .field("root", &self.root.cptr())
             .field("mappings", &self.mappings.len())
             .field("tables", &self.tables.len())
             .finish()
@@ -190,7 +218,7 @@ impl<S: Scope> VSpace<Other, S> {
         if let Err(error) = Arch::assign(pool.cptr(), root.cptr()) {
             return Err(Refused { error, inputs: root });
         }
-        Ok(VSpace::with_root(root.cptr(), 0, 0))
+        Ok(VSpace::with_root(root.into_parts().0, 0, 0))
     }
 }
 
@@ -227,7 +255,7 @@ impl<S: Scope> VSpace<Own, S> {
 impl<K: VSpaceKind, S: Scope> VSpace<K, S> {
     fn with_root(root: sys::CPtr, next_free: sys::Word, free_end: sys::Word) -> Self {
         VSpace {
-            root,
+            root: Cap::new(root, Root::created_at(0)),
             mappings: ArrayVec::new(),
             tables: ArrayVec::new(),
             spare: ArrayVec::new(),
@@ -237,9 +265,9 @@ impl<K: VSpaceKind, S: Scope> VSpace<K, S> {
         }
     }
 
-    /// The address of the root paging object's capability in the caller's CSpace.
-    pub fn root(&self) -> sys::CPtr {
-        self.root
+    /// The root paging object's capability (for a thread's address space, for the raw paging calls).
+    pub fn root(&self) -> &Cap<Root, Local<S>> {
+        &self.root
     }
 
     /// How many mappings this address space has now.
@@ -285,11 +313,11 @@ impl<K: VSpaceKind, S: Scope> VSpace<K, S> {
 
     /// Makes sure the first `levels` paging structures covering `vaddr` are there, making missing ones from
     /// `budget`.
-    pub(crate) fn ensure_tables(
+    pub(crate) fn ensure_tables<Bits: Unsigned, R: Role>(
         &mut self,
         vaddr: sys::Word,
         levels: usize,
-        budget: &mut Budget<S>,
+        budget: &mut Budget<Bits, R, S>,
     ) -> Result<(), Error> {
         for (i, level) in Arch::LEVELS.iter().enumerate().take(levels) {
             let base = vaddr & !((1u64 << level.span_bits) - 1);
@@ -304,14 +332,17 @@ impl<K: VSpaceKind, S: Scope> VSpace<K, S> {
                 Some(p) => self.spare.swap_remove(p).1,
                 None => {
                     let slot = budget.slots.alloc::<U1>()?;
-                    retype_call(budget.mem, level.object, TableBits::USIZE, &slot).map_err(|code| Error::Kernel {
-                        op: crate::Operation::UntypedRetype,
-                        code,
+                    budget.used = true;
+                    retype_call(budget.mem.cptr(), level.object, TableBits::USIZE, &slot).map_err(|code| {
+                        Error::Kernel {
+                            op: crate::Operation::UntypedRetype,
+                            code,
+                        }
                     })?;
                     slot.start()
                 }
             };
-            match Arch::map_table(i, table, self.root, base) {
+            match Arch::map_table(i, table, self.root.cptr(), base) {
                 Ok(()) => {}
                 // Something made elsewhere (the kernel's boot mappings) is there: keep ours for later.
                 Err(Error::Kernel {
