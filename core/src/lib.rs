@@ -90,8 +90,8 @@ pub use cap::Cap;
 pub use error::{Error, Operation, Refused};
 pub use object::*;
 pub use region::{
-    Addressable, Exclusive, IsExclusive, IsMapped, IsUnmapped, MapRefused, MapResult, MapState, Mapped, Region,
-    RegionMemory, RegionPages, ScratchResult, Shared, Sharing, SizeMatches, Unmapped,
+    Addressable, Exclusive, IsExclusive, IsMapped, IsUnmapped, MapRefused, MapResult, MapState, Mapped, Readable,
+    Region, RegionMemory, RegionPages, ScratchResult, Shared, Sharing, SizeMatches, Unmapped, Writable,
 };
 pub use role::{Borrowed, Child, FlowsInto, Forever, Invocable, Lent, Local, OwnsSlot, Role, Scope, ScopeFlowsInto};
 pub use slots::{CNodeSlot, CNodeSlots, Runtime};

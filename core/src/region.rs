@@ -21,7 +21,7 @@ use typenum::{Eq, IsEqual, Sum, Unsigned, B1, U1};
 
 use crate::arch::{Arch, Frame, FrameSize, Page4K, PagingArch, VmAttributes};
 use crate::object::{LocalCNode, WORD_DEPTH};
-use crate::rights::{CanRead, CanWrite, ReadWrite, RightsSet, SubsetOf};
+use crate::rights::{ReadWrite, Rights, RightsSet, SubsetOf};
 use crate::role::{FlowsInto, Forever, Invocable, Local, Scope};
 use crate::sealed::Sealed;
 use crate::slots::CNodeSlots;
@@ -61,8 +61,13 @@ impl Sharing for Shared {}
     label = "the operation needs a mapped region",
     note = "map it first with `VSpace::map`"
 )]
-pub trait IsMapped: MapState {}
-impl<K: VSpaceKind> IsMapped for Mapped<K> {}
+pub trait IsMapped: MapState {
+    /// Whose address space it is mapped in.
+    type Kind: VSpaceKind;
+}
+impl<K: VSpaceKind> IsMapped for Mapped<K> {
+    type Kind = K;
+}
 
 /// A region state that is not mapped.
 #[diagnostic::on_unimplemented(
@@ -91,6 +96,24 @@ impl Addressable for Mapped<Own> {}
 )]
 pub trait IsExclusive: Sharing {}
 impl IsExclusive for Exclusive {}
+
+/// Mapping rights that allow reading.
+#[diagnostic::on_unimplemented(
+    message = "this mapping has no read right",
+    label = "reading the region's memory needs a readable mapping",
+    note = "map the region with rights that include read (`ReadOnly` or `ReadWrite`)"
+)]
+pub trait Readable: RightsSet {}
+impl<const W: bool, const G: bool> Readable for Rights<true, W, G> {}
+
+/// Mapping rights that allow writing.
+#[diagnostic::on_unimplemented(
+    message = "no `&mut` through a read-only mapping",
+    label = "this region's mapping has no write right",
+    note = "only a region mapped with write rights (`ReadWrite`) can be written through `as_mut_slice`"
+)]
+pub trait Writable: RightsSet {}
+impl<const R: bool, const G: bool> Writable for Rights<R, true, G> {}
 
 /// The check behind [`RegionMemory`]: implemented for `B1`, the result of `Bits == Sz::Bits + log2(P)`.
 #[diagnostic::on_unimplemented(
@@ -353,23 +376,30 @@ impl<P: Unsigned, St: MapState, Rt: RightsSet, Sz: FrameSize, S: Scope> Region<P
     }
 }
 
-impl<P: Unsigned, K: VSpaceKind, Sh: Sharing, Rt: RightsSet, Sz: FrameSize, S: Scope>
-    Region<P, Mapped<K>, Sh, Rt, Sz, S>
-{
+impl<P: Unsigned, St: MapState, Sh: Sharing, Rt: RightsSet, Sz: FrameSize, S: Scope> Region<P, St, Sh, Rt, Sz, S> {
     /// Where the region is mapped.
-    pub fn vaddr(&self) -> sys::Word {
+    pub fn vaddr(&self) -> sys::Word
+    where
+        St: IsMapped,
+    {
         self.vaddr
     }
 
     /// The root of the address space it is mapped in.
-    pub fn vspace_root(&self) -> sys::CPtr {
+    pub fn vspace_root(&self) -> sys::CPtr
+    where
+        St: IsMapped,
+    {
         self.vspace
     }
 
     /// Unmaps the region from `vspace`, where it must be mapped ([`Error::NotMappedThere`] otherwise: then
     /// it comes back in the [`Refused`]).
     #[allow(clippy::type_complexity)]
-    pub fn unmap(self, vspace: &mut VSpace<K, S>) -> Result<Moved<P, Unmapped, Sh, Rt, Sz, S>, Refused<Self>> {
+    pub fn unmap(self, vspace: &mut VSpace<St::Kind, S>) -> Result<Moved<P, Unmapped, Sh, Rt, Sz, S>, Refused<Self>>
+    where
+        St: IsMapped,
+    {
         if vspace.root().cptr() != self.vspace {
             return Err(Refused {
                 error: Error::NotMappedThere {
@@ -392,7 +422,10 @@ impl<P: Unsigned, K: VSpaceKind, Sh: Sharing, Rt: RightsSet, Sz: FrameSize, S: S
 
     /// Changes the mapping's rights to `Rt2`, which may only be fewer (`X86_Page_Remap` on x86_64).
     #[allow(clippy::type_complexity)]
-    pub fn remap<Rt2: SubsetOf<Rt>>(self) -> Result<Moved<P, Mapped<K>, Sh, Rt2, Sz, S>, Refused<Self>> {
+    pub fn remap<Rt2: SubsetOf<Rt>>(self) -> Result<Moved<P, St, Sh, Rt2, Sz, S>, Refused<Self>>
+    where
+        St: IsMapped,
+    {
         for i in 0..P::USIZE {
             if let Err(error) =
                 Arch::remap_frame::<Sz, Rt2>(self.first.cptr() + i as u64, self.vspace, VmAttributes::default())
@@ -412,19 +445,28 @@ impl<St: MapState, Sh: Sharing, Rt: RightsSet, Sz: FrameSize, S: Scope> Region<U
     }
 }
 
-impl<P: Unsigned, Sh: Sharing, Rt: CanRead, Sz: FrameSize, S: Scope> Region<P, Mapped<Own>, Sh, Rt, Sz, S> {
-    /// The region's memory, read through its mapping in the caller's own address space.
-    pub fn as_slice(&self) -> &[u8] {
+impl<P: Unsigned, St: MapState, Sh: Sharing, Rt: RightsSet, Sz: FrameSize, S: Scope> Region<P, St, Sh, Rt, Sz, S> {
+    /// The region's memory, read through its mapping in the caller's own address space. Only for a region
+    /// mapped there ([`Addressable`]) with the read right ([`Readable`]); otherwise this does not compile.
+    pub fn as_slice(&self) -> &[u8]
+    where
+        St: Addressable,
+        Rt: Readable,
+    {
         // SAFETY: the region is mapped readable at `vaddr` in the caller's address space for as long as this
         // token is `Mapped<Own>`, and unmapping consumes it, so the borrow cannot outlive the mapping.
         unsafe { core::slice::from_raw_parts(self.vaddr as *const u8, Self::SIZE) }
     }
-}
 
-impl<P: Unsigned, Rt: CanRead + CanWrite, Sz: FrameSize, S: Scope> Region<P, Mapped<Own>, Exclusive, Rt, Sz, S> {
     /// The region's memory, writable through its mapping in the caller's own address space. Only for an
-    /// exclusive, writable mapping: nobody else maps these frames, so this is the only way to them.
-    pub fn as_mut_slice(&mut self) -> &mut [u8] {
+    /// exclusive ([`IsExclusive`]), readable and writable ([`Writable`]) mapping there ([`Addressable`]):
+    /// nobody else maps these frames, so this is the only way to them. Otherwise this does not compile.
+    pub fn as_mut_slice(&mut self) -> &mut [u8]
+    where
+        St: Addressable,
+        Sh: IsExclusive,
+        Rt: Readable + Writable,
+    {
         // SAFETY: mapped read-write at `vaddr` in the caller's address space while this token is
         // `Mapped<Own>`; `Exclusive` means no other mapping of the frames exists, and `&mut self` makes this
         // the only borrow.
@@ -576,7 +618,7 @@ impl<S: Scope> VSpace<Own, S> {
     ) -> ScratchResult<P, Exclusive, Rt, Sz, S, Bits, R, Out>
     where
         P: Unsigned,
-        Rt: CanRead + CanWrite,
+        Rt: Readable + Writable,
         Sz: FrameSize,
         Bits: PagingMemory<P, Sz>,
         N: PagingSlots<P, Sz>,
@@ -606,7 +648,7 @@ impl<S: Scope> VSpace<Own, S> {
     where
         P: Unsigned,
         Sh: Sharing,
-        Rt: CanRead,
+        Rt: Readable,
         Sz: FrameSize,
         Bits: PagingMemory<P, Sz>,
         N: PagingSlots<P, Sz>,
