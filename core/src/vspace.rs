@@ -377,3 +377,68 @@ impl<K: VSpaceKind, S: Scope> VSpace<K, S> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::arch::{LargePage, Page4K};
+    use typenum::{U4, U512, U513, U514};
+
+    #[test]
+    fn the_paging_formula_bounds_what_a_run_of_frames_touches() {
+        assert_eq!(PagingObjects::<U1, Page4K>::USIZE, 3);
+        assert_eq!(PagingObjects::<U4, Page4K>::USIZE, 6);
+        assert_eq!(PagingObjects::<U512, Page4K>::USIZE, 6);
+        assert_eq!(PagingObjects::<U513, Page4K>::USIZE, 6);
+        assert_eq!(PagingObjects::<U514, Page4K>::USIZE, 9);
+        assert_eq!(PagingObjects::<U1, LargePage>::USIZE, 2);
+        assert_eq!(PagingMemoryBits::<U1, Page4K>::USIZE, 14);
+        assert_eq!(PagingMemoryBits::<U4, Page4K>::USIZE, 15);
+        assert_eq!(PagingMemoryBits::<U1, LargePage>::USIZE, 13);
+    }
+
+    #[test]
+    fn checks_name_the_addresses() {
+        let mut v: VSpace<Own> = VSpace::root_task(3);
+        v.record(0x10_0000_0000, 0x2000);
+        assert_eq!(
+            v.check(0x10_0000_1000, 0x1000, 12),
+            Err(Error::MappingOverlap {
+                vaddr: 0x10_0000_1000,
+                len: 0x1000,
+                existing: 0x10_0000_0000,
+                existing_len: 0x2000
+            })
+        );
+        assert_eq!(v.check(0x10_0000_2000, 0x1000, 12), Ok(()), "the end is exclusive");
+        assert_eq!(
+            v.check(0x20_0000_0800, 0x1000, 12),
+            Err(Error::MisalignedAddress {
+                vaddr: 0x20_0000_0800,
+                align_bits: 12
+            })
+        );
+        assert_eq!(
+            v.check(0x7fff_ffff_f000, 0x2000, 12),
+            Err(Error::AddressOutOfRange {
+                vaddr: 0x7fff_ffff_f000,
+                len: 0x2000,
+                limit: 0x7fff_ffff_ffff
+            })
+        );
+        assert!(v.forget(0x10_0000_0000));
+        assert_eq!(v.check(0x10_0000_1000, 0x1000, 12), Ok(()));
+        let _ = v.root.into_parts();
+    }
+
+    #[test]
+    fn the_root_range_is_handed_out_aligned_with_gaps() {
+        let mut v: VSpace<Own> = VSpace::root_task(3);
+        assert_eq!(v.reserve(12, 2), Ok(ROOT_FREE_BASE));
+        assert_eq!(v.reserve(21, 1), Ok(ROOT_FREE_BASE + (1 << 21)));
+        // The 2 MiB one is followed by a 2 MiB gap.
+        assert_eq!(v.reserve(12, 1), Ok(ROOT_FREE_BASE + (3 << 21)));
+        assert!(matches!(v.reserve(39, 1), Err(Error::VirtualRangeExhausted { .. })));
+        let _ = v.root.into_parts();
+    }
+}
