@@ -17,6 +17,24 @@
 //! there are not made again: the slots left over come back (counted at run time), and the paging memory is
 //! consumed (what is not used stays inside the untyped, which the address space keeps behind its structures;
 //! revoking its parent, or the end of a temporary scope, gives it all back).
+//!
+//! ```no_run
+//! # fn demo(res: &mut selkie::bootstrap::Resources) -> Result<(), selkie::Error> {
+//! use selkie::typenum::{U1, U12, U14, U3};
+//! use selkie::{Cap, Pml4, Region, VSpace};
+//! // A fresh address space, and a page filled by the root task, then mapped there.
+//! let root: Cap<Pml4> = res.untyped.alloc::<U12>()?.retype(res.slots.alloc()?)?;
+//! let mut child: VSpace = VSpace::new(root, &res.asid_pool)?;
+//! let page = Region::new(res.untyped.alloc::<U12>()?, res.slots.alloc::<U1>()?)?; // 4 KiB = 2^12
+//! let (page, (), _left) = res.root_vspace.fill(
+//!     page,
+//!     res.untyped.alloc::<U14>()?, // up to 3 paging structures for one page: 16 KiB
+//!     res.slots.alloc::<U3>()?,
+//!     |bytes| bytes[..5].copy_from_slice(b"hello"),
+//! )?;
+//! let (page, _left) = child.map(page, 0x1000_0000, res.untyped.alloc::<U14>()?, res.slots.alloc::<U3>()?)?;
+//! # let _ = page; Ok(()) }
+//! ```
 
 use core::marker::PhantomData;
 use core::ops::{Add, Mul, Shr, Sub};
