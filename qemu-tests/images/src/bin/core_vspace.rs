@@ -12,7 +12,8 @@ use selkie::rights::{ReadOnly, ReadWrite};
 use selkie::sys;
 use selkie::typenum::{U1, U12, U13, U14, U15, U2, U21, U3, U4, U6};
 use selkie::{
-    Cap, Error, Frame, LargePage, Local, Operation, Other, Pdpt, Pml4, Refused, Region, Scope, VSpace, VmAttributes,
+    Cap, Error, Frame, LargePage, Local, Operation, Other, Page4K, Pdpt, Pml4, Refused, Region, Scope, VSpace,
+    VmAttributes,
 };
 use support::{expect_eq, expect_slot, expect_type, Fail};
 
@@ -364,6 +365,39 @@ fn map_and_unmap_100_times_loses_no_slots_or_memory(boot: &mut BootInfo) -> Resu
             }
         }
         expect_eq("mappings left", 0, res.root_vspace.mapping_count() as u64)?;
+        Ok(())
+    })
+}
+
+#[selkie::test]
+fn a_device_region_maps_at_its_physical_address(boot: &mut BootInfo) -> Result<(), Fail> {
+    // A 4 KiB page of the first device untyped the kernel lists.
+    let bi = boot.raw();
+    let (list, range) = (bi.untyped_list, bi.untyped);
+    let n = (range.end - range.start) as usize;
+    let paddr = list
+        .iter()
+        .take(n)
+        .find(|d| d.is_device != 0 && d.size_bits >= 12)
+        .map(|d| d.paddr)
+        .ok_or(Fail::Missing("a device untyped"))?;
+    boot.lend(|res| {
+        let mem = res.untyped.alloc_device::<U12>(paddr)?;
+        expect_eq("device memory where asked", paddr, mem.paddr())?;
+        let region = Region::<U1, _, _, _, Page4K, _>::from_device(mem, res.slots.alloc::<U1>()?)?;
+        expect_type("device frame", region.frame())?;
+        expect_eq("the kernel's physical address", paddr, region.frame_paddr(0)?)?;
+        let vaddr = res.root_vspace.reserve(12, 1)?;
+        let (page, _) = res.root_vspace.map_with(
+            region.restrict::<ReadOnly>(),
+            vaddr,
+            VmAttributes::CacheDisabled,
+            res.untyped.alloc::<U14>()?,
+            res.slots.alloc::<U3>()?,
+        )?;
+        // Reading device memory through the uncached mapping works (what it holds is the device's business).
+        let _ = page.as_slice()[0];
+        expect_eq("still at the device's address", paddr, page.frame().get_address()?)?;
         Ok(())
     })
 }
