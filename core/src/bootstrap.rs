@@ -26,6 +26,7 @@ use crate::role::{Forever, Lent, Local, Role, Scope};
 use crate::scope::empty_slots;
 use crate::slots::{CNodeSlots, Runtime};
 use crate::untyped::allocator::FreeUntyped;
+use crate::vspace::{Own, VSpace};
 use crate::{Cap, Error, UntypedAllocator};
 
 /// The most slots the untyped allocator keeps for splitting.
@@ -56,6 +57,10 @@ pub struct Resources<S: Scope = Forever> {
     pub tcb: Cap<Tcb, S::Root>,
     /// The root of the root task's address space.
     pub vspace: Cap<VSpaceRoot, S::Root>,
+    /// The root task's own address space, for mapping regions for itself (scratch mappings, thread stacks):
+    /// its free virtual range starts at [`ROOT_FREE_BASE`](crate::vspace::ROOT_FREE_BASE), above the image,
+    /// the IPC buffer and the bootinfo frames.
+    pub root_vspace: VSpace<Own, S>,
     /// The authority to create IRQ handlers.
     pub irq_control: Cap<IrqControl, S::Root>,
     /// The authority to create ASID pools.
@@ -180,6 +185,7 @@ impl BootInfo {
             cspace: Cap::new(cspace, LocalCNode::from_data(())),
             tcb: Cap::new(sys::CAP_INIT_THREAD_TCB, Tcb::from_data(())),
             vspace: Cap::new(sys::CAP_INIT_THREAD_VSPACE, VSpaceRoot::from_data(())),
+            root_vspace: VSpace::root_task(sys::CAP_INIT_THREAD_VSPACE),
             irq_control: Cap::new(sys::CAP_IRQ_CONTROL, IrqControl::from_data(())),
             asid_control: Cap::new(sys::CAP_ASID_CONTROL, AsidControl::from_data(())),
             asid_pool: Cap::new(sys::CAP_INIT_THREAD_ASID_POOL, AsidPool::from_data(())),

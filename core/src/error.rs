@@ -84,6 +84,66 @@ pub enum Error {
         /// The guard size asked for, in bits.
         size_bits: u8,
     },
+    /// A mapping's virtual address is not aligned to its frame size.
+    MisalignedAddress {
+        /// The address asked for.
+        vaddr: sys::Word,
+        /// The alignment it needs, as a power of two.
+        align_bits: u8,
+    },
+    /// A mapping reaches above the highest user virtual address.
+    AddressOutOfRange {
+        /// The address asked for.
+        vaddr: sys::Word,
+        /// The mapping's length in bytes.
+        len: sys::Word,
+        /// The highest user address (inclusive).
+        limit: sys::Word,
+    },
+    /// A mapping overlaps one already in the address space.
+    MappingOverlap {
+        /// The address asked for.
+        vaddr: sys::Word,
+        /// The mapping's length in bytes.
+        len: sys::Word,
+        /// Where the mapping in the way starts (or the page found taken, when the kernel reported it).
+        existing: sys::Word,
+        /// Its length in bytes.
+        existing_len: sys::Word,
+    },
+    /// A region is not mapped in the address space it was to be unmapped from.
+    NotMappedThere {
+        /// Where the region is mapped.
+        vaddr: sys::Word,
+        /// The root of the address space given.
+        root: sys::CPtr,
+    },
+    /// An address space keeps track of no more mappings.
+    MappingsFull {
+        /// How many it tracks.
+        capacity: usize,
+    },
+    /// An address space keeps track of no more paging structures.
+    TablesFull {
+        /// How many it tracks.
+        capacity: usize,
+    },
+    /// The root task's free virtual range has no room left.
+    VirtualRangeExhausted {
+        /// The bytes asked for.
+        size: sys::Word,
+        /// The next free address.
+        next: sys::Word,
+        /// The range's end.
+        end: sys::Word,
+    },
+    /// A frame index past a region's end.
+    FrameIndexOutOfRange {
+        /// The index asked for.
+        index: usize,
+        /// The region's frame count.
+        frames: usize,
+    },
     /// The kernel's bootinfo does not match what this build expects.
     BadBootInfo {
         /// Which fact did not match.
@@ -191,6 +251,39 @@ impl fmt::Display for Error {
                     f,
                     "guard {value:#x} of {size_bits} bits does not fit the kernel's CNode guard"
                 )
+            }
+            Error::MisalignedAddress { vaddr, align_bits } => {
+                write!(f, "virtual address {vaddr:#x} is not aligned to 2^{align_bits} bytes")
+            }
+            Error::AddressOutOfRange { vaddr, len, limit } => write!(
+                f,
+                "mapping {len:#x} bytes at {vaddr:#x} reaches above the user address limit {limit:#x}"
+            ),
+            Error::MappingOverlap {
+                vaddr,
+                len,
+                existing,
+                existing_len,
+            } => write!(
+                f,
+                "mapping {len:#x} bytes at {vaddr:#x} overlaps the mapping of {existing_len:#x} bytes at {existing:#x}"
+            ),
+            Error::NotMappedThere { vaddr, root } => write!(
+                f,
+                "the region at {vaddr:#x} is not mapped in the address space rooted at capability {root:#x}"
+            ),
+            Error::MappingsFull { capacity } => {
+                write!(f, "the address space tracks no more than {capacity} mappings")
+            }
+            Error::TablesFull { capacity } => {
+                write!(f, "the address space tracks no more than {capacity} paging structures")
+            }
+            Error::VirtualRangeExhausted { size, next, end } => write!(
+                f,
+                "no room for {size:#x} bytes in the root task's free virtual range (next free {next:#x}, end {end:#x})"
+            ),
+            Error::FrameIndexOutOfRange { index, frames } => {
+                write!(f, "frame {index} asked of a region of {frames} frames")
             }
             Error::BadBootInfo { what, found, expected } => {
                 write!(f, "bootinfo {what} is {found}, this build expects {expected}")
@@ -355,6 +448,30 @@ mod tests {
                     last: 0x3fe,
                 },
                 "I/O port 0x3fe (2-byte access) is outside the granted range 0x3f8..=0x3fe",
+            ),
+            (
+                Error::MisalignedAddress {
+                    vaddr: 0x1000_0800,
+                    align_bits: 12,
+                },
+                "virtual address 0x10000800 is not aligned to 2^12 bytes",
+            ),
+            (
+                Error::AddressOutOfRange {
+                    vaddr: 0x7fff_ffff_f000,
+                    len: 0x2000,
+                    limit: 0x7fff_ffff_ffff,
+                },
+                "mapping 0x2000 bytes at 0x7ffffffff000 reaches above the user address limit 0x7fffffffffff",
+            ),
+            (
+                Error::MappingOverlap {
+                    vaddr: 0x1000_1000,
+                    len: 0x2000,
+                    existing: 0x1000_0000,
+                    existing_len: 0x4000,
+                },
+                "mapping 0x2000 bytes at 0x10001000 overlaps the mapping of 0x4000 bytes at 0x10000000",
             ),
         ];
         for (error, text) in cases {

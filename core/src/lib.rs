@@ -63,12 +63,14 @@ mod bounds;
 mod cap;
 mod error;
 pub mod object;
+mod region;
 pub mod rights;
 mod role;
 mod scope;
 mod sealed;
 mod slots;
 mod untyped;
+pub mod vspace;
 
 pub mod rt;
 #[doc(hidden)]
@@ -87,9 +89,16 @@ pub use bounds::{
 pub use cap::Cap;
 pub use error::{Error, Operation, Refused};
 pub use object::*;
+pub use region::{
+    Addressable, Exclusive, IsExclusive, IsMapped, IsUnmapped, MapRefused, MapResult, MapState, Mapped, Readable,
+    Region, RegionMemory, RegionPages, ScratchResult, Shared, Sharing, SizeMatches, Unmapped, Writable,
+};
 pub use role::{Borrowed, Child, FlowsInto, Forever, Invocable, Lent, Local, OwnsSlot, Role, Scope, ScopeFlowsInto};
 pub use slots::{CNodeSlot, CNodeSlots, Runtime};
 pub use untyped::{CapRange, Device, General, MemoryKind, Untyped, UntypedAllocator};
+pub use vspace::{
+    Leftover, Other, Own, PagingMemory, PagingMemoryBits, PagingObjects, PagingSlots, VSpace, VSpaceKind,
+};
 
 /// The raw kernel interface this crate is built on.
 pub use selkie_sys as sys;

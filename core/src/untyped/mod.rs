@@ -2,7 +2,7 @@
 
 pub(crate) mod allocator;
 mod range;
-mod retype;
+pub(crate) mod retype;
 
 pub use allocator::UntypedAllocator;
 pub use range::CapRange;

@@ -1,0 +1,403 @@
+//! Issue 8, part 1, on the real kernel: regions mapped in a fresh address space and in the root task's own,
+//! shared between them, filled and read through scratch mappings; physical addresses, 2 MiB frames, unmap,
+//! remap; mapping errors carry their addresses; map and unmap 100 times without losing slots or memory.
+#![no_std]
+#![no_main]
+
+#[path = "../core_support.rs"]
+mod support;
+
+use selkie::bootstrap::{BootInfo, Resources};
+use selkie::rights::{ReadOnly, ReadWrite};
+use selkie::sys;
+use selkie::typenum::{U1, U12, U13, U14, U15, U2, U21, U3, U4, U6};
+use selkie::{
+    Cap, Error, Frame, LargePage, Local, Operation, Other, Page4K, Pdpt, Pml4, Refused, Region, Scope, VSpace,
+    VmAttributes,
+};
+use support::{expect_eq, expect_slot, expect_type, Fail};
+
+selkie::test_main!();
+
+/// A value the test expects to be an error, or a failure naming what succeeded.
+fn expect_err<T>(what: &'static str, r: Result<T, impl Into<Error>>) -> Result<Error, Fail> {
+    match r {
+        Ok(_) => Err(Fail::Succeeded(what)),
+        Err(e) => Ok(e.into()),
+    }
+}
+
+/// A refused operation the test expects, with what it handed back.
+fn expect_err_refused<T, I>(what: &'static str, r: Result<T, Refused<I>>) -> Result<Refused<I>, Fail> {
+    match r {
+        Ok(_) => Err(Fail::Succeeded(what)),
+        Err(refused) => Ok(refused),
+    }
+}
+
+/// Checks an error is the one expected.
+fn expect_error(what: &'static str, expected: Error, found: Error) -> Result<(), Fail> {
+    if expected == found {
+        Ok(())
+    } else {
+        selkie::println!("{what}: expected {expected}, found {found}");
+        Err(Fail::Selkie(found))
+    }
+}
+
+/// A fresh address space with an ASID from the root task's pool.
+fn fresh_vspace<S: Scope>(res: &mut Resources<S>) -> Result<VSpace<Other, S>, Fail> {
+    let mem = res.untyped.alloc::<U12>()?;
+    let root: Cap<Pml4, Local<S>> = mem.retype(res.slots.alloc()?)?;
+    Ok(VSpace::new(root, &res.asid_pool)?)
+}
+
+#[selkie::test]
+fn a_region_maps_in_a_fresh_vspace_and_in_the_root_and_shares_data(boot: &mut BootInfo) -> Result<(), Fail> {
+    boot.lend(|res| {
+        let mut child = fresh_vspace(res)?;
+        // Four 4 KiB frames from 16 KiB: Bits = 12 + log2(4).
+        let mem = res.untyped.alloc::<U14>()?;
+        let base = mem.paddr();
+        let region = Region::new(mem, res.slots.alloc::<U4>()?)?;
+        expect_slot("region's first frame", region.first_cptr(), sys::cap_tag::FRAME)?;
+        expect_slot("region's last frame", region.first_cptr() + 3, sys::cap_tag::FRAME)?;
+        for i in 0..4 {
+            expect_eq(
+                "physical address from the kernel",
+                base + i as u64 * 4096,
+                region.frame_paddr(i)?,
+            )?;
+        }
+        // Map it in the root task's own address space and write through it.
+        let (mut mine, left) =
+            res.root_vspace
+                .map_next(region, res.untyped.alloc::<U15>()?, res.slots.alloc::<U6>()?)?;
+        // The root's PDPT for the low 512 GiB is the kernel's; a page directory and a page table are new.
+        expect_eq("paging slots left over", 6 - 2, left.slots.len() as u64)?;
+        expect_eq("paging memory used", 0, left.memory.is_some() as u64)?;
+        expect_eq("zeroed", 0, mine.as_slice().iter().map(|&b| b as u64).sum())?;
+        for (i, b) in mine.as_mut_slice().iter_mut().enumerate() {
+            *b = (i % 251) as u8;
+        }
+        // Share: the root keeps its mapping (shared now); the copy goes to the child.
+        let (mine, theirs) = mine.share(&res.cspace, res.slots.alloc::<U4>()?)?;
+        expect_eq("copy has the same frames", mine.paddr(), theirs.paddr())?;
+        expect_slot("shared copy", theirs.first_cptr() + 3, sys::cap_tag::FRAME)?;
+        let (theirs, left) = child.map(
+            theirs,
+            0x1000_0000,
+            res.untyped.alloc::<U15>()?,
+            res.slots.alloc::<U6>()?,
+        )?;
+        expect_eq("child paging structures made", 3, child.table_count() as u64)?;
+        expect_eq("child slots left", 3, left.slots.len() as u64)?;
+        // The kernel has the copy mapped there: another frame at that address is refused.
+        let other: Cap<Frame, _> = res.untyped.alloc::<U12>()?.retype(res.slots.alloc()?)?;
+        let e = expect_err(
+            "a second frame at the child's mapped address",
+            other.map::<ReadWrite>(child.root(), 0x1000_0000, VmAttributes::default()),
+        )?;
+        expect_error(
+            "address taken in the child",
+            Error::Kernel {
+                op: Operation::X86PageMap,
+                code: sys::Error::DeleteFirst,
+            },
+            e,
+        )?;
+        // Bring the child's copy back into a root scratch mapping and read what the root wrote.
+        let theirs = theirs.unmap(&mut child)?;
+        let (_theirs, same, _) =
+            res.root_vspace
+                .inspect(theirs, res.untyped.alloc::<U15>()?, res.slots.alloc::<U6>()?, |bytes| {
+                    bytes.iter().enumerate().all(|(i, &b)| b == (i % 251) as u8)
+                })?;
+        expect_eq(
+            "data written in the root, read through the child's copy",
+            1,
+            same as u64,
+        )?;
+        expect_eq("root mapping still readable", 7, mine.as_slice()[7] as u64)?;
+        Ok(())
+    })
+}
+
+#[selkie::test]
+fn mapping_errors_carry_their_addresses(boot: &mut BootInfo) -> Result<(), Fail> {
+    boot.lend(|res| {
+        let mut child = fresh_vspace(res)?;
+        let two = Region::new(res.untyped.alloc::<U13>()?, res.slots.alloc::<U2>()?)?;
+        let (two, _) = child.map(two, 0x2000_0000, res.untyped.alloc::<U15>()?, res.slots.alloc::<U6>()?)?;
+        // Overlapping the two pages at 0x2000_0000 from 0x2000_1000.
+        let one = Region::new(res.untyped.alloc::<U12>()?, res.slots.alloc::<U1>()?)?;
+        let refused = expect_err_refused(
+            "overlapping mapping",
+            child.map(one, 0x2000_1000, res.untyped.alloc::<U14>()?, res.slots.alloc::<U3>()?),
+        )?;
+        expect_error(
+            "overlap",
+            Error::MappingOverlap {
+                vaddr: 0x2000_1000,
+                len: 0x1000,
+                existing: 0x2000_0000,
+                existing_len: 0x2000,
+            },
+            refused.error,
+        )?;
+        let (one, left) = refused.inputs;
+        expect_eq("a refused mapping keeps its slots", 3, left.slots.len() as u64)?;
+        expect_eq("and its memory", 1, left.memory.is_some() as u64)?;
+        let (mem, mut pool) = (left.memory.ok_or(Fail::Missing("memory"))?, left.slots);
+        let slots = pool.alloc::<U3>()?;
+        // Not aligned to 4 KiB.
+        let refused = expect_err_refused("misaligned mapping", child.map(one, 0x3000_0800, mem, slots))?;
+        expect_error(
+            "misaligned",
+            Error::MisalignedAddress {
+                vaddr: 0x3000_0800,
+                align_bits: 12,
+            },
+            refused.error,
+        )?;
+        let (one, left) = refused.inputs;
+        let (mem, mut pool) = (left.memory.ok_or(Fail::Missing("memory"))?, left.slots);
+        let slots = pool.alloc::<U3>()?;
+        // Reaching above the user address limit (two pages from the last one).
+        let two = two.unmap(&mut child)?;
+        let refused = expect_err_refused(
+            "mapping above the user limit",
+            child.map(
+                two,
+                0x7fff_ffff_f000,
+                res.untyped.alloc::<U15>()?,
+                res.slots.alloc::<U6>()?,
+            ),
+        )?;
+        expect_error(
+            "out of range",
+            Error::AddressOutOfRange {
+                vaddr: 0x7fff_ffff_f000,
+                len: 0x2000,
+                limit: 0x7fff_ffff_ffff,
+            },
+            refused.error,
+        )?;
+        // In the root task's own address space, a page of its image is taken: the kernel's DeleteFirst
+        // becomes the same overlap error, with the page's address.
+        static IMAGE_PAGE: [u8; 8192] = [0; 8192];
+        let page = (IMAGE_PAGE.as_ptr() as u64 + 4095) & !4095;
+        let refused = expect_err_refused(
+            "mapping over the root task's image",
+            res.root_vspace.map(one, page, mem, slots),
+        )?;
+        expect_error(
+            "overlap with the image",
+            Error::MappingOverlap {
+                vaddr: page,
+                len: 0x1000,
+                existing: page,
+                existing_len: 0x1000,
+            },
+            refused.error,
+        )?;
+        Ok(())
+    })
+}
+
+#[selkie::test]
+fn mapping_before_an_asid_fails_with_the_kernels_error(boot: &mut BootInfo) -> Result<(), Fail> {
+    boot.lend(|res| {
+        let root: Cap<Pml4, _> = res.untyped.alloc::<U12>()?.retype(res.slots.alloc()?)?;
+        let pdpt: Cap<Pdpt, _> = res.untyped.alloc::<U12>()?.retype(res.slots.alloc()?)?;
+        let frame: Cap<Frame, _> = res.untyped.alloc::<U12>()?.retype(res.slots.alloc()?)?;
+        let no_asid = Error::Kernel {
+            op: Operation::X86PDPTMap,
+            code: sys::Error::InvalidCapability,
+        };
+        let e = expect_err(
+            "PDPT into a root without an ASID",
+            pdpt.map(&root, 0x1000_0000, VmAttributes::default()),
+        )?;
+        expect_error("PDPT before the ASID", no_asid, e)?;
+        let e = expect_err(
+            "frame into a root without an ASID",
+            frame.map::<ReadWrite>(&root, 0x1000_0000, VmAttributes::default()),
+        )?;
+        expect_error(
+            "frame before the ASID",
+            Error::Kernel {
+                op: Operation::X86PageMap,
+                code: sys::Error::InvalidCapability,
+            },
+            e,
+        )?;
+        res.asid_pool.assign(&root)?;
+        let e = expect_err("a second ASID", res.asid_pool.assign(&root))?;
+        expect_error(
+            "second ASID",
+            Error::Kernel {
+                op: Operation::X86ASIDPoolAssign,
+                code: sys::Error::InvalidCapability,
+            },
+            e,
+        )?;
+        pdpt.map(&root, 0x1000_0000, VmAttributes::default())?;
+        Ok(())
+    })
+}
+
+#[selkie::test]
+fn large_pages_map_and_are_usable(boot: &mut BootInfo) -> Result<(), Fail> {
+    boot.lend(|res| {
+        let mem = res.untyped.alloc::<U21>()?;
+        let base = mem.paddr();
+        let region = Region::<U1, _, _, _, LargePage, _>::new_sized(mem, res.slots.alloc::<U1>()?)?;
+        expect_type("2 MiB frame", region.frame())?;
+        expect_eq("physical address from the kernel", base, region.frame().get_address()?)?;
+        let (mut big, left) =
+            res.root_vspace
+                .map_next(region, res.untyped.alloc::<U13>()?, res.slots.alloc::<U2>()?)?;
+        expect_eq("2 MiB aligned", 0, big.vaddr() & ((1 << 21) - 1))?;
+        expect_eq("no page table for a 2 MiB mapping", 1, left.slots.len() as u64)?;
+        let bytes = big.as_mut_slice();
+        expect_eq("size", 2 << 20, bytes.len() as u64)?;
+        bytes[0] = 0x5a;
+        bytes[(2 << 20) - 1] = 0xa5;
+        let s = big.as_slice();
+        expect_eq("first byte", 0x5a, s[0] as u64)?;
+        expect_eq("last byte", 0xa5, s[(2 << 20) - 1] as u64)?;
+        // SAFETY: reads the last byte through a raw pointer to check the mapping covers all 2 MiB.
+        let last = unsafe { ((big.vaddr() + (2 << 20) - 1) as *const u8).read_volatile() };
+        expect_eq("last byte by address", 0xa5, last as u64)?;
+        Ok(())
+    })
+}
+
+#[selkie::test]
+fn unmapped_memory_keeps_its_data_and_maps_elsewhere(boot: &mut BootInfo) -> Result<(), Fail> {
+    boot.lend(|res| {
+        let region = Region::new(res.untyped.alloc::<U12>()?, res.slots.alloc::<U1>()?)?;
+        let (mut page, _) = res
+            .root_vspace
+            .map_next(region, res.untyped.alloc::<U14>()?, res.slots.alloc::<U3>()?)?;
+        let old = page.vaddr();
+        page.as_mut_slice()[100] = 42;
+        let page = page.unmap(&mut res.root_vspace)?;
+        // The kernel has nothing at the old address now: another frame maps there.
+        let other: Cap<Frame, _> = res.untyped.alloc::<U12>()?.retype(res.slots.alloc()?)?;
+        other.map::<ReadWrite>(res.root_vspace.root(), old, VmAttributes::default())?;
+        // SAFETY: `old` now maps `other`, a fresh frame, which nothing else refers to.
+        let there = unsafe { ((old + 100) as *const u8).read_volatile() };
+        expect_eq("a fresh frame at the old address", 0, there as u64)?;
+        let (page, _) = res
+            .root_vspace
+            .map_next(page, res.untyped.alloc::<U14>()?, res.slots.alloc::<U3>()?)?;
+        expect_eq("somewhere else", 1, (page.vaddr() != old) as u64)?;
+        expect_eq("data kept across unmap", 42, page.as_slice()[100] as u64)?;
+        Ok(())
+    })
+}
+
+#[selkie::test]
+fn remap_with_fewer_rights_keeps_the_data_readable(boot: &mut BootInfo) -> Result<(), Fail> {
+    boot.lend(|res| {
+        let region = Region::new(res.untyped.alloc::<U12>()?, res.slots.alloc::<U1>()?)?;
+        let (mut page, _) = res
+            .root_vspace
+            .map_next(region, res.untyped.alloc::<U14>()?, res.slots.alloc::<U3>()?)?;
+        page.as_mut_slice()[0] = 9;
+        let vaddr = page.vaddr();
+        let page = page.remap::<ReadOnly>()?;
+        expect_eq("same address", vaddr, page.vaddr())?;
+        expect_eq("readable after the remap", 9, page.as_slice()[0] as u64)?;
+        // The mapping is still the kernel's: the address stays taken for another frame.
+        let other: Cap<Frame, _> = res.untyped.alloc::<U12>()?.retype(res.slots.alloc()?)?;
+        let e = expect_err(
+            "a frame over the remapped page",
+            other.map::<ReadWrite>(res.root_vspace.root(), vaddr, VmAttributes::default()),
+        )?;
+        expect_error(
+            "remapped page still mapped",
+            Error::Kernel {
+                op: Operation::X86PageMap,
+                code: sys::Error::DeleteFirst,
+            },
+            e,
+        )?;
+        Ok(())
+    })
+}
+
+#[selkie::test]
+fn map_and_unmap_100_times_loses_no_slots_or_memory(boot: &mut BootInfo) -> Result<(), Fail> {
+    boot.lend(|res| {
+        let mut region = Region::new(res.untyped.alloc::<U12>()?, res.slots.alloc::<U1>()?)?;
+        let vaddr = res.root_vspace.reserve(12, 1)?;
+        let mut mem = res.untyped.alloc::<U14>()?;
+        let mut slots = res.slots.alloc::<U3>()?.into_runtime();
+        let mut counts = (0u64, 0u128);
+        for round in 0..100u64 {
+            let (mut page, left) = res.root_vspace.map(region, vaddr, mem, slots.alloc::<U3>()?)?;
+            page.as_mut_slice()[0] = round as u8;
+            expect_eq("written", round & 0xff, page.as_slice()[0] as u64)?;
+            region = page.unmap(&mut res.root_vspace)?;
+            slots = left.slots;
+            mem = match left.memory {
+                Some(mem) => mem,
+                None if round == 0 => res.untyped.alloc::<U14>()?,
+                None => return Err(Fail::Missing("paging memory handed back")),
+            };
+            if slots.len() < 3 {
+                slots = res.slots.alloc::<U3>()?.into_runtime();
+            }
+            if round == 0 {
+                // The first round made the paging structures; from then on nothing more is used.
+                counts = (res.slots.len() as u64, res.untyped.free_bytes());
+            } else {
+                expect_eq("paging slots handed back", 3, slots.len() as u64)?;
+                expect_eq("free slots", counts.0, res.slots.len() as u64)?;
+                expect_eq(
+                    "free memory (KiB)",
+                    (counts.1 >> 10) as u64,
+                    (res.untyped.free_bytes() >> 10) as u64,
+                )?;
+            }
+        }
+        expect_eq("mappings left", 0, res.root_vspace.mapping_count() as u64)?;
+        Ok(())
+    })
+}
+
+#[selkie::test]
+fn a_device_region_maps_at_its_physical_address(boot: &mut BootInfo) -> Result<(), Fail> {
+    // A 4 KiB page of the first device untyped the kernel lists.
+    let bi = boot.raw();
+    let (list, range) = (bi.untyped_list, bi.untyped);
+    let n = (range.end - range.start) as usize;
+    let paddr = list
+        .iter()
+        .take(n)
+        .find(|d| d.is_device != 0 && d.size_bits >= 12)
+        .map(|d| d.paddr)
+        .ok_or(Fail::Missing("a device untyped"))?;
+    boot.lend(|res| {
+        let mem = res.untyped.alloc_device::<U12>(paddr)?;
+        expect_eq("device memory where asked", paddr, mem.paddr())?;
+        let region = Region::<U1, _, _, _, Page4K, _>::from_device(mem, res.slots.alloc::<U1>()?)?;
+        expect_type("device frame", region.frame())?;
+        expect_eq("the kernel's physical address", paddr, region.frame_paddr(0)?)?;
+        let vaddr = res.root_vspace.reserve(12, 1)?;
+        let (page, _) = res.root_vspace.map_with(
+            region.restrict::<ReadOnly>(),
+            vaddr,
+            VmAttributes::CacheDisabled,
+            res.untyped.alloc::<U14>()?,
+            res.slots.alloc::<U3>()?,
+        )?;
+        // Reading device memory through the uncached mapping works (what it holds is the device's business).
+        let _ = page.as_slice()[0];
+        expect_eq("still at the device's address", paddr, page.frame().get_address()?)?;
+        Ok(())
+    })
+}
