@@ -62,12 +62,15 @@ pub mod bootstrap;
 mod bounds;
 mod cap;
 mod error;
+mod fault;
 pub mod object;
 pub mod rights;
 mod role;
 mod scope;
 mod sealed;
 mod slots;
+mod supervisor;
+mod thread;
 mod untyped;
 
 pub mod rt;
@@ -86,9 +89,12 @@ pub use bounds::{
 };
 pub use cap::Cap;
 pub use error::{Error, Operation, Refused};
+pub use fault::{Fault, LookupFailure, VmAccess, MAX_FAULT_WORDS};
 pub use object::*;
 pub use role::{Borrowed, Child, FlowsInto, Forever, Invocable, Lent, Local, OwnsSlot, Role, Scope, ScopeFlowsInto};
 pub use slots::{CNodeSlot, CNodeSlots, Runtime};
+pub use supervisor::{Faulted, Supervisor};
+pub use thread::{RunningThread, StaticStack, Thread, ThreadArg, ThreadEnv, ThreadStack};
 pub use untyped::{CapRange, Device, General, MemoryKind, Untyped, UntypedAllocator};
 
 /// The raw kernel interface this crate is built on.
