@@ -14,26 +14,26 @@ use crate::role::{FlowsInto, Invocable, Local, Role};
 use crate::{CNodeSlot, Cap, Error, Refused};
 
 /// The root task's end of the fault endpoint of the threads it supervises.
-pub struct Supervisor {
-    endpoint: Cap<Endpoint<AllRights>, Local>,
+pub struct Supervisor<R: Invocable = Local> {
+    endpoint: Cap<Endpoint<AllRights>, R>,
 }
 
 /// A fault a [`Supervisor`] received: which thread (the badge of its fault endpoint capability) and what.
 /// The thread waits for the supervisor's decision; the `&mut` borrow of the supervisor keeps the next
 /// [`Supervisor::wait`] until this fault is settled (the kernel keeps one reply per receiver).
 #[must_use = "a faulted thread stays blocked until it is resumed, restarted or killed"]
-pub struct Faulted<'s> {
+pub struct Faulted<'s, R: Invocable = Local> {
     /// The badge of the capability the fault came through: which thread faulted.
     pub badge: Badge,
     /// What happened.
     pub fault: Fault,
-    supervisor: &'s mut Supervisor,
+    supervisor: &'s mut Supervisor<R>,
 }
 
-impl Supervisor {
+impl<R: Invocable> Supervisor<R> {
     /// Supervises faults arriving on `endpoint` (an endpoint of the caller's, with all rights: it receives,
     /// and its badged copies send).
-    pub fn new(endpoint: Cap<Endpoint<AllRights>, Local>) -> Supervisor {
+    pub fn new(endpoint: Cap<Endpoint<AllRights>, R>) -> Supervisor<R> {
         Supervisor { endpoint }
     }
 
@@ -46,13 +46,13 @@ impl Supervisor {
         badge: Badge,
     ) -> Result<Cap<Endpoint<WriteOnly>, R2>, Refused<CNodeSlot<R2>>>
     where
-        Local: FlowsInto<R2>,
+        R: FlowsInto<R2>,
     {
         self.endpoint.mint(cspace, slot, badge)
     }
 
     /// Blocks until a supervised thread faults; returns which one and the decoded fault.
-    pub fn wait(&mut self) -> Faulted<'_> {
+    pub fn wait(&mut self) -> Faulted<'_, R> {
         // SAFETY: receiving on our own endpoint with the root task's IPC buffer; the kernel writes the
         // message into registers and that buffer only.
         let (info, badge, mrs) = unsafe { sys::recv_with_mrs(self.endpoint.cptr()) };
@@ -85,12 +85,12 @@ impl Supervisor {
     }
 
     /// Gives the endpoint back.
-    pub fn into_endpoint(self) -> Cap<Endpoint<AllRights>, Local> {
+    pub fn into_endpoint(self) -> Cap<Endpoint<AllRights>, R> {
         self.endpoint
     }
 }
 
-impl Faulted<'_> {
+impl<R: Invocable> Faulted<'_, R> {
     /// Resumes the thread after the cause was fixed: an empty reply to the fault, so the thread re-executes
     /// the faulting instruction (for a VM fault) with its registers as they are now (change them first with
     /// [`Cap::write_registers`](crate::Cap::write_registers) if needed).

@@ -120,17 +120,17 @@ impl<'a> ThreadEnv<'a> {
 
 /// A configured thread that has not started. [`Thread::start`] consumes it, so a thread starts once.
 #[must_use = "a thread does nothing until it is started"]
-pub struct Thread {
-    tcb: Cap<Tcb>,
-    join: Cap<Notification>,
+pub struct Thread<R: Invocable = Local> {
+    tcb: Cap<Tcb, R>,
+    join: Cap<Notification, R>,
     initial: UserContext,
 }
 
 /// A started thread.
 #[must_use = "join a thread, or keep it, to get its TCB back"]
-pub struct RunningThread {
-    tcb: Cap<Tcb>,
-    join: Cap<Notification>,
+pub struct RunningThread<R: Invocable = Local> {
+    tcb: Cap<Tcb, R>,
+    join: Cap<Notification, R>,
     initial: UserContext,
 }
 
@@ -151,7 +151,7 @@ extern "C" fn trampoline<T: ThreadArg>(start: *const (fn(T), T), join: sys::CPtr
     }
 }
 
-impl Thread {
+impl<R: Invocable> Thread<R> {
     /// Configures `tcb` to run `f(arg)` on `stack` at `priority` in `env`'s spaces, without starting it.
     /// The join notification is signalled when `f` returns.
     ///
@@ -159,13 +159,13 @@ impl Thread {
     /// thread ([`ThreadArg`]).
     pub fn spawn<T: ThreadArg, const N: usize>(
         env: &ThreadEnv<'_>,
-        tcb: Cap<Tcb>,
+        tcb: Cap<Tcb, R>,
         stack: &'static mut ThreadStack<N>,
         f: fn(T),
         arg: T,
         priority: Priority,
-        join: Cap<Notification<AllRights>, Local>,
-    ) -> Result<Thread, Refused<(Cap<Tcb>, Cap<Notification>)>> {
+        join: Cap<Notification<AllRights>, R>,
+    ) -> Result<Thread<R>, Refused<(Cap<Tcb, R>, Cap<Notification, R>)>> {
         let top = stack.top();
         type Start<T> = (fn(T), T);
         let size = core::mem::size_of::<Start<T>>();
@@ -211,12 +211,12 @@ impl Thread {
     }
 
     /// The thread's TCB.
-    pub fn tcb(&self) -> &Cap<Tcb> {
+    pub fn tcb(&self) -> &Cap<Tcb, R> {
         &self.tcb
     }
 
     /// Starts the thread (`seL4_TCB_Resume`).
-    pub fn start(self) -> Result<RunningThread, Refused<Thread>> {
+    pub fn start(self) -> Result<RunningThread<R>, Refused<Thread<R>>> {
         match self.tcb.resume() {
             Ok(()) => Ok(RunningThread {
                 tcb: self.tcb,
@@ -236,9 +236,9 @@ impl FaultEndpointIn<LocalCNode> for RawFault {
     }
 }
 
-impl RunningThread {
+impl<R: Invocable> RunningThread<R> {
     /// The thread's TCB (to read its registers, change its priority, ...).
-    pub fn tcb(&self) -> &Cap<Tcb> {
+    pub fn tcb(&self) -> &Cap<Tcb, R> {
         &self.tcb
     }
 
@@ -259,7 +259,7 @@ impl RunningThread {
 
     /// Waits until the thread's function has returned, makes sure the thread is stopped, and gives back its
     /// TCB and join notification (the stack was `'static` and stays with the thread's code).
-    pub fn join(self) -> Result<(Cap<Tcb>, Cap<Notification>), Error> {
+    pub fn join(self) -> Result<(Cap<Tcb, R>, Cap<Notification, R>), Error> {
         self.join.wait();
         // The thread signals, then suspends itself; a higher-priority joiner may get here in between.
         self.tcb.suspend()?;
