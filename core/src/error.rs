@@ -196,10 +196,17 @@ impl fmt::Display for Error {
                 )
             }
             Error::PriorityOutOfRange { priority, limit } => {
-                write!(f, "priority {priority} is out of range: this kernel has priorities 0 to {}", limit - 1)
+                write!(
+                    f,
+                    "priority {priority} is out of range: this kernel has priorities 0 to {}",
+                    limit - 1
+                )
             }
             Error::StackTooSmall { size, needed } => {
-                write!(f, "a {size}-byte thread stack is too small for its start-up data ({needed} bytes)")
+                write!(
+                    f,
+                    "a {size}-byte thread stack is too small for its start-up data ({needed} bytes)"
+                )
             }
             Error::StackTaken { size } => {
                 write!(f, "the {size}-byte static thread stack was already taken")
@@ -333,11 +340,17 @@ mod tests {
                 "guard 0x4 of 2 bits does not fit the kernel's CNode guard",
             ),
             (
-                Error::PriorityOutOfRange { priority: 300, limit: 256 },
+                Error::PriorityOutOfRange {
+                    priority: 300,
+                    limit: 256,
+                },
                 "priority 300 is out of range: this kernel has priorities 0 to 255",
             ),
             (
-                Error::StackTooSmall { size: 4096, needed: 5000 },
+                Error::StackTooSmall {
+                    size: 4096,
+                    needed: 5000,
+                },
                 "a 4096-byte thread stack is too small for its start-up data (5000 bytes)",
             ),
             (

@@ -77,7 +77,7 @@ pub const MAX_FAULT_WORDS: usize = arch::MAX_FAULT_WORDS_;
 pub enum Fault {
     /// The thread touched memory its address space does not map (or maps without the right it needed).
     VmFault {
-        /// The address it touched.
+        /// The address it touched. This kernel (x86_64, 2017 tree) keeps only the low 32 bits of it.
         address: sys::Word,
         /// The instruction that faulted (re-executed when the thread is resumed).
         ip: sys::Word,
@@ -188,9 +188,22 @@ mod tests {
             }
         );
         let write = Fault::decode(5, &[1, 2, 0, 0b111]);
-        assert!(matches!(write, Fault::VmFault { access: VmAccess::Write, present: true, .. }));
+        assert!(matches!(
+            write,
+            Fault::VmFault {
+                access: VmAccess::Write,
+                present: true,
+                ..
+            }
+        ));
         let exec = Fault::decode(5, &[1, 2, 1, 0b10100]);
-        assert!(matches!(exec, Fault::VmFault { access: VmAccess::Execute, .. }));
+        assert!(matches!(
+            exec,
+            Fault::VmFault {
+                access: VmAccess::Execute,
+                ..
+            }
+        ));
     }
 
     #[test]
@@ -198,7 +211,13 @@ mod tests {
         let ud = Fault::decode(3, &[0x40_2000, 0x7000, 0x202, 6, 0]);
         assert_eq!(
             ud,
-            Fault::UserException { vector: 6, code: 0, ip: 0x40_2000, sp: 0x7000, flags: 0x202 }
+            Fault::UserException {
+                vector: 6,
+                code: 0,
+                ip: 0x40_2000,
+                sp: 0x7000,
+                flags: 0x202
+            }
         );
         let mut w = [0u64; 19];
         for (i, x) in w.iter_mut().enumerate() {
@@ -208,7 +227,10 @@ mod tests {
         match Fault::decode(2, &w) {
             Fault::UnknownSyscall { number, ip, registers } => {
                 assert_eq!((number, ip), (42, 115));
-                assert_eq!((registers.rax, registers.rdx, registers.r15, registers.rsp), (100, 103, 114, 116));
+                assert_eq!(
+                    (registers.rax, registers.rdx, registers.r15, registers.rsp),
+                    (100, 103, 114, 116)
+                );
             }
             f => panic!("{f:?}"),
         }
@@ -229,7 +251,14 @@ mod tests {
         let g = Fault::decode(1, &[9, 0x55, 0, 4, 3, 1, 2]);
         assert!(matches!(
             g,
-            Fault::CapFault { lookup: LookupFailure::GuardMismatch { bits_left: 3, guard_found: 1, bits_found: 2 }, .. }
+            Fault::CapFault {
+                lookup: LookupFailure::GuardMismatch {
+                    bits_left: 3,
+                    guard_found: 1,
+                    bits_found: 2
+                },
+                ..
+            }
         ));
     }
 
@@ -239,8 +268,14 @@ mod tests {
             assert!(matches!(Fault::decode(label, &[7; 30]), Fault::Unknown { len: 30, .. }));
         }
         // A VM fault label with too few words, and a lookup-failure kind the kernel does not have.
-        assert!(matches!(Fault::decode(5, &[1, 2]), Fault::Unknown { label: 5, len: 2, .. }));
-        assert!(matches!(Fault::decode(1, &[1, 2, 0, 9]), Fault::Unknown { label: 1, .. }));
+        assert!(matches!(
+            Fault::decode(5, &[1, 2]),
+            Fault::Unknown { label: 5, len: 2, .. }
+        ));
+        assert!(matches!(
+            Fault::decode(1, &[1, 2, 0, 9]),
+            Fault::Unknown { label: 1, .. }
+        ));
         assert!(matches!(Fault::decode(2, &[]), Fault::Unknown { len: 0, .. }));
     }
 }

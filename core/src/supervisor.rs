@@ -9,7 +9,7 @@ use selkie_sys as sys;
 use crate::arch::UserContext;
 use crate::fault::{Fault, MAX_FAULT_WORDS};
 use crate::object::{Badge, Endpoint, LocalCNode, Tcb};
-use crate::rights::{AllRights, WriteOnly};
+use crate::rights::{AllRights, WriteGrant};
 use crate::role::{FlowsInto, Invocable, Local, Role};
 use crate::{CNodeSlot, Cap, Error, Refused};
 
@@ -37,14 +37,15 @@ impl<R: Invocable> Supervisor<R> {
         Supervisor { endpoint }
     }
 
-    /// A send-only copy of the fault endpoint carrying `badge`, for one supervised thread's
+    /// A copy of the fault endpoint carrying `badge`, with the rights a fault endpoint needs on this kernel
+    /// (write and grant, no read: the thread cannot receive other threads' faults), for one supervised thread's
     /// [`ThreadEnv::with_fault_endpoint`](crate::ThreadEnv::with_fault_endpoint) or configure.
     pub fn fault_endpoint_for<R2: Role>(
         &self,
         cspace: &Cap<LocalCNode, impl Invocable>,
         slot: CNodeSlot<R2>,
         badge: Badge,
-    ) -> Result<Cap<Endpoint<WriteOnly>, R2>, Refused<CNodeSlot<R2>>>
+    ) -> Result<Cap<Endpoint<WriteGrant>, R2>, Refused<CNodeSlot<R2>>>
     where
         R: FlowsInto<R2>,
     {

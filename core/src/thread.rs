@@ -17,8 +17,7 @@ use selkie_sys as sys;
 
 use crate::arch::{entry_context, UserContext, VSpaceRoot};
 use crate::object::{
-    CSpaceRoot, FaultEndpointIn, IpcBuffer, LocalCNode, NoFaultEndpoint, Notification, Priority, Tcb,
-    TcbConfig,
+    CSpaceRoot, FaultEndpointIn, IpcBuffer, LocalCNode, NoFaultEndpoint, Notification, Priority, Tcb, TcbConfig,
 };
 use crate::rights::AllRights;
 use crate::role::{Invocable, Local};
@@ -31,7 +30,10 @@ pub struct ThreadStack<const N: usize> {
 }
 
 impl<const N: usize> ThreadStack<N> {
-    const CHECK: () = assert!(N >= 4096 && N % 4096 == 0, "a thread stack is a whole number of 4 KiB pages");
+    const CHECK: () = assert!(
+        N >= 4096 && N % 4096 == 0,
+        "a thread stack is a whole number of 4 KiB pages"
+    );
 
     /// The address one past the stack's last byte.
     fn top(&mut self) -> usize {
@@ -172,7 +174,10 @@ impl<R: Invocable> Thread<R> {
         let align = core::mem::align_of::<Start<T>>().max(16);
         if size + 256 > N {
             return Err(Refused {
-                error: Error::StackTooSmall { size: N, needed: size + 256 },
+                error: Error::StackTooSmall {
+                    size: N,
+                    needed: size + 256,
+                },
                 inputs: (tcb, join),
             });
         }
@@ -181,11 +186,7 @@ impl<R: Invocable> Thread<R> {
         // is aligned for the pair; the thread has not started.
         unsafe { (slot as *mut Start<T>).write((f, arg)) };
         let entry: extern "C" fn(*const Start<T>, sys::CPtr, sys::CPtr) -> ! = trampoline::<T>;
-        let initial = entry_context(
-            entry as usize,
-            slot,
-            [slot as sys::Word, join.cptr(), tcb.cptr(), 0],
-        );
+        let initial = entry_context(entry as usize, slot, [slot as sys::Word, join.cptr(), tcb.cptr(), 0]);
         let config = TcbConfig {
             fault_endpoint: &RawFault(env.fault),
             cspace: env.cspace,

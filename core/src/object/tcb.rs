@@ -13,7 +13,9 @@
 //!   placed in that CNode's slots.
 //!
 //! Giving a thread with its own CSpace the caller's address, or the reverse, does not compile. The endpoint
-//! needs the write right (the kernel sends the fault through it).
+//! needs the write and grant rights: this kernel sends the fault through it and grants the handler a reply
+//! capability, and treats an endpoint capability without grant as no fault endpoint (the thread then takes
+//! a capability fault that nobody handles).
 
 use core::marker::PhantomData;
 
@@ -22,7 +24,7 @@ use typenum::{IsLess, Le, Unsigned, B1, U11};
 
 use super::{invoke, CNode, Endpoint, LocalCNode, Notification};
 use crate::arch::{Frame, UserContext, VSpaceRoot, USER_CONTEXT_WORDS};
-use crate::rights::{CanRead, CanWrite, RightsSet};
+use crate::rights::{CanGrant, CanRead, CanWrite};
 use crate::role::{Child, Invocable, Scope};
 use crate::{Cap, CNodeGuard, Error, Operation};
 
@@ -118,18 +120,18 @@ impl<Radix: Unsigned + 'static> ThreadCSpace for CNode<Radix> {}
     message = "the fault endpoint must be named by its address in the thread's own CSpace",
     label = "this endpoint capability is not an address in the thread's CSpace `{Space}`",
     note = "a thread sharing the caller's CSpace (`LocalCNode`) takes the caller's own endpoint (`Local`/`Borrowed`) \
-            with the write right; a thread with a CNode of its own takes a `Child` endpoint placed in that CNode"
+            with the write and grant rights; a thread with a CNode of its own takes a `Child` endpoint placed in that CNode"
 )]
 pub trait FaultEndpointIn<Space> {
     /// The address the kernel will look up in the thread's CSpace.
     fn fault_address(&self) -> sys::CPtr;
 }
-impl<Rt: RightsSet + CanWrite, R: Invocable> FaultEndpointIn<LocalCNode> for Cap<Endpoint<Rt>, R> {
+impl<Rt: CanWrite + CanGrant, R: Invocable> FaultEndpointIn<LocalCNode> for Cap<Endpoint<Rt>, R> {
     fn fault_address(&self) -> sys::CPtr {
         self.cptr()
     }
 }
-impl<Radix: Unsigned + 'static, Rt: RightsSet + CanWrite, S: Scope> FaultEndpointIn<CNode<Radix>>
+impl<Radix: Unsigned + 'static, Rt: CanWrite + CanGrant, S: Scope> FaultEndpointIn<CNode<Radix>>
     for Cap<Endpoint<Rt>, Child<S>>
 {
     fn fault_address(&self) -> sys::CPtr {

@@ -10,7 +10,10 @@ use core::sync::atomic::{AtomicU64, Ordering::SeqCst};
 
 use selkie::bootstrap::{BootInfo, Resources};
 use selkie::typenum::{U100, U11, U150, U5, U50};
-use selkie::{CNodeSlots, Cap, Lent, Runtime, UntypedAllocator, Local, Notification, Priority, StaticStack, Tcb, Thread, ThreadEnv};
+use selkie::{
+    CNodeSlots, Cap, Lent, Local, Notification, Priority, Runtime, StaticStack, Tcb, Thread, ThreadEnv,
+    UntypedAllocator,
+};
 use support::{expect_eq, Fail};
 
 selkie::test_main!();
@@ -89,7 +92,15 @@ fn eight_threads_run_at_once_and_all_finish(boot: &mut BootInfo) -> Result<(), F
         let mut running = [const { None }; 8];
         for (i, slot) in running.iter_mut().enumerate() {
             let (tcb, join) = part(&mut res.untyped, &mut res.slots)?;
-            let t = Thread::spawn(&env, tcb, STACKS[i].take()?, rendezvous, i, Priority::of::<U100>(), join)?;
+            let t = Thread::spawn(
+                &env,
+                tcb,
+                STACKS[i].take()?,
+                rendezvous,
+                i,
+                Priority::of::<U100>(),
+                join,
+            )?;
             *slot = Some(t.start()?);
         }
         for t in running.into_iter().flatten() {
@@ -131,7 +142,15 @@ fn a_priority_change_decides_who_runs_first(boot: &mut BootInfo) -> Result<(), F
         // Counter at 100, looker at 50: the looker runs only once the counter is done.
         COUNT.store(0, SeqCst);
         let (tcb, join) = part(&mut res.untyped, &mut res.slots)?;
-        let c = Thread::spawn(&env, tcb, STACK_COUNT.take()?, counter, 500, Priority::of::<U100>(), join)?;
+        let c = Thread::spawn(
+            &env,
+            tcb,
+            STACK_COUNT.take()?,
+            counter,
+            500,
+            Priority::of::<U100>(),
+            join,
+        )?;
         let (tcb, join) = part(&mut res.untyped, &mut res.slots)?;
         let l = Thread::spawn(&env, tcb, STACK_LOOK.take()?, look, (), Priority::of::<U50>(), join)?;
         let (c, l) = (c.start()?, l.start()?);
@@ -142,7 +161,15 @@ fn a_priority_change_decides_who_runs_first(boot: &mut BootInfo) -> Result<(), F
         // The same, but the looker is raised to 150 before it starts: it runs before the counter moves.
         COUNT.store(0, SeqCst);
         let (tcb, join) = part(&mut res.untyped, &mut res.slots)?;
-        let c = Thread::spawn(&env, tcb, STACK_COUNT2.take()?, counter, 500, Priority::of::<U100>(), join)?;
+        let c = Thread::spawn(
+            &env,
+            tcb,
+            STACK_COUNT2.take()?,
+            counter,
+            500,
+            Priority::of::<U100>(),
+            join,
+        )?;
         let (tcb, join) = part(&mut res.untyped, &mut res.slots)?;
         let l = Thread::spawn(&env, tcb, STACK_LOOK2.take()?, look, (), Priority::of::<U50>(), join)?;
         l.tcb().set_priority(Priority::of::<U150>())?;
@@ -157,7 +184,13 @@ fn a_priority_change_decides_who_runs_first(boot: &mut BootInfo) -> Result<(), F
         expect_eq(
             "priority 256 refused",
             1,
-            matches!(Priority::new(256), Err(selkie::Error::PriorityOutOfRange { priority: 256, limit: 256 })) as u64,
+            matches!(
+                Priority::new(256),
+                Err(selkie::Error::PriorityOutOfRange {
+                    priority: 256,
+                    limit: 256
+                })
+            ) as u64,
         )?;
         Ok(())
     })
