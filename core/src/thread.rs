@@ -103,7 +103,7 @@ impl<'a> ThreadEnv<'a> {
     /// Threads in the caller's own CSpace and VSpace, with no fault endpoint.
     pub fn new(cspace: &'a Cap<LocalCNode, impl Invocable>, vspace: &'a Cap<VSpaceRoot, impl Invocable>) -> Self {
         ThreadEnv {
-            cspace: CSpaceRoot::new(cspace, None),
+            cspace: CSpaceRoot::shared(cspace),
             vspace: vspace.cptr(),
             fault: FaultEndpointIn::<LocalCNode>::fault_address(&NoFaultEndpoint),
             borrow: PhantomData,

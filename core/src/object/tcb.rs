@@ -25,7 +25,7 @@ use typenum::{IsLess, Le, Unsigned, B1, U11};
 use super::{invoke, CNode, Endpoint, LocalCNode, Notification};
 use crate::arch::{Frame, UserContext, VSpaceRoot, USER_CONTEXT_WORDS};
 use crate::rights::{CanGrant, CanRead, CanWrite};
-use crate::role::{Child, Invocable, Scope};
+use crate::role::{Child, Invocable, Role, Scope};
 use crate::{Cap, CNodeGuard, Error, Operation};
 
 kernel_object! {
@@ -117,8 +117,8 @@ impl<Radix: Unsigned + 'static> ThreadCSpace for CNode<Radix> {}
 /// `Cap<Endpoint<Rt>, R>: FaultEndpointIn<Space>`: this endpoint capability's address names the fault
 /// endpoint in a thread whose CSpace root is `Space` (see the [module docs](self)).
 #[diagnostic::on_unimplemented(
-    message = "the fault endpoint must be named by its address in the thread's own CSpace",
-    label = "this endpoint capability is not an address in the thread's CSpace `{Space}`",
+    message = "not a fault endpoint for a thread whose CSpace is `{Space}`",
+    label = "a fault endpoint is an endpoint with write and grant rights, named by its address in the thread's CSpace",
     note = "a thread sharing the caller's CSpace (`LocalCNode`) takes the caller's own endpoint (`Local`/`Borrowed`) \
             with the write and grant rights; a thread with a CNode of its own takes a `Child` endpoint placed in that CNode"
 )]
@@ -126,6 +126,7 @@ pub trait FaultEndpointIn<Space> {
     /// The address the kernel will look up in the thread's CSpace.
     fn fault_address(&self) -> sys::CPtr;
 }
+#[diagnostic::do_not_recommend]
 impl<Rt: CanWrite + CanGrant, R: Invocable> FaultEndpointIn<LocalCNode> for Cap<Endpoint<Rt>, R> {
     fn fault_address(&self) -> sys::CPtr {
         self.cptr()
@@ -134,6 +135,18 @@ impl<Rt: CanWrite + CanGrant, R: Invocable> FaultEndpointIn<LocalCNode> for Cap<
 impl<Radix: Unsigned + 'static, Rt: CanWrite + CanGrant, S: Scope> FaultEndpointIn<CNode<Radix>>
     for Cap<Endpoint<Rt>, Child<S>>
 {
+    fn fault_address(&self) -> sys::CPtr {
+        self.cptr()
+    }
+}
+
+/// Not a CSpace: a second [`FaultEndpointIn`] target for `Child` endpoints, so that the compiler cannot guess
+/// a thread's CSpace type from its fault endpoint alone and instead reports a mismatch with the CSpace given
+/// as the fault endpoint's error. It is not a [`ThreadCSpace`], so nothing can use it.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub enum NotACSpace {}
+impl<Rt: CanWrite + CanGrant, S: Scope> FaultEndpointIn<NotACSpace> for Cap<Endpoint<Rt>, Child<S>> {
     fn fault_address(&self) -> sys::CPtr {
         self.cptr()
     }
@@ -178,8 +191,8 @@ impl<'a> IpcBuffer<'a> {
     }
 }
 
-/// A thread's CSpace root for configure: a capability to the root CNode and the guard to give it (`None`
-/// keeps the capability's own).
+/// A thread's CSpace root for configure: the caller's own ([`CSpaceRoot::shared`]) or a CNode of the thread's
+/// own ([`CSpaceRoot::new`]), with the guard to give it.
 #[derive(Debug, Clone, Copy)]
 pub struct CSpaceRoot<'a, Space: ThreadCSpace> {
     cptr: sys::CPtr,
@@ -187,9 +200,21 @@ pub struct CSpaceRoot<'a, Space: ThreadCSpace> {
     space: PhantomData<&'a Space>,
 }
 
-impl<'a, Space: ThreadCSpace> CSpaceRoot<'a, Space> {
-    /// The CNode `cnode` (a capability of the caller's) as the thread's CSpace root, with `guard` if given.
-    pub fn new(cnode: &'a Cap<Space, impl Invocable>, guard: Option<CNodeGuard>) -> Self {
+impl<'a> CSpaceRoot<'a, LocalCNode> {
+    /// The caller's own CSpace, shared with the thread (its root CNode capability keeps its guard).
+    pub fn shared(cspace: &'a Cap<LocalCNode, impl Invocable>) -> Self {
+        CSpaceRoot {
+            cptr: cspace.cptr(),
+            data: 0,
+            space: PhantomData,
+        }
+    }
+}
+
+impl<'a, Radix: Unsigned + 'static> CSpaceRoot<'a, CNode<Radix>> {
+    /// The CNode `cnode` (a capability of the caller's) as the thread's own CSpace root, with `guard` if
+    /// given (`None` keeps the capability's own).
+    pub fn new(cnode: &'a Cap<CNode<Radix>, impl Invocable>, guard: Option<CNodeGuard>) -> Self {
         CSpaceRoot {
             cptr: cnode.cptr(),
             data: guard.map_or(0, CNodeGuard::cap_data),
@@ -213,14 +238,17 @@ pub struct TcbConfig<'a, Space: ThreadCSpace, F: FaultEndpointIn<Space>, Rv: Inv
     pub priority: Priority,
 }
 
-impl<R: Invocable> Cap<Tcb, R> {
+impl<R: Role> Cap<Tcb, R> {
     /// Sets the thread's fault endpoint, CSpace and VSpace roots, IPC buffer and priority in one call
     /// (`seL4_TCB_Configure`). The kernel checks the priority against the caller's own maximum controlled
     /// priority.
     pub fn configure<Space: ThreadCSpace, F: FaultEndpointIn<Space>, Rv: Invocable>(
         &self,
         config: TcbConfig<'_, Space, F, Rv>,
-    ) -> Result<(), Error> {
+    ) -> Result<(), Error>
+    where
+        R: Invocable,
+    {
         let c = &config;
         invoke(Operation::TCBConfigure, (), |()| {
             // SAFETY: every capability is a live one of the caller's, the kernel checks their types; the thread
@@ -250,7 +278,10 @@ impl<R: Invocable> Cap<Tcb, R> {
         fault_endpoint: &F,
         cspace: CSpaceRoot<'_, Space>,
         vspace: &Cap<VSpaceRoot, impl Invocable>,
-    ) -> Result<(), Error> {
+    ) -> Result<(), Error>
+    where
+        R: Invocable,
+    {
         self.call(Operation::TCBSetSpace, || {
             // SAFETY: as in `configure`.
             unsafe {
@@ -267,7 +298,10 @@ impl<R: Invocable> Cap<Tcb, R> {
     }
 
     /// Sets the IPC buffer (`seL4_TCB_SetIPCBuffer`).
-    pub fn set_ipc_buffer(&self, buffer: IpcBuffer<'_>) -> Result<(), Error> {
+    pub fn set_ipc_buffer(&self, buffer: IpcBuffer<'_>) -> Result<(), Error>
+    where
+        R: Invocable,
+    {
         self.call(Operation::TCBSetIPCBuffer, || {
             // SAFETY: the frame is a live capability of the caller's; the kernel checks it and the address.
             unsafe { sys::tcb_set_ipc_buffer(self.cptr(), buffer.vaddr, buffer.frame) }
@@ -277,7 +311,10 @@ impl<R: Invocable> Cap<Tcb, R> {
     /// Sets the thread's priority (`seL4_TCB_SetPriority`). On this kernel the authority is the calling
     /// thread itself: the priority may not exceed the caller's maximum controlled priority, or the kernel
     /// refuses with a range error.
-    pub fn set_priority(&self, priority: Priority) -> Result<(), Error> {
+    pub fn set_priority(&self, priority: Priority) -> Result<(), Error>
+    where
+        R: Invocable,
+    {
         self.call(Operation::TCBSetPriority, || {
             // SAFETY: changes scheduling state only.
             unsafe { sys::tcb_set_priority(self.cptr(), priority.value()) }
@@ -285,7 +322,10 @@ impl<R: Invocable> Cap<Tcb, R> {
     }
 
     /// Writes all of the thread's registers (`seL4_TCB_WriteRegisters`), and resumes it if `resume`.
-    pub fn write_registers(&self, context: &UserContext, resume: bool) -> Result<(), Error> {
+    pub fn write_registers(&self, context: &UserContext, resume: bool) -> Result<(), Error>
+    where
+        R: Invocable,
+    {
         self.call(Operation::TCBWriteRegisters, || {
             // SAFETY: changes the target thread's registers; the kernel refuses the calling thread itself.
             unsafe { sys::tcb_write_registers(self.cptr(), resume, 0, USER_CONTEXT_WORDS, context) }
@@ -293,7 +333,10 @@ impl<R: Invocable> Cap<Tcb, R> {
     }
 
     /// Reads all of the thread's registers (`seL4_TCB_ReadRegisters`), suspending it first if `suspend`.
-    pub fn read_registers(&self, suspend: bool) -> Result<UserContext, Error> {
+    pub fn read_registers(&self, suspend: bool) -> Result<UserContext, Error>
+    where
+        R: Invocable,
+    {
         let ((), context) = invoke(Operation::TCBReadRegisters, (), |()| {
             // SAFETY: reads the target's saved registers into our IPC buffer; no memory of ours changes.
             unsafe { sys::tcb_read_registers(self.cptr(), suspend, 0, USER_CONTEXT_WORDS) }
@@ -303,7 +346,10 @@ impl<R: Invocable> Cap<Tcb, R> {
     }
 
     /// Makes the thread runnable (`seL4_TCB_Resume`); a thread blocked in IPC restarts its call.
-    pub fn resume(&self) -> Result<(), Error> {
+    pub fn resume(&self) -> Result<(), Error>
+    where
+        R: Invocable,
+    {
         self.call(Operation::TCBResume, || {
             // SAFETY: changes scheduling state only.
             unsafe { sys::tcb_resume(self.cptr()) }
@@ -311,7 +357,10 @@ impl<R: Invocable> Cap<Tcb, R> {
     }
 
     /// Stops the thread (`seL4_TCB_Suspend`) until it is resumed; any IPC it was in is cancelled.
-    pub fn suspend(&self) -> Result<(), Error> {
+    pub fn suspend(&self) -> Result<(), Error>
+    where
+        R: Invocable,
+    {
         self.call(Operation::TCBSuspend, || {
             // SAFETY: changes scheduling state only; suspending the caller itself just never returns.
             unsafe { sys::tcb_suspend(self.cptr()) }
@@ -320,7 +369,10 @@ impl<R: Invocable> Cap<Tcb, R> {
 
     /// Binds a notification to the thread (`seL4_TCB_BindNotification`): its signals then also end the
     /// thread's receives on endpoints. The thread waits on it, so the capability needs the read right.
-    pub fn bind_notification<Rt: CanRead>(&self, notification: &Cap<Notification<Rt>, impl Invocable>) -> Result<(), Error> {
+    pub fn bind_notification<Rt: CanRead>(&self, notification: &Cap<Notification<Rt>, impl Invocable>) -> Result<(), Error>
+    where
+        R: Invocable,
+    {
         self.call(Operation::TCBBindNotification, || {
             // SAFETY: links two kernel objects; the kernel refuses if either is already bound.
             unsafe { sys::tcb_bind_notification(self.cptr(), notification.cptr()) }
@@ -328,7 +380,10 @@ impl<R: Invocable> Cap<Tcb, R> {
     }
 
     /// Unbinds the thread's notification (`seL4_TCB_UnbindNotification`).
-    pub fn unbind_notification(&self) -> Result<(), Error> {
+    pub fn unbind_notification(&self) -> Result<(), Error>
+    where
+        R: Invocable,
+    {
         self.call(Operation::TCBUnbindNotification, || {
             // SAFETY: unlinks two kernel objects.
             unsafe { sys::tcb_unbind_notification(self.cptr()) }
@@ -336,7 +391,10 @@ impl<R: Invocable> Cap<Tcb, R> {
     }
 
     /// An invocation that consumes nothing, through [`invoke`].
-    fn call(&self, op: Operation, f: impl FnOnce() -> Result<(), sys::Error>) -> Result<(), Error> {
+    fn call(&self, op: Operation, f: impl FnOnce() -> Result<(), sys::Error>) -> Result<(), Error>
+    where
+        R: Invocable,
+    {
         invoke(op, (), |()| f()).map(|_| ()).map_err(|r| r.error)
     }
 }
