@@ -94,7 +94,7 @@ pub use object::*;
 pub use role::{Borrowed, Child, FlowsInto, Forever, Invocable, Lent, Local, OwnsSlot, Role, Scope, ScopeFlowsInto};
 pub use slots::{CNodeSlot, CNodeSlots, Runtime};
 pub use supervisor::{Faulted, Supervisor};
-pub use thread::{RunningThread, StaticStack, Thread, ThreadArg, ThreadEnv, ThreadStack};
+pub use thread::{RunningThread, SpawnRefused, StaticStack, Thread, ThreadArg, ThreadEnv, ThreadParts, ThreadStack};
 pub use untyped::{CapRange, Device, General, MemoryKind, Untyped, UntypedAllocator};
 
 /// The raw kernel interface this crate is built on.

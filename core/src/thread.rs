@@ -31,7 +31,7 @@ pub struct ThreadStack<const N: usize> {
 
 impl<const N: usize> ThreadStack<N> {
     const CHECK: () = assert!(
-        N >= 4096 && N % 4096 == 0,
+        N >= 4096 && N.is_multiple_of(4096),
         "a thread stack is a whole number of 4 KiB pages"
     );
 
@@ -70,6 +70,8 @@ impl<const N: usize> StaticStack<N> {
     }
 
     /// The stack, the first time; [`Error::StackTaken`] after that.
+    // The one-time flag is what makes handing out `&mut` from `&self` sound, as with `OnceCell`-style types.
+    #[allow(clippy::mut_from_ref)]
     pub fn take(&'static self) -> Result<&'static mut ThreadStack<N>, Error> {
         if self.taken.swap(true, Ordering::AcqRel) {
             return Err(Error::StackTaken { size: N });
@@ -120,12 +122,33 @@ impl<'a> ThreadEnv<'a> {
     }
 }
 
+/// What [`Thread::spawn`] hands back when the kernel refuses: the TCB and the join notification.
+pub type SpawnRefused<R> = Refused<ThreadParts<R>>;
+
+/// A thread's TCB and join notification, as [`RunningThread::join`] gives them back.
+pub type ThreadParts<R> = (Cap<Tcb, R>, Cap<Notification, R>);
+
+/// Where a thread starts: enough to rebuild its initial registers (kept small, so a refused start that hands
+/// the `Thread` back stays small too).
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    pc: usize,
+    stack: usize,
+    args: [sys::Word; 4],
+}
+
+impl Entry {
+    fn context(&self) -> UserContext {
+        entry_context(self.pc, self.stack, self.args)
+    }
+}
+
 /// A configured thread that has not started. [`Thread::start`] consumes it, so a thread starts once.
 #[must_use = "a thread does nothing until it is started"]
 pub struct Thread<R: Invocable = Local> {
     tcb: Cap<Tcb, R>,
     join: Cap<Notification, R>,
-    initial: UserContext,
+    initial: Entry,
 }
 
 /// A started thread.
@@ -133,7 +156,7 @@ pub struct Thread<R: Invocable = Local> {
 pub struct RunningThread<R: Invocable = Local> {
     tcb: Cap<Tcb, R>,
     join: Cap<Notification, R>,
-    initial: UserContext,
+    initial: Entry,
 }
 
 /// The trampoline every thread starts in: calls `f(arg)` for the `(f, arg)` at `start`, then signals `join`
@@ -167,7 +190,7 @@ impl<R: Invocable> Thread<R> {
         arg: T,
         priority: Priority,
         join: Cap<Notification<AllRights>, R>,
-    ) -> Result<Thread<R>, Refused<(Cap<Tcb, R>, Cap<Notification, R>)>> {
+    ) -> Result<Thread<R>, SpawnRefused<R>> {
         let top = stack.top();
         type Start<T> = (fn(T), T);
         let size = core::mem::size_of::<Start<T>>();
@@ -186,7 +209,11 @@ impl<R: Invocable> Thread<R> {
         // is aligned for the pair; the thread has not started.
         unsafe { (slot as *mut Start<T>).write((f, arg)) };
         let entry: extern "C" fn(*const Start<T>, sys::CPtr, sys::CPtr) -> ! = trampoline::<T>;
-        let initial = entry_context(entry as usize, slot, [slot as sys::Word, join.cptr(), tcb.cptr(), 0]);
+        let initial = Entry {
+            pc: entry as usize,
+            stack: slot,
+            args: [slot as sys::Word, join.cptr(), tcb.cptr(), 0],
+        };
         let config = TcbConfig {
             fault_endpoint: &RawFault(env.fault),
             cspace: env.cspace,
@@ -196,7 +223,7 @@ impl<R: Invocable> Thread<R> {
         };
         let step = tcb
             .configure(config)
-            .and_then(|()| tcb.write_registers(&initial, false));
+            .and_then(|()| tcb.write_registers(&initial.context(), false));
         match step {
             Ok(()) => Ok(Thread { tcb, join, initial }),
             Err(error) => Err(Refused {
@@ -207,8 +234,8 @@ impl<R: Invocable> Thread<R> {
     }
 
     /// The register state the thread starts from (for [`Faulted::restart`](crate::Faulted::restart)).
-    pub fn initial_context(&self) -> &UserContext {
-        &self.initial
+    pub fn initial_context(&self) -> UserContext {
+        self.initial.context()
     }
 
     /// The thread's TCB.
@@ -244,8 +271,8 @@ impl<R: Invocable> RunningThread<R> {
     }
 
     /// The register state the thread started from.
-    pub fn initial_context(&self) -> &UserContext {
-        &self.initial
+    pub fn initial_context(&self) -> UserContext {
+        self.initial.context()
     }
 
     /// Stops the thread until [`resume`](Self::resume).
@@ -260,7 +287,7 @@ impl<R: Invocable> RunningThread<R> {
 
     /// Waits until the thread's function has returned, makes sure the thread is stopped, and gives back its
     /// TCB and join notification (the stack was `'static` and stays with the thread's code).
-    pub fn join(self) -> Result<(Cap<Tcb, R>, Cap<Notification, R>), Error> {
+    pub fn join(self) -> Result<ThreadParts<R>, Error> {
         self.join.wait();
         // The thread signals, then suspends itself; a higher-priority joiner may get here in between.
         self.tcb.suspend()?;

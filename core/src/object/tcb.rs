@@ -115,7 +115,9 @@ impl ThreadCSpace for LocalCNode {}
 impl<Radix: Unsigned + 'static> ThreadCSpace for CNode<Radix> {}
 
 /// `Cap<Endpoint<Rt>, R>: FaultEndpointIn<Space>`: this endpoint capability's address names the fault
-/// endpoint in a thread whose CSpace root is `Space` (see the [module docs](self)).
+/// endpoint in a thread whose CSpace root is `Space`. On this kernel a fault endpoint is an address the
+/// kernel looks up in the thread's own CSpace when the thread faults: the caller's own capability for a thread
+/// sharing the caller's CSpace ([`LocalCNode`]), a `Child` one placed in the thread's CNode ([`CNode`]) otherwise.
 #[diagnostic::on_unimplemented(
     message = "not a fault endpoint for a thread whose CSpace is `{Space}`",
     label = "a fault endpoint is an endpoint with write and grant rights, named by its address in the thread's CSpace",

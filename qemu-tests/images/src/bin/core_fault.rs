@@ -304,7 +304,7 @@ fn a_supervisor_resumes_a_fixed_thread_and_restarts_another(boot: &mut BootInfo)
                 }
             ),
         )?;
-        f.restart(t.tcb(), t.initial_context())?;
+        f.restart(t.tcb(), &t.initial_context())?;
         let _ = t.join()?;
         expect_eq("runs (the faulted one and the restart)", 2, RUNS.load(SeqCst))?;
         expect_eq("finished after the restart", 11, FINISHED.load(SeqCst))?;
