@@ -235,3 +235,26 @@ fn suspend_stops_a_thread_and_resume_lets_it_go_on(boot: &mut BootInfo) -> Resul
         Ok(())
     })
 }
+
+// ---- notification binding ----
+
+#[selkie::test]
+fn a_thread_binds_one_notification_at_a_time(boot: &mut BootInfo) -> Result<(), Fail> {
+    boot.lend(|res| {
+        let (tcb, first) = part(&mut res.untyped, &mut res.slots)?;
+        let (_, second) = part(&mut res.untyped, &mut res.slots)?;
+        tcb.bind_notification(&first)?;
+        let illegal = selkie::sys::Error::IllegalOperation;
+        let refused = |r: Result<(), selkie::Error>, op| match r {
+            Err(selkie::Error::Kernel { op: o, code }) if o == op && code == illegal => Ok(()),
+            Err(e) => Err(Fail::Selkie(e)),
+            Ok(()) => Err(Fail::Succeeded("a second binding")),
+        };
+        // The kernel refuses a second notification while one is bound, and an unbind when none is.
+        refused(tcb.bind_notification(&second), selkie::Operation::TCBBindNotification)?;
+        tcb.unbind_notification()?;
+        refused(tcb.unbind_notification(), selkie::Operation::TCBUnbindNotification)?;
+        tcb.bind_notification(&second)?;
+        Ok(())
+    })
+}
