@@ -144,6 +144,25 @@ pub enum Error {
         /// The region's frame count.
         frames: usize,
     },
+    /// A priority the kernel does not have.
+    PriorityOutOfRange {
+        /// The priority asked for.
+        priority: usize,
+        /// The kernel's number of priorities (the highest is one less).
+        limit: usize,
+    },
+    /// A thread stack cannot hold the thread's start-up data (its argument) and a minimal frame.
+    StackTooSmall {
+        /// The stack's size in bytes.
+        size: usize,
+        /// The bytes the start-up data needs.
+        needed: usize,
+    },
+    /// A static thread stack was already taken.
+    StackTaken {
+        /// The stack's size in bytes.
+        size: usize,
+    },
     /// The kernel's bootinfo does not match what this build expects.
     BadBootInfo {
         /// Which fact did not match.
@@ -284,6 +303,22 @@ impl fmt::Display for Error {
             ),
             Error::FrameIndexOutOfRange { index, frames } => {
                 write!(f, "frame {index} asked of a region of {frames} frames")
+            }
+            Error::PriorityOutOfRange { priority, limit } => {
+                write!(
+                    f,
+                    "priority {priority} is out of range: this kernel has priorities 0 to {}",
+                    limit - 1
+                )
+            }
+            Error::StackTooSmall { size, needed } => {
+                write!(
+                    f,
+                    "a {size}-byte thread stack is too small for its start-up data ({needed} bytes)"
+                )
+            }
+            Error::StackTaken { size } => {
+                write!(f, "the {size}-byte static thread stack was already taken")
             }
             Error::BadBootInfo { what, found, expected } => {
                 write!(f, "bootinfo {what} is {found}, this build expects {expected}")
@@ -427,6 +462,24 @@ mod tests {
             (
                 Error::BadGuard { value: 4, size_bits: 2 },
                 "guard 0x4 of 2 bits does not fit the kernel's CNode guard",
+            ),
+            (
+                Error::PriorityOutOfRange {
+                    priority: 300,
+                    limit: 256,
+                },
+                "priority 300 is out of range: this kernel has priorities 0 to 255",
+            ),
+            (
+                Error::StackTooSmall {
+                    size: 4096,
+                    needed: 5000,
+                },
+                "a 4096-byte thread stack is too small for its start-up data (5000 bytes)",
+            ),
+            (
+                Error::StackTaken { size: 16384 },
+                "the 16384-byte static thread stack was already taken",
             ),
             (
                 Error::BadBootInfo {

@@ -62,6 +62,7 @@ pub mod bootstrap;
 mod bounds;
 mod cap;
 mod error;
+mod fault;
 pub mod object;
 mod region;
 pub mod rights;
@@ -69,6 +70,8 @@ mod role;
 mod scope;
 mod sealed;
 mod slots;
+mod supervisor;
+mod thread;
 mod untyped;
 pub mod vspace;
 
@@ -88,6 +91,7 @@ pub use bounds::{
 };
 pub use cap::Cap;
 pub use error::{Error, Operation, Refused};
+pub use fault::{Fault, LookupFailure, VmAccess, MAX_FAULT_WORDS};
 pub use object::*;
 pub use region::{
     Addressable, Exclusive, IsExclusive, IsMapped, IsUnmapped, MapRefused, MapResult, MapState, Mapped, Readable,
@@ -95,6 +99,8 @@ pub use region::{
 };
 pub use role::{Borrowed, Child, FlowsInto, Forever, Invocable, Lent, Local, OwnsSlot, Role, Scope, ScopeFlowsInto};
 pub use slots::{CNodeSlot, CNodeSlots, Runtime};
+pub use supervisor::{Faulted, Supervisor};
+pub use thread::{RunningThread, SpawnRefused, StaticStack, Thread, ThreadArg, ThreadEnv, ThreadParts, ThreadStack};
 pub use untyped::{CapRange, Device, General, MemoryKind, Untyped, UntypedAllocator};
 pub use vspace::{
     Leftover, Other, Own, PagingMemory, PagingMemoryBits, PagingObjects, PagingSlots, VSpace, VSpaceKind,

@@ -1,6 +1,12 @@
-//! x86_64: four-level paging (PML4, PDPT, page directory, page table), 4 KiB and 2 MiB frames, I/O ports.
+//! x86_64: four-level paging (PML4, PDPT, page directory, page table), 4 KiB and 2 MiB frames, I/O ports,
+//! the thread register layout and the fault message layout.
 
 crate::object::object_modules!(control, io_port, layout, paging);
+
+mod context;
+mod fault;
+pub use context::*;
+pub use fault::*;
 
 /// The object at the root of an address space on this architecture.
 pub type VSpaceRoot = Pml4;
