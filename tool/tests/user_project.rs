@@ -37,6 +37,14 @@ fn fails_on_purpose() -> Result<(), &'static str> {
 }
 "#;
 
+/// The result libtest printed for `name` (`test <name>   ... ok`), if it printed one.
+fn result<'a>(stdout: &'a str, name: &str) -> Option<&'a str> {
+    stdout.lines().find_map(|l| {
+        let (test, verdict) = l.strip_prefix("test ")?.split_once(" ... ")?;
+        (test.trim_end() == name).then_some(verdict.trim())
+    })
+}
+
 fn cargo() -> Command {
     let mut c = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     // The user's shell has none of this workspace's build environment.
@@ -144,9 +152,9 @@ fn a_new_cargo_project_boots_on_sel4_with_cargo_run() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "a failing test fails cargo test\n{stdout}\n{stderr}");
-    assert!(stdout.contains("test kernel::adds_up ... ok"), "{stdout}\n{stderr}");
-    assert!(stdout.contains("test kernel::slots_are_free ... ok"), "{stdout}");
-    assert!(stdout.contains("test kernel::fails_on_purpose ... FAILED"), "{stdout}");
+    assert_eq!(result(&stdout, "kernel::adds_up"), Some("ok"), "{stdout}\n{stderr}");
+    assert_eq!(result(&stdout, "kernel::slots_are_free"), Some("ok"), "{stdout}");
+    assert_eq!(result(&stdout, "kernel::fails_on_purpose"), Some("FAILED"), "{stdout}");
     assert!(stdout.contains("two is not three"), "the failure's reason: {stdout}");
 
     let out = cargo()
@@ -157,7 +165,7 @@ fn a_new_cargo_project_boots_on_sel4_with_cargo_run() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "cargo test adds_up\n{stdout}\n{stderr}");
-    assert!(stdout.contains("test kernel::adds_up ... ok"), "{stdout}");
+    assert_eq!(result(&stdout, "kernel::adds_up"), Some("ok"), "{stdout}");
     assert!(!stdout.contains("fails_on_purpose") && !stdout.contains("slots_are_free"), "{stdout}");
     assert!(stdout.contains("1 passed; 0 failed"), "{stdout}");
     assert!(
