@@ -9,8 +9,8 @@
 
 use std::path::{Path, PathBuf};
 
-pub use selkie_tool::harness::*;
 use selkie_kernel::{Config, Error};
+pub use selkie_tool::harness::*;
 use selkie_tool::{build_root_tasks, BuildOptions, RootTask};
 
 /// Where the harness keeps its builds: `<workspace target>/bare` for images, `<workspace target>/selkie` for

@@ -198,7 +198,8 @@ pub fn user_manifest_additions(package: &str) -> String {
 }
 
 /// The first in-kernel test file `selkie init` writes (`tests/kernel.rs`).
-pub const USER_TESTS_RS: &str = "//! In-kernel tests: `cargo test` boots this file's tests on seL4 in QEMU and reports each by name.\n\
+pub const USER_TESTS_RS: &str =
+    "//! In-kernel tests: `cargo test` boots this file's tests on seL4 in QEMU and reports each by name.\n\
 #![no_std]\n#![no_main]\n\nselkie::test_main!();\n\n#[selkie::test]\nfn the_kernel_boots() {}\n";
 
 /// The `[package]` name of a `Cargo.toml` text.
@@ -209,7 +210,11 @@ fn package_name(manifest: &str) -> Option<String> {
         if line.starts_with('[') {
             in_package = line == "[package]";
         } else if in_package {
-            if let Some(v) = line.strip_prefix("name").map(str::trim_start).and_then(|r| r.strip_prefix('=')) {
+            if let Some(v) = line
+                .strip_prefix("name")
+                .map(str::trim_start)
+                .and_then(|r| r.strip_prefix('='))
+            {
                 return Some(v.trim().trim_matches('"').to_string());
             }
         }

@@ -22,7 +22,8 @@ use selkie_kernel::qemu::Source;
 use selkie_kernel::{Config, Error};
 use selkie_tool::{build_root_tasks, home_for, repository_root, BuildOptions};
 
-const USAGE: &str = "usage:\n  selkie run [-v] <image> [test args]  boot a root task on seL4 in QEMU (cargo runner)\n  \
+const USAGE: &str =
+    "usage:\n  selkie run [-v] <image> [test args]  boot a root task on seL4 in QEMU (cargo runner)\n  \
                      selkie qemu <example>        build and boot examples/<example> of the selkie repository\n  \
                      selkie init [dir]            set up a cargo project (default: here) so `cargo run` boots it";
 
@@ -180,5 +181,9 @@ fn qemu_example(name: &str) -> Result<ExitCode, Error> {
         path: manifest.clone(),
         message: format!("cargo built no executable named `{name}`"),
     })?;
-    run(&task.path, &home, std::env::var("SELKIE_VERBOSE").is_ok_and(|v| !v.is_empty() && v != "0"))
+    run(
+        &task.path,
+        &home,
+        std::env::var("SELKIE_VERBOSE").is_ok_and(|v| !v.is_empty() && v != "0"),
+    )
 }

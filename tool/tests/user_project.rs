@@ -130,10 +130,20 @@ fn a_new_cargo_project_boots_on_sel4_with_cargo_run() {
     for noise in ["SeaBIOS", "Booting all finished", "Boot config"] {
         assert!(!stdout.contains(noise), "{noise}: {stdout}");
     }
-    let log = stderr.split("full log: ").nth(1).expect("the summary names the log").trim_end();
+    let log = stderr
+        .split("full log: ")
+        .nth(1)
+        .expect("the summary names the log")
+        .trim_end();
     let log = std::fs::read_to_string(log.trim_end_matches(')')).unwrap();
-    assert!(log.contains("Hello from my own seL4 project!") && log.contains("SeaBIOS"), "{log}");
-    assert!(!log.contains("Booting all finished"), "a release kernel prints nothing: {log}");
+    assert!(
+        log.contains("Hello from my own seL4 project!") && log.contains("SeaBIOS"),
+        "{log}"
+    );
+    assert!(
+        !log.contains("Booting all finished"),
+        "a release kernel prints nothing: {log}"
+    );
 
     // The dev profile boots the debug kernel (kernel printing on): still only the root task's lines shown.
     let out = cargo().current_dir(&project).arg("run").output().unwrap();
@@ -141,17 +151,30 @@ fn a_new_cargo_project_boots_on_sel4_with_cargo_run() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "cargo run (dev)\n{stdout}\n{stderr}");
     assert!(stdout.contains("Hello from my own seL4 project!"), "{stdout}");
-    assert!(!stdout.contains("SeaBIOS") && !stdout.contains("Booting all finished"), "{stdout}");
-    let log = stderr.split("full log: ").nth(1).expect("the summary names the log").trim_end();
+    assert!(
+        !stdout.contains("SeaBIOS") && !stdout.contains("Booting all finished"),
+        "{stdout}"
+    );
+    let log = stderr
+        .split("full log: ")
+        .nth(1)
+        .expect("the summary names the log")
+        .trim_end();
     let log = std::fs::read_to_string(log.trim_end_matches(')')).unwrap();
-    assert!(log.contains("Booting all finished"), "the debug kernel printed its boot: {log}");
+    assert!(
+        log.contains("Booting all finished"),
+        "the debug kernel printed its boot: {log}"
+    );
 
     // `cargo test`: tests/kernel.rs (selkie init's [[test]] entry, harness = false) booted by the runner.
     std::fs::write(project.join("tests/kernel.rs"), TESTS_RS).unwrap();
     let out = cargo().current_dir(&project).arg("test").output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success(), "a failing test fails cargo test\n{stdout}\n{stderr}");
+    assert!(
+        !out.status.success(),
+        "a failing test fails cargo test\n{stdout}\n{stderr}"
+    );
     assert_eq!(result(&stdout, "kernel::adds_up"), Some("ok"), "{stdout}\n{stderr}");
     assert_eq!(result(&stdout, "kernel::slots_are_free"), Some("ok"), "{stdout}");
     assert_eq!(result(&stdout, "kernel::fails_on_purpose"), Some("FAILED"), "{stdout}");
@@ -166,7 +189,10 @@ fn a_new_cargo_project_boots_on_sel4_with_cargo_run() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "cargo test adds_up\n{stdout}\n{stderr}");
     assert_eq!(result(&stdout, "kernel::adds_up"), Some("ok"), "{stdout}");
-    assert!(!stdout.contains("fails_on_purpose") && !stdout.contains("slots_are_free"), "{stdout}");
+    assert!(
+        !stdout.contains("fails_on_purpose") && !stdout.contains("slots_are_free"),
+        "{stdout}"
+    );
     assert!(stdout.contains("1 passed; 0 failed"), "{stdout}");
     assert!(
         stderr.contains("QEMU timeout 45 s"),

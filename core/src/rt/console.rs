@@ -92,6 +92,7 @@ pub mod serial {
         out(LCR, 0x03); // 8N1, DLAB off
         out(FCR, 0xc7); // enable and clear FIFOs
         out(MCR, 0x03); // DTR, RTS
+
         // The firmware may have left a partial line ("Booting from ROM.."): end it, so the root task's
         // first line starts a line of its own (with the user-line mark first) and is read as the root task's.
         out(DATA, b'\n');
