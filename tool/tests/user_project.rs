@@ -125,6 +125,10 @@ fn a_new_cargo_project_boots_on_sel4_with_cargo_run() {
     );
     assert!(stdout.contains("Hello from my own seL4 project!"), "{stdout}");
     assert!(stderr.contains("the root task reported success"), "{stderr}");
+    assert!(
+        stderr.contains("QEMU timeout 45 s"),
+        "the project's selkie.toml is in force: {stderr}"
+    );
     // Quiet: no firmware or kernel lines (`--release` boots a release kernel, which prints nothing itself;
     // the greeting came through the root task's own COM1 driver), and the whole log is in a file.
     for noise in ["SeaBIOS", "Booting all finished", "Boot config"] {
@@ -194,8 +198,4 @@ fn a_new_cargo_project_boots_on_sel4_with_cargo_run() {
         "{stdout}"
     );
     assert!(stdout.contains("1 passed; 0 failed"), "{stdout}");
-    assert!(
-        stderr.contains("QEMU timeout 45 s"),
-        "the project's selkie.toml is in force: {stderr}"
-    );
 }
