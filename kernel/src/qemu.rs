@@ -470,7 +470,7 @@ mod tests {
 
     #[test]
     fn only_marked_lines_after_the_hand_over_are_the_root_tasks() {
-        let mut w = Watch::new(false);
+        let w = Watch::new(false);
         assert_eq!(w.source(&user("before the hand-over")), Source::System);
         let (w, _) = after_boot(&[]);
         assert_eq!(w.source(&user("Hello")), Source::User);
