@@ -1,6 +1,8 @@
 //! A user's own project outside this workspace: `cargo new`, selkie as a path dependency, `selkie init` (which
 //! writes the one documented `.cargo/config.toml` and a `selkie.toml`), `main` marked as the root task, and
-//! `cargo run` boots it on seL4 in QEMU.
+//! `cargo run` boots it on seL4 in QEMU (`--release`: a release kernel, its console through the root task's
+//! COM1 driver), quietly, and `cargo test` boots the in-kernel tests of `tests/kernel.rs` and reports each by
+//! name, with a name filter.
 
 use std::process::Command;
 
@@ -13,6 +15,35 @@ fn main(boot: selkie::bootstrap::BootInfo) {
     selkie::println!("Hello from my own seL4 project!");
 }
 "#;
+
+const TESTS_RS: &str = r#"#![no_std]
+#![no_main]
+
+selkie::test_main!();
+
+#[selkie::test]
+fn adds_up() -> Result<(), &'static str> {
+    if 1 + 1 == 2 { Ok(()) } else { Err("arithmetic") }
+}
+
+#[selkie::test]
+fn slots_are_free(boot: &mut selkie::bootstrap::BootInfo) {
+    let _ = boot;
+}
+
+#[selkie::test]
+fn fails_on_purpose() -> Result<(), &'static str> {
+    Err("two is not three")
+}
+"#;
+
+/// The result libtest printed for `name` (`test <name>   ... ok`), if it printed one.
+fn result<'a>(stdout: &'a str, name: &str) -> Option<&'a str> {
+    stdout.lines().find_map(|l| {
+        let (test, verdict) = l.strip_prefix("test ")?.split_once(" ... ")?;
+        (test.trim_end() == name).then_some(verdict.trim())
+    })
+}
 
 fn cargo() -> Command {
     let mut c = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
@@ -98,4 +129,73 @@ fn a_new_cargo_project_boots_on_sel4_with_cargo_run() {
         stderr.contains("QEMU timeout 45 s"),
         "the project's selkie.toml is in force: {stderr}"
     );
+    // Quiet: no firmware or kernel lines (`--release` boots a release kernel, which prints nothing itself;
+    // the greeting came through the root task's own COM1 driver), and the whole log is in a file.
+    for noise in ["SeaBIOS", "Booting all finished", "Boot config"] {
+        assert!(!stdout.contains(noise), "{noise}: {stdout}");
+    }
+    let log = stderr
+        .split("full log: ")
+        .nth(1)
+        .expect("the summary names the log")
+        .trim_end();
+    let log = std::fs::read_to_string(log.trim_end_matches(')')).unwrap();
+    assert!(
+        log.contains("Hello from my own seL4 project!") && log.contains("SeaBIOS"),
+        "{log}"
+    );
+    assert!(
+        !log.contains("Booting all finished"),
+        "a release kernel prints nothing: {log}"
+    );
+
+    // The dev profile boots the debug kernel (kernel printing on): still only the root task's lines shown.
+    let out = cargo().current_dir(&project).arg("run").output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "cargo run (dev)\n{stdout}\n{stderr}");
+    assert!(stdout.contains("Hello from my own seL4 project!"), "{stdout}");
+    assert!(
+        !stdout.contains("SeaBIOS") && !stdout.contains("Booting all finished"),
+        "{stdout}"
+    );
+    let log = stderr
+        .split("full log: ")
+        .nth(1)
+        .expect("the summary names the log")
+        .trim_end();
+    let log = std::fs::read_to_string(log.trim_end_matches(')')).unwrap();
+    assert!(
+        log.contains("Booting all finished"),
+        "the debug kernel printed its boot: {log}"
+    );
+
+    // `cargo test`: tests/kernel.rs (selkie init's [[test]] entry, harness = false) booted by the runner.
+    std::fs::write(project.join("tests/kernel.rs"), TESTS_RS).unwrap();
+    let out = cargo().current_dir(&project).arg("test").output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "a failing test fails cargo test\n{stdout}\n{stderr}"
+    );
+    assert_eq!(result(&stdout, "kernel::adds_up"), Some("ok"), "{stdout}\n{stderr}");
+    assert_eq!(result(&stdout, "kernel::slots_are_free"), Some("ok"), "{stdout}");
+    assert_eq!(result(&stdout, "kernel::fails_on_purpose"), Some("FAILED"), "{stdout}");
+    assert!(stdout.contains("two is not three"), "the failure's reason: {stdout}");
+
+    let out = cargo()
+        .current_dir(&project)
+        .args(["test", "adds_up"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "cargo test adds_up\n{stdout}\n{stderr}");
+    assert_eq!(result(&stdout, "kernel::adds_up"), Some("ok"), "{stdout}");
+    assert!(
+        !stdout.contains("fails_on_purpose") && !stdout.contains("slots_are_free"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("1 passed; 0 failed"), "{stdout}");
 }
