@@ -188,6 +188,18 @@ pub enum Error {
         /// The last port of the granted range.
         last: u16,
     },
+    /// A fresh page's initial contents are longer than a page.
+    PageInitTooLarge {
+        /// The length of the contents.
+        len: usize,
+        /// The page size.
+        page: usize,
+    },
+    /// A process has as many fresh pages as it can keep track of.
+    ProcessPagesFull {
+        /// How many it can keep.
+        capacity: usize,
+    },
 }
 
 /// A raw kernel error, from code that calls [`selkie_sys`] directly, becomes an [`Error::Raw`], so `?` works in
@@ -328,6 +340,15 @@ impl fmt::Display for Error {
                     f,
                     "IRQ {irq} already has a handler; delete that handler before claiming it again"
                 )
+            }
+            Error::PageInitTooLarge { len, page } => {
+                write!(
+                    f,
+                    "a fresh page's initial contents are {len} bytes, a page holds {page}"
+                )
+            }
+            Error::ProcessPagesFull { capacity } => {
+                write!(f, "a process keeps at most {capacity} fresh pages, and has that many")
             }
             Error::IoPortOutOfRange {
                 port,

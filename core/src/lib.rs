@@ -64,6 +64,7 @@ mod cap;
 mod error;
 mod fault;
 pub mod object;
+pub mod process;
 mod region;
 pub mod rights;
 mod role;
@@ -93,6 +94,7 @@ pub use cap::Cap;
 pub use error::{Error, Operation, Refused};
 pub use fault::{Fault, LookupFailure, VmAccess, MAX_FAULT_WORDS};
 pub use object::*;
+pub use process::{CodeSource, Loader, Perms};
 pub use region::{
     Addressable, Exclusive, IsExclusive, IsMapped, IsUnmapped, MapRefused, MapResult, MapState, Mapped, Readable,
     Region, RegionMemory, RegionPages, ScratchResult, Shared, Sharing, SizeMatches, Unmapped, Writable,
