@@ -57,8 +57,18 @@ impl Perms {
 /// `load` runs once per process; a restart copies the fresh pages' initial contents again (it does not call
 /// `load`), so every fresh page's contents must come from `'static` bytes.
 pub trait CodeSource {
-    /// Maps the program into the child (see the trait docs); returns the entry address.
-    fn load(&self, loader: &mut Loader<'_>) -> Result<sys::Word, Error>;
+    /// Maps the program into the child (see the trait docs); returns where it starts.
+    fn load(&self, loader: &mut Loader<'_>) -> Result<Entry, Error>;
+}
+
+/// Where a process starts: the instruction address, and a word for the second argument register (a code
+/// source's own use: the function to call, say; 0 if none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    /// The first instruction.
+    pub pc: sys::Word,
+    /// The second argument register's value.
+    pub arg: sys::Word,
 }
 
 /// A fresh page of a process: its frame (in the root task's CSpace), where it is mapped, and its initial

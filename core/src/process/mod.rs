@@ -5,4 +5,4 @@
 #[allow(dead_code)]
 mod loader;
 
-pub use loader::{CodeSource, Loader, Perms, MAX_FRESH_PAGES, PAGE_SIZE};
+pub use loader::{CodeSource, Entry, Loader, Perms, MAX_FRESH_PAGES, PAGE_SIZE};
