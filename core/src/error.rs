@@ -195,6 +195,8 @@ pub enum Error {
         /// The page size.
         page: usize,
     },
+    /// A child brand's value was asked for while a process of that brand exists.
+    BrandTaken,
     /// A process has as many fresh pages as it can keep track of.
     ProcessPagesFull {
         /// How many it can keep.
@@ -347,6 +349,7 @@ impl fmt::Display for Error {
                     "a fresh page's initial contents are {len} bytes, a page holds {page}"
                 )
             }
+            Error::BrandTaken => write!(f, "this child brand names a process that exists: tear it down first"),
             Error::ProcessPagesFull { capacity } => {
                 write!(f, "a process keeps at most {capacity} fresh pages, and has that many")
             }

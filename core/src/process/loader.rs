@@ -8,7 +8,8 @@ use typenum::{U1, U12};
 
 use crate::arch::{Arch, FrameSize, Page4K, PagingArch, VmAttributes};
 use crate::rights::{ReadOnly, ReadWrite};
-use crate::role::Local;
+
+use crate::role::{Forever, Local, Scope};
 use crate::slots::{CNodeSlots, Runtime};
 use crate::untyped::retype::retype_call;
 use crate::vspace::{Budget, Other, VSpace};
@@ -58,7 +59,7 @@ impl Perms {
 /// `load`), so every fresh page's contents must come from `'static` bytes.
 pub trait CodeSource {
     /// Maps the program into the child (see the trait docs); returns where it starts.
-    fn load(&self, loader: &mut Loader<'_>) -> Result<Entry, Error>;
+    fn load<S: Scope>(&self, loader: &mut Loader<'_, S>) -> Result<Entry, Error>;
 }
 
 /// Where a process starts: the instruction address, and a word for the second argument register (a code
@@ -76,7 +77,23 @@ pub struct Entry {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct FreshPage {
     pub(crate) frame: sys::CPtr,
-    pub(crate) init: &'static [u8],
+    pub(crate) init: PageInit,
+}
+
+/// A fresh page's initial contents (the rest of the page is zero).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum PageInit {
+    /// These bytes.
+    Bytes(&'static [u8]),
+    /// A copy of `len` bytes of the root task's own memory at `addr` (its data segment), read at each fill.
+    RootMemory { addr: usize, len: usize },
+}
+
+impl FreshPage {
+    /// Writes the page's initial contents again.
+    pub(crate) fn refill(&self, scratch: &ScratchPage) -> Result<(), Error> {
+        scratch.fill_init(self.frame, self.init)
+    }
 }
 
 /// The root task's scratch page: a virtual address of the root task whose paging structures are there, where
@@ -88,32 +105,54 @@ pub(crate) struct ScratchPage {
 }
 
 impl ScratchPage {
-    /// Maps `frame` at the scratch address, writes `init` and zeros after it, unmaps it.
-    pub(crate) fn fill(&self, frame: sys::CPtr, init: &[u8]) -> Result<(), Error> {
+    /// Maps `frame` at the scratch address, calls `f` with the page's bytes, unmaps it.
+    pub(crate) fn fill_with<O>(&self, frame: sys::CPtr, f: impl FnOnce(&mut [u8]) -> O) -> Result<O, Error> {
         Arch::map_frame::<Page4K, ReadWrite>(frame, self.root, self.vaddr, VmAttributes::default())?;
         // SAFETY: the frame was just mapped read-write at the scratch address, which nothing else uses (the
-        // `&mut` borrow of the process builder or supervisor keeps fills one at a time); the page is 4 KiB.
+        // process being built or supervised is borrowed mutably, and the root task runs one fill at a time);
+        // the page is 4 KiB.
         let page = unsafe { core::slice::from_raw_parts_mut(self.vaddr as *mut u8, PAGE_SIZE) };
-        let n = init.len().min(PAGE_SIZE);
-        page[..n].copy_from_slice(&init[..n]);
-        page[n..].fill(0);
+        let out = f(page);
         // SAFETY: the slice above is dead; the frame is mapped at the scratch address only by this call.
-        unsafe { Arch::unmap_frame::<Page4K>(frame) }
+        unsafe { Arch::unmap_frame::<Page4K>(frame) }?;
+        Ok(out)
+    }
+
+    /// Fills `frame` with `init`, zeros after it.
+    pub(crate) fn fill_init(&self, frame: sys::CPtr, init: PageInit) -> Result<(), Error> {
+        self.fill_with(frame, |page| {
+            let n = match init {
+                PageInit::Bytes(bytes) => {
+                    let n = bytes.len().min(PAGE_SIZE);
+                    page[..n].copy_from_slice(&bytes[..n]);
+                    n
+                }
+                PageInit::RootMemory { addr, len } => {
+                    let n = len.min(PAGE_SIZE);
+                    // SAFETY: `addr..addr + n` is the root task's own data segment, mapped for its whole life;
+                    // it is copied through raw pointers, without making a reference to memory that other
+                    // threads of the root task may be writing.
+                    unsafe { core::ptr::copy_nonoverlapping(addr as *const u8, page.as_mut_ptr(), n) };
+                    n
+                }
+            };
+            page[n..].fill(0);
+        })
     }
 }
 
 /// The loader a [`CodeSource`] is given: maps pages into one child's address space, with memory and slots
 /// from the process's own resources (so teardown takes them all back).
-pub struct Loader<'a> {
+pub struct Loader<'a, S: Scope = Forever> {
     pub(crate) mem: sys::CPtr,
-    pub(crate) slots: &'a mut CNodeSlots<Runtime, Local>,
+    pub(crate) slots: &'a mut CNodeSlots<Runtime, Local<S>>,
     pub(crate) cspace: sys::CPtr,
-    pub(crate) vspace: &'a mut VSpace<Other>,
+    pub(crate) vspace: &'a mut VSpace<Other, S>,
     pub(crate) scratch: ScratchPage,
     pub(crate) fresh: &'a mut ArrayVec<FreshPage, MAX_FRESH_PAGES>,
 }
 
-impl core::fmt::Debug for Loader<'_> {
+impl<S: Scope> core::fmt::Debug for Loader<'_, S> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Loader")
             .field("slots_left", &self.slots.len())
@@ -122,7 +161,7 @@ impl core::fmt::Debug for Loader<'_> {
     }
 }
 
-impl Loader<'_> {
+impl<S: Scope> Loader<'_, S> {
     /// Maps a fresh 4 KiB page at `vaddr` (page aligned) with `perms`; its first `init.len()` bytes (at most
     /// 4096) are `init`, the rest zero. A restart writes the same contents again.
     pub fn map_fresh(&mut self, vaddr: sys::Word, perms: Perms, init: &'static [u8]) -> Result<(), Error> {
@@ -132,13 +171,18 @@ impl Loader<'_> {
                 page: PAGE_SIZE,
             });
         }
+        self.map_fresh_init(vaddr, perms, PageInit::Bytes(init))
+    }
+
+    /// [`map_fresh`](Self::map_fresh) with any kind of initial contents.
+    pub(crate) fn map_fresh_init(&mut self, vaddr: sys::Word, perms: Perms, init: PageInit) -> Result<(), Error> {
         if self.fresh.is_full() {
             return Err(Error::ProcessPagesFull {
                 capacity: MAX_FRESH_PAGES,
             });
         }
         let frame = self.new_frame()?;
-        self.scratch.fill(frame, init)?;
+        self.scratch.fill_init(frame, init)?;
         self.map_frame(frame, vaddr, perms)?;
         self.fresh.push(FreshPage { frame, init });
         Ok(())
@@ -147,13 +191,18 @@ impl Loader<'_> {
     /// Maps a copy of a 4 KiB frame the root task holds at `frame` (its address in the root task's CSpace)
     /// at `vaddr`, read-only: the child shares the frame's contents and cannot change them.
     pub(crate) fn map_shared(&mut self, frame: sys::CPtr, vaddr: sys::Word) -> Result<(), Error> {
+        self.map_copy(frame, vaddr, Perms::RX)
+    }
+
+    /// Maps a copy of the root task's frame at `frame` at `vaddr` with `perms`.
+    pub(crate) fn map_copy(&mut self, frame: sys::CPtr, vaddr: sys::Word, perms: Perms) -> Result<(), Error> {
         let slot = self.slots.alloc::<U1>()?;
-        let src: Cap<crate::Frame, Local> = Cap::new(frame, crate::Frame::from_data(0));
-        let dest = src
-            .copy::<crate::arch::Frame<Page4K, ReadOnly>, Local>(&local_cnode(self.cspace), slot)
-            .map_err(|r| r.error)?;
-        let (copy, _) = dest.into_parts();
-        self.map_frame(copy, vaddr, Perms::RX)
+        let src: Cap<crate::Frame, Local<S>> = Cap::new(frame, crate::Frame::from_data(0));
+        let cspace = local_cnode(self.cspace);
+        let dest = src.copy::<crate::Frame, Local<S>>(&cspace, slot).map_err(|r| r.error);
+        let _ = (src.into_parts(), cspace.into_parts());
+        let (copy, _) = dest?.into_parts();
+        self.map_frame(copy, vaddr, perms)
     }
 
     /// A new 4 KiB frame made from the process's memory, in one of its slots.
@@ -178,7 +227,10 @@ impl Loader<'_> {
         let len = PAGE_SIZE as sys::Word;
         self.vspace.check(vaddr, len, 12)?;
         let slots = core::mem::replace(self.slots, CNodeSlots::new(0, 0, 0, 0));
-        let mut budget = Budget::new(Cap::<Untyped<U12>, Local>::new(self.mem, Untyped::from_data(0)), slots);
+        let mut budget = Budget::new(
+            Cap::<Untyped<U12>, Local<S>>::new(self.mem, Untyped::from_data(0)),
+            slots,
+        );
         let levels = <Page4K as FrameSize>::Levels::USIZE;
         let tables = self.vspace.ensure_tables(vaddr, levels, &mut budget);
         let left = budget.into_leftover();
