@@ -80,8 +80,9 @@ pub mod rt;
 #[doc(hidden)]
 pub mod test_rt;
 
-/// Entry-point attributes: `#[selkie::root_task]` marks a root task's `main`, `#[selkie::test]` an in-kernel test.
-pub use selkie_derive::{root_task, test};
+/// Entry-point attributes: `#[selkie::root_task]` marks a root task's `main`, `#[selkie::test]` an in-kernel test;
+/// `#[derive(ProcessParams)]` makes a struct a process's parameters ([`process::ProcessParams`]).
+pub use selkie_derive::{root_task, test, ProcessParams};
 /// Straight-line code over slot and untyped pools; see [`selkie_smart_alloc`].
 pub use selkie_smart_alloc::smart_alloc;
 

@@ -91,8 +91,27 @@ pub(crate) enum PageInit {
 
 impl FreshPage {
     /// Writes the page's initial contents again.
-    pub(crate) fn refill(&self, scratch: &ScratchPage) -> Result<(), Error> {
-        scratch.fill_init(self.frame, self.init)
+    /// The page's own capability is mapped in the child, so the scratch mapping goes through a copy in
+    /// `spare` (an empty slot of the root task's CSpace), deleted afterwards.
+    pub(crate) fn refill(&self, scratch: &ScratchPage, cspace: sys::CPtr, spare: sys::CPtr) -> Result<(), Error> {
+        crate::object::invoke(crate::Operation::CNodeCopy, (), |()| {
+            // SAFETY: copies the page's frame capability (live, the process's) into the empty spare slot.
+            unsafe {
+                sys::cnode_copy(
+                    cspace,
+                    spare,
+                    crate::object::WORD_DEPTH,
+                    cspace,
+                    self.frame,
+                    crate::object::WORD_DEPTH,
+                    sys::CapRights::ALL,
+                )
+            }
+        })
+        .map_err(|r| r.error)?;
+        let filled = scratch.fill_init(spare, self.init);
+        let deleted = crate::object::delete_raw(cspace, spare, crate::object::WORD_DEPTH);
+        filled.and(deleted)
     }
 }
 

@@ -49,7 +49,7 @@ use crate::{Cap, Error, Faulted, Operation, Refused, Supervisor, Untyped};
 pub use image::{ImageFunction, RootImage, IMAGE_BASE};
 use loader::{local_cnode, FreshPage, ScratchPage};
 pub use loader::{CodeSource, Entry, Loader, Perms, MAX_FRESH_PAGES, PAGE_SIZE};
-pub use params::{ChildSlots, ParamField, Plain, ProcessParams};
+pub use params::{ChildSlots, ParamField, Plain, ProcessParams, TakesParams};
 
 /// The radix of a child's CNode: 2^8 = 256 slots.
 pub const CHILD_CNODE_RADIX: u8 = 8;
@@ -70,7 +70,11 @@ pub const IPC_BUFFER_ADDR: sys::Word = 0x1001_0000;
 pub const PARAMS_ADDR: sys::Word = 0x1002_0000;
 /// The label of a child's exit message on its fault endpoint (one word: the exit code); see
 /// [`Fault::exit_code`](crate::Fault::exit_code).
-pub const PROCESS_EXIT_LABEL: sys::Word = 0x5e1f_e417;
+pub const PROCESS_EXIT_LABEL: sys::Word = 0x5_e417;
+const _: () = assert!(
+    PROCESS_EXIT_LABEL < 1 << 20,
+    "this kernel's message labels have 20 bits"
+);
 
 /// The least untyped memory a process is built from: 2^18 bytes (256 KiB), as a power of two.
 pub type MinProcessBits = typenum::U18;
@@ -262,6 +266,9 @@ struct Parts<B: Brand, Bits: Unsigned, N, R: Role, S: Scope> {
     /// The caller's slots the parameter capabilities left, handed back by teardown.
     vacated: ArrayVec<sys::CPtr, MAX_PARAM_CAPS>,
     next_child_slot: sys::CPtr,
+    /// A slot of the process's for a second capability to a fresh page while a restart refills it (a frame
+    /// capability maps once, and the page's own one is mapped in the child).
+    refill_slot: sys::CPtr,
 }
 
 /// What [`Parts::reclaim`] gives back.
@@ -315,11 +322,11 @@ impl<B: Brand, Bits: Unsigned, N: Unsigned, R: Invocable + FlowsInto<Local<S>>, 
     /// child's CSpace, see [`ProcessParams`]), all from `res`. If anything fails, what was made is revoked
     /// and `brand` and `res` come back in the [`Refused`]; parameter capabilities already moved stay in the
     /// child's CSpace and go with it.
-    pub fn new<P: ProcessParams<B>>(
+    pub fn new<P: ProcessParams<B>, C: CodeSource + TakesParams<P::View>>(
         kit: &ProcessKit<S>,
         brand: ProcessBrand<B>,
         res: ProcessResources<Bits, N, R, S>,
-        code: &impl CodeSource,
+        code: &C,
         params: P,
         config: ProcessConfig,
     ) -> Result<Self, BuildRefused<B, Bits, N, R, S>> {
@@ -337,6 +344,7 @@ impl<B: Brand, Bits: Unsigned, N: Unsigned, R: Invocable + FlowsInto<Local<S>>, 
             root_cspace: kit.cspace,
             vacated: ArrayVec::new(),
             next_child_slot: FIRST_PARAM_SLOT,
+            refill_slot: 0,
         };
         match parts.build(kit, code, params, config) {
             Ok(()) => Ok(Process { parts }),
@@ -446,15 +454,22 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> Parts<B, Bits, N, R, S
             brand: PhantomData,
             scope: PhantomData,
         };
+        if !params_fit::<P::View>() {
+            return Err(Error::PageInitTooLarge {
+                len: core::mem::size_of::<P::View>(),
+                page: PAGE_SIZE,
+            });
+        }
         let view = params.place(&mut slots)?;
         self.next_child_slot = slots.next;
         let page = self.loader().new_frame()?;
         self.scratch.fill_with(page, |bytes| {
             // SAFETY: the page is 4 KiB (a `ProcessParams` type's size is checked against that at compile
             // time) and page aligned, more than any parameter struct's alignment.
-            unsafe { (bytes.as_mut_ptr() as *mut P).write(view) }
+            unsafe { (bytes.as_mut_ptr() as *mut P::View).write(view) }
         })?;
         self.loader().map_frame(page, PARAMS_ADDR, Perms::R)?;
+        self.refill_slot = self.pool.alloc::<typenum::U1>()?.start();
         // Thread.
         self.tcb = self.make(Tcb::OBJECT_TYPE, <Tcb as KernelObject>::SizeBits::USIZE)?;
         let tcb: Cap<Tcb, Local> = Cap::new(self.tcb, Tcb::from_data(()));
@@ -518,6 +533,18 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> Process<B, Bits, N, R,
             Ok(()) => Ok(RunningProcess { parts: self.parts }),
             Err(error) => Err(Refused { error, inputs: self }),
         }
+    }
+
+    /// Maps a copy of the caller's 4 KiB frame `frame` at `vaddr` in the child with `perms` (a page shared
+    /// between the caller and the child, or between two children given copies of the same frame). The
+    /// caller keeps its frame; the copy is the process's and goes with it.
+    pub fn map_shared_frame<Rt: crate::rights::RightsSet>(
+        &mut self,
+        frame: &Cap<crate::Frame<crate::Page4K, Rt>, impl Invocable>,
+        vaddr: sys::Word,
+        perms: Perms,
+    ) -> Result<(), Error> {
+        self.parts.loader().map_copy(frame.cptr(), vaddr, perms)
     }
 
     /// Sets the priority before it starts.
@@ -619,11 +646,10 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> RunningProcess<B, Bits
             .map_fresh(vaddr & !(PAGE_SIZE as sys::Word - 1), perms, &[])
     }
 
-    /// Maps a copy of the caller's 4 KiB frame `frame` at `vaddr` in the child with `perms` (a page shared
-    /// between the caller and the child, or between two children given copies of the same frame).
-    pub fn map_shared_frame(
+    /// Maps a copy of the caller's 4 KiB frame at `vaddr` in the child; see [`Process::map_shared_frame`].
+    pub fn map_shared_frame<Rt: crate::rights::RightsSet>(
         &mut self,
-        frame: &Cap<crate::Frame, impl Invocable>,
+        frame: &Cap<crate::Frame<crate::Page4K, Rt>, impl Invocable>,
         vaddr: sys::Word,
         perms: Perms,
     ) -> Result<(), Error> {
@@ -633,8 +659,9 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> RunningProcess<B, Bits
     /// Restarts a faulted process from its initial state: its fresh pages (data, bss, stack) get their
     /// initial contents again, its registers their initial values, and it runs.
     pub fn restart(&mut self, faulted: Faulted<'_, impl Invocable>) -> Result<(), Error> {
-        for page in self.parts.fresh.iter() {
-            page.refill(&self.parts.scratch)?;
+        let p = &self.parts;
+        for page in p.fresh.iter() {
+            page.refill(&p.scratch, p.root_cspace, p.refill_slot)?;
         }
         let tcb = self.parts.tcb();
         let r = faulted.restart(&tcb, &self.parts.initial);

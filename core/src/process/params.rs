@@ -44,17 +44,28 @@ impl<B, S: Scope> core::fmt::Debug for ChildSlots<'_, B, S> {
             `#[derive(ProcessParams)]` `#[repr(C)]` struct, which moves it into the child's CSpace"
 )]
 pub unsafe trait ProcessParams<B: Brand>: Sized {
-    /// Moves the capabilities into the child's CSpace; returns the child's view (the same type, its
-    /// capabilities at their addresses in the child's CSpace).
-    fn place<S: Scope>(self, slots: &mut ChildSlots<'_, B, S>) -> Result<Self, Error>;
+    /// The child's view: the same struct, its capabilities `Local` (of scope [`Forever`](crate::Forever))
+    /// in the child's CSpace.
+    type View;
+    /// Moves the capabilities into the child's CSpace; returns the child's view.
+    fn place<S: Scope>(self, slots: &mut ChildSlots<'_, B, S>) -> Result<Self::View, Error>;
 }
 
 // SAFETY: no capabilities, nothing to place.
 unsafe impl<B: Brand> ProcessParams<B> for () {
-    fn place<S: Scope>(self, _: &mut ChildSlots<'_, B, S>) -> Result<Self, Error> {
+    type View = ();
+    fn place<S: Scope>(self, _: &mut ChildSlots<'_, B, S>) -> Result<(), Error> {
         Ok(())
     }
 }
+
+/// `C: TakesParams<V>`: code source `C` expects parameters whose child's view is `V`.
+#[diagnostic::on_unimplemented(
+    message = "this code takes different parameters",
+    label = "the process's function or program expects parameters of another type",
+    note = "an `ImageFunction<P>` runs `fn(P)`: pass parameters whose child's view is `P`"
+)]
+pub trait TakesParams<V> {}
 
 /// One field of a parameter struct: a capability of the caller's (moved into the child's CSpace, where it
 /// is the child's `Local` one) or plain data ([`Plain`], copied).
@@ -65,8 +76,10 @@ unsafe impl<B: Brand> ProcessParams<B> for () {
             capability or a value"
 )]
 pub trait ParamField<B: Brand>: Sized {
+    /// The field in the child's view.
+    type View;
     /// Places the field in the child: returns the child's view of it.
-    fn place<S: Scope>(self, slots: &mut ChildSlots<'_, B, S>) -> Result<Self, Error>;
+    fn place<S: Scope>(self, slots: &mut ChildSlots<'_, B, S>) -> Result<Self::View, Error>;
 }
 
 /// Plain data a process parameter may hold: copied as it is.
@@ -87,13 +100,15 @@ plain!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize, bool, char);
 unsafe impl<T: Plain, const N: usize> Plain for [T; N] {}
 
 impl<B: Brand, T: Plain> ParamField<B> for T {
-    fn place<S: Scope>(self, _: &mut ChildSlots<'_, B, S>) -> Result<Self, Error> {
+    type View = T;
+    fn place<S: Scope>(self, _: &mut ChildSlots<'_, B, S>) -> Result<T, Error> {
         Ok(self)
     }
 }
 
 impl<B: Brand, T: CapType, S0: Scope> ParamField<B> for Cap<T, Local<S0>> {
-    fn place<S: Scope>(self, slots: &mut ChildSlots<'_, B, S>) -> Result<Self, Error> {
+    type View = Cap<T, Local>;
+    fn place<S: Scope>(self, slots: &mut ChildSlots<'_, B, S>) -> Result<Cap<T, Local>, Error> {
         if slots.next >= 1 << CHILD_CNODE_RADIX || slots.vacated.is_full() {
             return Err(Error::SlotsExhausted {
                 requested: 1,
@@ -128,6 +143,6 @@ impl<B: Brand, T: CapType, S0: Scope> ParamField<B> for Cap<T, Local<S0>> {
 pub fn place_field<B: Brand, S: Scope, F: ParamField<B>>(
     field: F,
     slots: &mut ChildSlots<'_, B, S>,
-) -> Result<F, Error> {
+) -> Result<F::View, Error> {
     field.place(slots)
 }
