@@ -99,7 +99,7 @@ extern "C" fn image_entry<P>(params: *const P, f: usize) -> ! {
     exit(0)
 }
 
-impl<P> super::TakesParams<P> for ImageFunction<P> {}
+impl<P, V: super::SameParams<P>> super::TakesParams<V> for ImageFunction<P> {}
 
 impl<P> CodeSource for ImageFunction<P> {
     fn load<S: crate::Scope>(&self, loader: &mut Loader<'_, S>) -> Result<Entry, Error> {

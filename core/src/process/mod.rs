@@ -49,7 +49,7 @@ use crate::{Cap, Error, Faulted, Operation, Refused, Supervisor, Untyped};
 pub use image::{ImageFunction, RootImage, IMAGE_BASE};
 use loader::{local_cnode, FreshPage, ScratchPage};
 pub use loader::{CodeSource, Entry, Loader, Perms, MAX_FRESH_PAGES, PAGE_SIZE};
-pub use params::{ChildSlots, ParamField, Plain, ProcessParams, TakesParams};
+pub use params::{ChildSlots, ParamField, Plain, ProcessParams, SameParams, TakesParams};
 
 /// The radix of a child's CNode: 2^8 = 256 slots.
 pub const CHILD_CNODE_RADIX: u8 = 8;

@@ -67,6 +67,15 @@ unsafe impl<B: Brand> ProcessParams<B> for () {
 )]
 pub trait TakesParams<V> {}
 
+/// `V: SameParams<P>`: `V` and `P` are the same parameter type.
+#[diagnostic::on_unimplemented(
+    message = "this code takes different parameters",
+    label = "the function takes `{P}`, the parameters given are `{Self}` in the child",
+    note = "an `ImageFunction<P>` runs `fn(P)`: pass parameters whose child's view is `P`"
+)]
+pub trait SameParams<P> {}
+impl<P> SameParams<P> for P {}
+
 /// One field of a parameter struct: a capability of the caller's (moved into the child's CSpace, where it
 /// is the child's `Local` one) or plain data ([`Plain`], copied).
 #[diagnostic::on_unimplemented(
@@ -87,6 +96,12 @@ pub trait ParamField<B: Brand>: Sized {
 /// # Safety
 ///
 /// The type holds no references, pointers or capabilities: its bytes mean the same in the child.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a field of a process's parameters",
+    label = "a parameter field is a capability of the caller's or plain data",
+    note = "references and pointers name the caller's memory, which the child cannot see; give the child a \
+            capability or a value"
+)]
 pub unsafe trait Plain: Copy {}
 
 macro_rules! plain {
