@@ -434,6 +434,18 @@ mod tests {
                 "UntypedRetype failed: NotEnoughMemory (kernel error 10)",
             ),
             (
+                Error::PageInitTooLarge { len: 5000, page: 4096 },
+                "a fresh page's initial contents are 5000 bytes, a page holds 4096",
+            ),
+            (
+                Error::ProcessPagesFull { capacity: 48 },
+                "a process keeps at most 48 fresh pages, and has that many",
+            ),
+            (
+                Error::BrandTaken,
+                "this child brand names a process that exists: tear it down first",
+            ),
+            (
                 Error::Raw {
                     code: sys::Error::DeleteFirst,
                 },
