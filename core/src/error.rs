@@ -188,6 +188,20 @@ pub enum Error {
         /// The last port of the granted range.
         last: u16,
     },
+    /// A fresh page's initial contents are longer than a page.
+    PageInitTooLarge {
+        /// The length of the contents.
+        len: usize,
+        /// The page size.
+        page: usize,
+    },
+    /// A child brand's value was asked for while a process of that brand exists.
+    BrandTaken,
+    /// A process has as many fresh pages as it can keep track of.
+    ProcessPagesFull {
+        /// How many it can keep.
+        capacity: usize,
+    },
 }
 
 /// A raw kernel error, from code that calls [`selkie_sys`] directly, becomes an [`Error::Raw`], so `?` works in
@@ -329,6 +343,16 @@ impl fmt::Display for Error {
                     "IRQ {irq} already has a handler; delete that handler before claiming it again"
                 )
             }
+            Error::PageInitTooLarge { len, page } => {
+                write!(
+                    f,
+                    "a fresh page's initial contents are {len} bytes, a page holds {page}"
+                )
+            }
+            Error::BrandTaken => write!(f, "this child brand names a process that exists: tear it down first"),
+            Error::ProcessPagesFull { capacity } => {
+                write!(f, "a process keeps at most {capacity} fresh pages, and has that many")
+            }
             Error::IoPortOutOfRange {
                 port,
                 bytes,
@@ -408,6 +432,18 @@ mod tests {
                     code: sys::Error::NotEnoughMemory,
                 },
                 "UntypedRetype failed: NotEnoughMemory (kernel error 10)",
+            ),
+            (
+                Error::PageInitTooLarge { len: 5000, page: 4096 },
+                "a fresh page's initial contents are 5000 bytes, a page holds 4096",
+            ),
+            (
+                Error::ProcessPagesFull { capacity: 48 },
+                "a process keeps at most 48 fresh pages, and has that many",
+            ),
+            (
+                Error::BrandTaken,
+                "this child brand names a process that exists: tear it down first",
             ),
             (
                 Error::Raw {

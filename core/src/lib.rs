@@ -64,6 +64,7 @@ mod cap;
 mod error;
 mod fault;
 pub mod object;
+pub mod process;
 mod region;
 pub mod rights;
 mod role;
@@ -79,8 +80,9 @@ pub mod rt;
 #[doc(hidden)]
 pub mod test_rt;
 
-/// Entry-point attributes: `#[selkie::root_task]` marks a root task's `main`, `#[selkie::test]` an in-kernel test.
-pub use selkie_derive::{root_task, test};
+/// Entry-point attributes: `#[selkie::root_task]` marks a root task's `main`, `#[selkie::test]` an in-kernel test;
+/// `#[derive(ProcessParams)]` makes a struct a process's parameters ([`process::ProcessParams`]).
+pub use selkie_derive::{root_task, test, ProcessParams};
 /// Straight-line code over slot and untyped pools; see [`selkie_smart_alloc`].
 pub use selkie_smart_alloc::smart_alloc;
 
@@ -93,11 +95,15 @@ pub use cap::Cap;
 pub use error::{Error, Operation, Refused};
 pub use fault::{Fault, LookupFailure, VmAccess, MAX_FAULT_WORDS};
 pub use object::*;
+pub use process::{CodeSource, Entry, Loader, Perms};
 pub use region::{
     Addressable, Exclusive, IsExclusive, IsMapped, IsUnmapped, MapRefused, MapResult, MapState, Mapped, Readable,
     Region, RegionMemory, RegionPages, ScratchResult, Shared, Sharing, SizeMatches, Unmapped, Writable,
 };
-pub use role::{Borrowed, Child, FlowsInto, Forever, Invocable, Lent, Local, OwnsSlot, Role, Scope, ScopeFlowsInto};
+pub use role::{
+    Borrowed, Child, ChildOf, FlowsInto, Forever, Invocable, Lent, Local, OwnsSlot, Role, SameChild, Scope,
+    ScopeFlowsInto,
+};
 pub use slots::{CNodeSlot, CNodeSlots, Runtime};
 pub use supervisor::{Faulted, Supervisor};
 pub use thread::{RunningThread, SpawnRefused, StaticStack, Thread, ThreadArg, ThreadEnv, ThreadParts, ThreadStack};
