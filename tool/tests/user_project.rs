@@ -169,6 +169,18 @@ fn a_new_cargo_project_boots_on_sel4_with_cargo_run() {
     );
     assert!(stdout.contains("Hello from my own seL4 project!"), "{stdout}");
     assert!(stderr.contains("the root task reported success"), "{stderr}");
+    // Every selkie crate was compiled from its unpacked package, none from this source tree.
+    for p in PACKAGES {
+        let unpacked = tmp.path().join(format!("packages/{p}-{}", env!("CARGO_PKG_VERSION")));
+        assert!(
+            stderr.contains(&format!(
+                "Compiling {p} v{} ({})",
+                env!("CARGO_PKG_VERSION"),
+                unpacked.display()
+            )),
+            "{p} from its package: {stderr}"
+        );
+    }
     assert!(
         stderr.contains("QEMU timeout 45 s"),
         "the project's selkie.toml is in force: {stderr}"
