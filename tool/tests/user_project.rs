@@ -1,9 +1,9 @@
-//! A user's own project outside this workspace: `cargo new`, selkie as a path dependency, `selkie init` (which
-//! writes the one documented `.cargo/config.toml` and a `selkie.toml`), `main` marked as the root task, and
-//! `cargo run` boots it on seL4 in QEMU (`--release`: a release kernel, its console through the root task's
-//! COM1 driver), quietly, and `cargo test` boots the in-kernel tests of `tests/kernel.rs` and reports each by
-//! name, with a name filter.
-
+//! A user's own project outside this workspace: `cargo new`, selkie as a dependency on the packaged crates (what
+//! `cargo publish` would upload, not this source tree), `selkie init` (which writes the one documented
+//! `.cargo/config.toml` and a `selkie.toml`), `main` marked as the root task, and `cargo run` boots it on seL4 in
+//! QEMU (`--release`: a release kernel, its console through the root task's COM1 driver), quietly, and
+//! `cargo test` boots the in-kernel tests of `tests/kernel.rs` and reports each by name, with a name filter.
+use std::path::Path;
 use std::process::Command;
 
 const MAIN_RS: &str = r#"#![no_std]
@@ -60,6 +60,53 @@ fn cargo() -> Command {
     c
 }
 
+/// The crates a user's `selkie = "0.1"` pulls in (selkie and everything of this workspace it depends on).
+const PACKAGES: [&str; 6] = [
+    "selkie",
+    "selkie-sys",
+    "selkie-sys-gen",
+    "selkie-kernel",
+    "selkie-derive",
+    "selkie-smart-alloc",
+];
+
+/// Packages [`PACKAGES`] with `cargo package` into `dir`, unpacks each `.crate` there, and returns the
+/// `[patch.crates-io]` section that makes a project's `selkie = "0.1"` resolve to those unpacked packages.
+///
+/// `--no-verify`: the user project's own build below compiles every one of these packages from its unpacked
+/// contents, which is the verification. The patch, not a directory registry: a directory registry replaces all of
+/// crates.io, so it would have to carry every third-party dependency too (`cargo vendor`), where the patch
+/// replaces only selkie's own crates and still resolves them by the version the user asks for.
+fn packaged_selkie(dir: &Path) -> String {
+    let mut package = cargo();
+    package
+        .current_dir(selkie_tool::repository_root())
+        .args(["package", "--no-verify", "--allow-dirty", "--target-dir"])
+        .arg(dir.join("target"));
+    for p in PACKAGES {
+        package.args(["-p", p]);
+    }
+    let out = package.output().unwrap();
+    assert!(
+        out.status.success(),
+        "cargo package\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let version = env!("CARGO_PKG_VERSION");
+    let mut patch = String::from("\n[patch.crates-io]\n");
+    for p in PACKAGES {
+        let file = dir.join(format!("target/package/{p}-{version}.crate"));
+        let crate_file = std::fs::File::open(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        tar::Archive::new(flate2::read::GzDecoder::new(crate_file))
+            .unpack(dir)
+            .unwrap_or_else(|e| panic!("unpacking {}: {e}", file.display()));
+        let unpacked = dir.join(format!("{p}-{version}"));
+        assert!(unpacked.join("Cargo.toml").is_file(), "{}", unpacked.display());
+        patch += &format!("{p} = {{ path = {:?} }}\n", unpacked.display().to_string());
+    }
+    patch
+}
+
 #[test]
 fn a_new_cargo_project_boots_on_sel4_with_cargo_run() {
     let tmp = tempfile::tempdir().unwrap();
@@ -71,17 +118,14 @@ fn a_new_cargo_project_boots_on_sel4_with_cargo_run() {
     assert!(status.success(), "cargo new");
     let project = tmp.path().join("myos");
 
-    let selkie = selkie_tool::repository_root().join("core");
+    // The dependency as a user writes it once selkie is published; the patch points it at the packages.
+    let patch = packaged_selkie(&tmp.path().join("packages"));
     let manifest = std::fs::read_to_string(project.join("Cargo.toml")).unwrap();
-    let manifest = manifest.replace(
-        "[dependencies]",
-        &format!(
-            "[dependencies]\nselkie = {{ path = {:?} }}",
-            selkie.display().to_string()
-        ),
-    );
+    let manifest = manifest.replace("[dependencies]", "[dependencies]\nselkie = \"0.1\"") + &patch;
     std::fs::write(project.join("Cargo.toml"), manifest).unwrap();
-    // `selkie` as the user runs it after `cargo install --path tool`.
+    // `selkie` as the user runs it after `cargo install selkie-tool`: this test's build of it. Installing the
+    // packaged selkie-tool here would add a second full build of the tool; `cargo package -p selkie-tool` (with
+    // its verification build) is what checks that package.
     let selkie_init = || {
         Command::new(env!("CARGO_BIN_EXE_selkie"))
             .arg("init")
@@ -125,6 +169,18 @@ fn a_new_cargo_project_boots_on_sel4_with_cargo_run() {
     );
     assert!(stdout.contains("Hello from my own seL4 project!"), "{stdout}");
     assert!(stderr.contains("the root task reported success"), "{stderr}");
+    // Every selkie crate was compiled from its unpacked package, none from this source tree.
+    for p in PACKAGES {
+        let unpacked = tmp.path().join(format!("packages/{p}-{}", env!("CARGO_PKG_VERSION")));
+        assert!(
+            stderr.contains(&format!(
+                "Compiling {p} v{} ({})",
+                env!("CARGO_PKG_VERSION"),
+                unpacked.display()
+            )),
+            "{p} from its package: {stderr}"
+        );
+    }
     assert!(
         stderr.contains("QEMU timeout 45 s"),
         "the project's selkie.toml is in force: {stderr}"
