@@ -281,38 +281,50 @@ unsafe fn error_reply(reason: Rejection, detail: sys::Word) -> sys::MessageInfo 
 
 /// The calling end of a channel: sends a `Req`, waits for an `Rsp` (`seL4_Call`). Made by [`channel`] or
 /// [`Responder::caller`] (a badged copy).
-pub struct Caller<Req, Rsp, P: Path = Buffered, R: Role = Local> {
+pub struct Caller<Req, Rsp, P: Exchanges<Req, Rsp> = Buffered, R: Role = Local> {
     endpoint: Cap<Endpoint, R>,
     types: PhantomData<fn(Req) -> (Rsp, P)>,
 }
 
 /// The serving end of a channel: receives `Req`s with their caller's badge, answers each with an `Rsp`
 /// (`seL4_Recv`, then `seL4_ReplyRecv`).
-pub struct Responder<Req, Rsp, P: Path = Buffered, R: Role = Local> {
+pub struct Responder<Req, Rsp, P: Exchanges<Req, Rsp> = Buffered, R: Role = Local> {
     endpoint: Cap<Endpoint, R>,
     types: PhantomData<fn(Req) -> (Rsp, P)>,
 }
 
 /// A caller whose requests each carry a capability of type `C`.
-pub struct CapCaller<Req, Rsp, C: CapType, R: Role = Local> {
+pub struct CapCaller<Req, Rsp, C: CapType, R: Role = Local>
+where
+    Buffered: Exchanges<Req, Rsp>,
+{
     inner: Caller<Req, Rsp, Buffered, R>,
     cap: PhantomData<C>,
 }
 
 /// A responder whose requests each carry a capability of type `C`, received into slots it provides.
-pub struct CapResponder<Req, Rsp, C: CapType, R: Role = Local> {
+pub struct CapResponder<Req, Rsp, C: CapType, R: Role = Local>
+where
+    Buffered: Exchanges<Req, Rsp>,
+{
     inner: Responder<Req, Rsp, Buffered, R>,
     cap: PhantomData<C>,
 }
 
 /// The sending end of a one-way channel (`seL4_Send`).
-pub struct Sender<Msg, R: Role = Local> {
+pub struct Sender<Msg, R: Role = Local>
+where
+    Buffered: Carries<Msg>,
+{
     endpoint: Cap<Endpoint, R>,
     types: PhantomData<fn(Msg)>,
 }
 
 /// The receiving end of a one-way channel (`seL4_Recv`).
-pub struct Receiver<Msg, R: Role = Local> {
+pub struct Receiver<Msg, R: Role = Local>
+where
+    Buffered: Carries<Msg>,
+{
     endpoint: Cap<Endpoint, R>,
     types: PhantomData<fn() -> Msg>,
 }
@@ -464,7 +476,7 @@ where
     }
 }
 
-impl<Req, Rsp, P: Path, R: Role> Caller<Req, Rsp, P, R> {
+impl<Req, Rsp, P: Exchanges<Req, Rsp>, R: Role> Caller<Req, Rsp, P, R> {
     /// The endpoint capability (for example to check what the kernel holds in its slot).
     pub fn endpoint(&self) -> &Cap<Endpoint, R> {
         &self.endpoint
@@ -472,13 +484,21 @@ impl<Req, Rsp, P: Path, R: Role> Caller<Req, Rsp, P, R> {
 
     /// This caller, speaking a different message type on the same endpoint. Only for testing a responder's
     /// run-time checks: the responder refuses a request whose label it does not know.
-    pub fn retype_unchecked<Req2, Rsp2>(self) -> Caller<Req2, Rsp2, P, R> {
+    pub fn retype_unchecked<Req2, Rsp2>(self) -> Caller<Req2, Rsp2, P, R>
+    where
+        P: Exchanges<Req2, Rsp2>,
+    {
         Caller {
             endpoint: self.endpoint,
             types: PhantomData,
         }
     }
+}
 
+impl<Req, Rsp, R: Role> Caller<Req, Rsp, Buffered, R>
+where
+    Buffered: Exchanges<Req, Rsp>,
+{
     /// This caller, sending a capability of type `C` with each request.
     pub fn with_cap<C: CapType>(self) -> CapCaller<Req, Rsp, C, R> {
         CapCaller {
@@ -491,14 +511,17 @@ impl<Req, Rsp, P: Path, R: Role> Caller<Req, Rsp, P, R> {
     }
 }
 
-impl<Req, Rsp, C: CapType, R: Role> CapCaller<Req, Rsp, C, R> {
+impl<Req, Rsp, C: CapType, R: Role> CapCaller<Req, Rsp, C, R>
+where
+    Buffered: Exchanges<Req, Rsp>,
+{
     /// This caller without its capability: requests then arrive without one.
     pub fn without_cap(self) -> Caller<Req, Rsp, Buffered, R> {
         self.inner
     }
 }
 
-impl<Req: Message, Rsp: Message, P: Path, R: Invocable> Responder<Req, Rsp, P, R> {
+impl<Req: Message, Rsp: Message, P: Exchanges<Req, Rsp>, R: Invocable> Responder<Req, Rsp, P, R> {
     /// A badged caller of this channel, minted into `slot`: the responder's handler sees `badge` for each of
     /// its requests.
     pub fn caller(
@@ -518,7 +541,10 @@ impl<Req: Message, Rsp: Message, P: Path, R: Invocable> Responder<Req, Rsp, P, R
     }
 }
 
-impl<Req, Rsp, R: Role> Responder<Req, Rsp, Buffered, R> {
+impl<Req, Rsp, R: Role> Responder<Req, Rsp, Buffered, R>
+where
+    Buffered: Exchanges<Req, Rsp>,
+{
     /// This responder, expecting a capability of type `C` with each request.
     pub fn with_cap<C: Receivable>(self) -> CapResponder<Req, Rsp, C, R> {
         CapResponder {
