@@ -36,8 +36,9 @@ use crate::slots::{CNodeSlot, CNodeSlots, Runtime};
 const WORD: usize = size_of::<sys::Word>();
 /// Message registers in the IPC buffer.
 const MAX_WORDS: usize = sys::MSG_MAX_LENGTH;
-/// The label of an error reply; message labels must differ from it (checked when the label is declared).
-pub const ERROR_LABEL: sys::Word = (1 << 51) - 1;
+/// The label of an error reply: the largest label the kernel's message info holds (20 bits on this kernel).
+/// Message labels must be below it, which also makes them fit the field (checked when a message is declared).
+pub const ERROR_LABEL: sys::Word = sys::MessageInfo::new(sys::Word::MAX, 0, 0, 0).label();
 
 /// A message a channel can carry: plain old data ([`bytemuck::Pod`], via [`cross_queue::Element`], which also
 /// gives its size as a type) with a label that identifies its type on the wire.
