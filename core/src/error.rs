@@ -177,6 +177,15 @@ pub enum Error {
         /// The IRQ number asked for (the kernel's IRQ number, which on x86 picks the CPU vector).
         irq: sys::Word,
     },
+    /// A region could not hold a shared-memory queue at run time (its address is not aligned for the queue).
+    QueueRegion {
+        /// The region's address.
+        address: sys::Word,
+        /// The queue's size in bytes.
+        needed: sys::Word,
+        /// Whether the address was misaligned (otherwise null or too small).
+        misaligned: bool,
+    },
     /// An I/O port access outside the capability's granted port range; the kernel was not called.
     IoPortOutOfRange {
         /// The (first) port of the access.
@@ -229,6 +238,15 @@ impl From<sys::Error> for Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
+            Error::QueueRegion {
+                address,
+                needed,
+                misaligned,
+            } => write!(
+                f,
+                "the region at {address:#x} cannot hold a queue of {needed} bytes{}",
+                if misaligned { " (misaligned)" } else { "" }
+            ),
             Error::Kernel { op, code } => {
                 write!(
                     f,

@@ -61,10 +61,12 @@ pub mod arch;
 pub mod bootstrap;
 mod bounds;
 mod cap;
+pub mod channel;
 mod error;
 mod fault;
 pub mod object;
 pub mod process;
+mod queue;
 mod region;
 pub mod rights;
 mod role;
@@ -92,10 +94,15 @@ pub use bounds::{
     NotBelowMinimum, RetypeCNode, RetypeInto, RetypeMany, SlotBits, SplitInto, TakeSlots, WithinFanOut,
 };
 pub use cap::Cap;
+pub use channel::{
+    channel, one_way, Buffered, Caller, CapCaller, CapResponder, ChannelError, FastPath, Message, Receivable, Receiver,
+    Rejection, Responder, Sender, Served,
+};
 pub use error::{Error, Operation, Refused};
 pub use fault::{Fault, LookupFailure, VmAccess, MAX_FAULT_WORDS};
 pub use object::*;
 pub use process::{CodeSource, Entry, Loader, Perms};
+pub use queue::{QueueConsumer, QueueProducer};
 pub use region::{
     Addressable, Exclusive, IsExclusive, IsMapped, IsUnmapped, MapRefused, MapResult, MapState, Mapped, Readable,
     Region, RegionMemory, RegionPages, ScratchResult, Shared, Sharing, SizeMatches, Unmapped, Writable,
@@ -112,6 +119,10 @@ pub use vspace::{
     Leftover, Other, Own, PagingMemory, PagingMemoryBits, PagingObjects, PagingSlots, VSpace, VSpaceKind,
 };
 
+/// Plain-old-data traits for channel messages and queue elements (`Pod`, `Zeroable`).
+pub use bytemuck;
+/// The shared-memory queue the typed queue ends wrap.
+pub use cross_queue;
 /// The raw kernel interface this crate is built on.
 pub use selkie_sys as sys;
 /// The type-level number crate selkie's sizes and counts are written in (`U12`, `U4096`, ...).

@@ -61,8 +61,9 @@ fn cargo() -> Command {
 }
 
 /// The crates a user's `selkie = "0.1"` pulls in (selkie and everything of this workspace it depends on).
-const PACKAGES: [&str; 6] = [
+const PACKAGES: [&str; 7] = [
     "selkie",
+    "cross-queue",
     "selkie-sys",
     "selkie-sys-gen",
     "selkie-kernel",
