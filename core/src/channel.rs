@@ -673,8 +673,26 @@ unsafe fn check<Req: Message>(info: sys::MessageInfo, caps: sys::Word) -> Result
     unsafe { load::<Req>(info.length() as usize) }.ok_or((Rejection::WrongLength, info.length()))
 }
 
+/// The kernel's cap tag of the capability in the caller's slot `cptr`, where the kernel can tell: debug kernels
+/// answer `seL4_DebugCapIdentify`. A release kernel has no such call, so there a received capability's type cannot
+/// be checked and `None` comes back: the type is then the sender's word, and a capability of another type makes
+/// the receiver's invocations of it fail with kernel errors (never memory unsafety).
+fn received_tag(cptr: sys::CPtr) -> Option<sys::Word> {
+    #[cfg(selkie_debug_build)]
+    {
+        // SAFETY: a debug query of our own slot; no memory is involved.
+        Some(unsafe { sys::debug_cap_identify(cptr) })
+    }
+    #[cfg(not(selkie_debug_build))]
+    {
+        let _ = cptr;
+        None
+    }
+}
+
 /// Capability types a responder can receive: those whose token data (a badge) does not depend on the object,
-/// so the typed layer can make the token for what arrived. The type is checked against the kernel's cap tag.
+/// so the typed layer can make the token for what arrived. The type is checked against the kernel's cap tag
+/// where the kernel can tell (debug kernels; see `received_tag`).
 pub trait Receivable: CapType {
     /// The token for a capability of this type that arrived in a slot.
     #[doc(hidden)]
@@ -734,13 +752,12 @@ where
                 (Ok(_), None) => Err((Rejection::NoReceiveSlot, 0)),
                 (Ok(req), Some(s)) => {
                     let cptr = s.start();
-                    // SAFETY: a debug query of our own slot; no memory is involved.
-                    let tag = unsafe { sys::debug_cap_identify(cptr) };
-                    if info.caps_unwrapped() != 0 || tag != C::KERNEL_TAG {
+                    let tag = received_tag(cptr);
+                    if info.caps_unwrapped() != 0 || tag.is_some_and(|t| t != C::KERNEL_TAG) {
                         // Wrong type or unwrapped badge: delete what arrived and keep the slot.
                         let _ = crate::object::delete_raw(s.cnode(), cptr, s.depth());
                         slot = Some(s);
-                        Err((Rejection::MissingCap, tag))
+                        Err((Rejection::MissingCap, tag.unwrap_or(0)))
                     } else {
                         served += 1;
                         // The slot token is spent: the received capability's token now accounts for the slot.
