@@ -61,6 +61,7 @@ pub mod arch;
 pub mod bootstrap;
 mod bounds;
 mod cap;
+pub mod elf;
 mod error;
 mod fault;
 pub mod object;
