@@ -80,8 +80,9 @@ pub mod rt;
 #[doc(hidden)]
 pub mod test_rt;
 
-/// Entry-point attributes: `#[selkie::root_task]` marks a root task's `main`, `#[selkie::test]` an in-kernel test.
-pub use selkie_derive::{root_task, test};
+/// Entry-point attributes: `#[selkie::root_task]` marks a root task's `main`, `#[selkie::test]` an in-kernel test,
+/// `#[selkie::program]` a separately built program's `main`.
+pub use selkie_derive::{program, root_task, test};
 /// Straight-line code over slot and untyped pools; see [`selkie_smart_alloc`].
 pub use selkie_smart_alloc::smart_alloc;
 
