@@ -86,8 +86,8 @@ pub enum ElfError {
         /// `p_memsz`.
         mem_size: u64,
     },
-    /// A segment's virtual address and file offset disagree modulo its alignment, or its alignment is not a
-    /// power of two.
+    /// A segment's virtual address and file offset disagree modulo its alignment or the page size, or its
+    /// alignment is not a power of two.
     Misaligned {
         /// The segment's index among the program headers.
         index: usize,
@@ -170,7 +170,7 @@ impl core::fmt::Display for ElfError {
             } => write!(
                 f,
                 "segment {index}'s virtual address {vaddr:#x} and file offset {offset:#x} disagree modulo its \
-                 alignment {align:#x} (or the alignment is not a power of two)"
+                 alignment {align:#x} or the page size (or the alignment is not a power of two)"
             ),
             ElfError::OutOfRange {
                 index,
@@ -275,6 +275,24 @@ impl Segment {
     }
 }
 
+impl Segment {
+    /// The file bytes a page of this segment starts with, when pages are filled from the page's start (as
+    /// the process `Loader::map_fresh` does): the file's bytes from the page's offset up to
+    /// the end of the segment's file part, the rest of the page being zero. The page's bytes before the
+    /// segment's start (its first page, when `vaddr` is not page aligned) are the file's bytes there, as ELF
+    /// loaders map them; [`ElfImage::parse`] checked that the offset agrees with the address modulo the page
+    /// size. Empty for a page of pure bss.
+    pub fn page_init<'a>(&self, file: &'a [u8], page: u64) -> &'a [u8] {
+        let file_end = self.offset + self.file_size;
+        let start = self.offset - self.vaddr % PAGE_SIZE + (page - self.first_page());
+        let end = file_end.min(start + PAGE_SIZE);
+        if self.file_size == 0 || start >= end {
+            return &[];
+        }
+        &file[start as usize..end as usize]
+    }
+}
+
 /// A checked executable: its entry point and loadable segments (see the module docs for what is checked).
 #[derive(Debug, Clone)]
 pub struct ElfImage<'a> {
@@ -330,7 +348,8 @@ impl<'a> ElfImage<'a> {
                 });
             }
             let align = p.p_align.max(1);
-            if !align.is_power_of_two() || p.p_vaddr % align != p.p_offset % align {
+            let page_congruent = p.p_filesz == 0 || p.p_vaddr % PAGE_SIZE == p.p_offset % PAGE_SIZE;
+            if !align.is_power_of_two() || p.p_vaddr % align != p.p_offset % align || !page_congruent {
                 return Err(ElfError::Misaligned {
                     index,
                     vaddr: p.p_vaddr,
@@ -609,6 +628,16 @@ mod tests {
         assert_eq!(img.segments()[1].pages(), 3);
         assert_eq!(img.page_count(), 4);
         let data = img.segments()[1];
+        // Page-granular contents: the data page starts with the file's bytes from 0x1000 (the page's offset).
+        let init = data.page_init(&f, 0x40_1000);
+        assert_eq!(
+            init.len(),
+            0x180,
+            "from the page's offset to the end of the segment's file part"
+        );
+        assert_eq!(init[0x100], f[0x1100]);
+        assert_eq!(data.page_init(&f, 0x40_2000).len(), 0, "bss pages start empty");
+        assert_eq!(img.segments()[0].page_init(&f, 0x40_0000), &f[0x1000..0x1100]);
         let (at, bytes) = data.bytes_for_page(&f, 0x40_1000);
         assert_eq!((at, bytes.len()), (0x100, 0x80));
         assert_eq!(bytes[0], f[0x1100]);
