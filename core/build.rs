@@ -1,9 +1,23 @@
 //! Puts selkie's root-task linker script, `selkie.ld`, on the linker's search path, so that a root task links
-//! with `-C link-arg=-Tselkie.ld` (set once in the project's `.cargo/config.toml`).
+//! with `-C link-arg=-Tselkie.ld` (set once in the project's `.cargo/config.toml`), and sets
+//! `cfg(selkie_debug_build)` when the kernel configuration in force (the one `selkie-sys` generates its
+//! bindings for: `SELKIE_CONFIG` and cargo's profile) has debug facilities.
 
 use std::path::PathBuf;
 
 fn main() {
+    println!("cargo::rustc-check-cfg=cfg(selkie_debug_build)");
+    println!("cargo:rerun-if-env-changed={}", selkie_kernel::env::CONFIG);
+    if let Some(p) = std::env::var_os(selkie_kernel::env::CONFIG).filter(|p| !p.is_empty()) {
+        println!("cargo:rerun-if-changed={}", PathBuf::from(p).display());
+    }
+    // A broken selkie.toml is reported by selkie-sys (one clean error); here the default stands in.
+    let kernel = selkie_kernel::Config::from_env_validated()
+        .map(|c| c.kernel)
+        .unwrap_or_default();
+    if kernel.debug_build {
+        println!("cargo:rustc-cfg=selkie_debug_build");
+    }
     let arch = std::env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));

@@ -177,6 +177,15 @@ pub enum Error {
         /// The IRQ number asked for (the kernel's IRQ number, which on x86 picks the CPU vector).
         irq: sys::Word,
     },
+    /// A region could not hold a shared-memory queue at run time (its address is not aligned for the queue).
+    QueueRegion {
+        /// The region's address.
+        address: sys::Word,
+        /// The queue's size in bytes.
+        needed: sys::Word,
+        /// Whether the address was misaligned (otherwise null or too small).
+        misaligned: bool,
+    },
     /// An I/O port access outside the capability's granted port range; the kernel was not called.
     IoPortOutOfRange {
         /// The (first) port of the access.
@@ -187,6 +196,20 @@ pub enum Error {
         first: u16,
         /// The last port of the granted range.
         last: u16,
+    },
+    /// A fresh page's initial contents are longer than a page.
+    PageInitTooLarge {
+        /// The length of the contents.
+        len: usize,
+        /// The page size.
+        page: usize,
+    },
+    /// A child brand's value was asked for while a process of that brand exists.
+    BrandTaken,
+    /// A process has as many fresh pages as it can keep track of.
+    ProcessPagesFull {
+        /// How many it can keep.
+        capacity: usize,
     },
 }
 
@@ -215,6 +238,15 @@ impl From<sys::Error> for Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
+            Error::QueueRegion {
+                address,
+                needed,
+                misaligned,
+            } => write!(
+                f,
+                "the region at {address:#x} cannot hold a queue of {needed} bytes{}",
+                if misaligned { " (misaligned)" } else { "" }
+            ),
             Error::Kernel { op, code } => {
                 write!(
                     f,
@@ -329,6 +361,16 @@ impl fmt::Display for Error {
                     "IRQ {irq} already has a handler; delete that handler before claiming it again"
                 )
             }
+            Error::PageInitTooLarge { len, page } => {
+                write!(
+                    f,
+                    "a fresh page's initial contents are {len} bytes, a page holds {page}"
+                )
+            }
+            Error::BrandTaken => write!(f, "this child brand names a process that exists: tear it down first"),
+            Error::ProcessPagesFull { capacity } => {
+                write!(f, "a process keeps at most {capacity} fresh pages, and has that many")
+            }
             Error::IoPortOutOfRange {
                 port,
                 bytes,
@@ -408,6 +450,18 @@ mod tests {
                     code: sys::Error::NotEnoughMemory,
                 },
                 "UntypedRetype failed: NotEnoughMemory (kernel error 10)",
+            ),
+            (
+                Error::PageInitTooLarge { len: 5000, page: 4096 },
+                "a fresh page's initial contents are 5000 bytes, a page holds 4096",
+            ),
+            (
+                Error::ProcessPagesFull { capacity: 48 },
+                "a process keeps at most 48 fresh pages, and has that many",
+            ),
+            (
+                Error::BrandTaken,
+                "this child brand names a process that exists: tear it down first",
             ),
             (
                 Error::Raw {

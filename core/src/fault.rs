@@ -158,6 +158,16 @@ impl Fault {
         })
     }
 
+    /// The exit code, when this is not a fault but a process's exit message: its function returned and it
+    /// reported that on its fault endpoint (label [`PROCESS_EXIT_LABEL`](crate::process::PROCESS_EXIT_LABEL),
+    /// one word).
+    pub fn exit_code(&self) -> Option<sys::Word> {
+        match *self {
+            Fault::Unknown { label, len: 1, words } if label == crate::process::PROCESS_EXIT_LABEL => Some(words[0]),
+            _ => None,
+        }
+    }
+
     /// The instruction pointer the fault reports, where it has one.
     pub fn ip(&self) -> Option<sys::Word> {
         match *self {

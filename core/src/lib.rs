@@ -62,9 +62,12 @@ pub mod bootstrap;
 mod bounds;
 mod cap;
 pub mod elf;
+pub mod channel;
 mod error;
 mod fault;
 pub mod object;
+pub mod process;
+mod queue;
 mod region;
 pub mod rights;
 mod role;
@@ -81,8 +84,9 @@ pub mod rt;
 pub mod test_rt;
 
 /// Entry-point attributes: `#[selkie::root_task]` marks a root task's `main`, `#[selkie::test]` an in-kernel test,
-/// `#[selkie::program]` a separately built program's `main`.
-pub use selkie_derive::{program, root_task, test};
+/// `#[selkie::program]` a separately built program's `main`; `#[derive(ProcessParams)]` makes a struct a process's
+/// parameters ([`process::ProcessParams`]).
+pub use selkie_derive::{program, root_task, test, ProcessParams};
 /// Straight-line code over slot and untyped pools; see [`selkie_smart_alloc`].
 pub use selkie_smart_alloc::smart_alloc;
 
@@ -92,14 +96,23 @@ pub use bounds::{
     NotBelowMinimum, RetypeCNode, RetypeInto, RetypeMany, SlotBits, SplitInto, TakeSlots, WithinFanOut,
 };
 pub use cap::Cap;
+pub use channel::{
+    channel, one_way, Buffered, Caller, CapCaller, CapResponder, ChannelError, FastPath, Message, Receivable, Receiver,
+    Rejection, Responder, Sender, Served,
+};
 pub use error::{Error, Operation, Refused};
 pub use fault::{Fault, LookupFailure, VmAccess, MAX_FAULT_WORDS};
 pub use object::*;
+pub use process::{CodeSource, Entry, Loader, Perms};
+pub use queue::{QueueConsumer, QueueProducer};
 pub use region::{
     Addressable, Exclusive, IsExclusive, IsMapped, IsUnmapped, MapRefused, MapResult, MapState, Mapped, Readable,
     Region, RegionMemory, RegionPages, ScratchResult, Shared, Sharing, SizeMatches, Unmapped, Writable,
 };
-pub use role::{Borrowed, Child, FlowsInto, Forever, Invocable, Lent, Local, OwnsSlot, Role, Scope, ScopeFlowsInto};
+pub use role::{
+    Borrowed, Child, ChildOf, FlowsInto, Forever, Invocable, Lent, Local, OwnsSlot, Role, SameChild, Scope,
+    ScopeFlowsInto,
+};
 pub use slots::{CNodeSlot, CNodeSlots, Runtime};
 pub use supervisor::{Faulted, Supervisor};
 pub use thread::{RunningThread, SpawnRefused, StaticStack, Thread, ThreadArg, ThreadEnv, ThreadParts, ThreadStack};
@@ -108,6 +121,10 @@ pub use vspace::{
     Leftover, Other, Own, PagingMemory, PagingMemoryBits, PagingObjects, PagingSlots, VSpace, VSpaceKind,
 };
 
+/// Plain-old-data traits for channel messages and queue elements (`Pod`, `Zeroable`).
+pub use bytemuck;
+/// The shared-memory queue the typed queue ends wrap.
+pub use cross_queue;
 /// The raw kernel interface this crate is built on.
 pub use selkie_sys as sys;
 /// The type-level number crate selkie's sizes and counts are written in (`U12`, `U4096`, ...).

@@ -61,6 +61,15 @@ pub struct Local<S = Forever>(PhantomData<S>);
 /// it; it can only hand it over when it sets the child up. `S` is the token's [`Scope`].
 pub struct Child<S = Forever>(PhantomData<S>);
 
+/// The CSpace of one particular child process, named by its brand `B` (a type made with
+/// [`child_brand!`](crate::child_brand)): a capability placed there is the child's, and the parent can only
+/// take it back from that same child. A capability of child `A`'s cannot be given to child `B` or deleted
+/// from `B`'s CSpace: their roles differ, and that does not compile. `S` is the token's [`Scope`].
+pub struct ChildOf<B, S = Forever>(PhantomData<(Invariant<B>, S)>);
+
+/// Makes a brand parameter invariant.
+type Invariant<B> = fn(B) -> B;
+
 /// The caller's own CSpace, for a capability whose slot a temporary scope only lent: the memory
 /// [`Cap::with_temporary`](crate::Cap::with_temporary) lends, and the root task's capabilities and memory in
 /// [`BootInfo::lend`](crate::bootstrap::BootInfo::lend). It can be invoked, retyped and copied like a [`Local`]
@@ -71,6 +80,21 @@ pub struct Borrowed<S>(PhantomData<S>);
 impl<S: Scope> Sealed for Local<S> {}
 impl<S: Scope> Sealed for Child<S> {}
 impl<S: Scope> Sealed for Borrowed<S> {}
+impl<B: 'static, S: Scope> Sealed for ChildOf<B, S> {}
+impl<B: 'static, S: Scope> Role for ChildOf<B, S> {
+    type Scope = S;
+}
+impl<B: 'static, S: Scope> OwnsSlot for ChildOf<B, S> {}
+
+/// `A: SameChild<B>`: brands `A` and `B` name the same child. Only `B: SameChild<B>` holds.
+#[diagnostic::on_unimplemented(
+    message = "this capability is in another child's CSpace",
+    label = "the capability belongs to child `{Self}`, not to child `{B}`",
+    note = "each child process's CSpace has its own brand; a capability placed in one child's CSpace can only be \
+            used with that child"
+)]
+pub trait SameChild<B> {}
+impl<B> SameChild<B> for B {}
 impl<S: Scope> Role for Local<S> {
     type Scope = S;
 }

@@ -85,6 +85,11 @@ impl<R: Invocable> Supervisor<R> {
         }
     }
 
+    /// The endpoint's address in the caller's CSpace (for minting process fault endpoints).
+    pub(crate) fn endpoint_cptr(&self) -> selkie_sys::CPtr {
+        self.endpoint.cptr()
+    }
+
     /// Gives the endpoint back.
     pub fn into_endpoint(self) -> Cap<Endpoint<AllRights>, R> {
         self.endpoint

@@ -283,6 +283,16 @@ impl<K: VSpaceKind, S: Scope> VSpace<K, S> {
         }
     }
 
+    /// An address space with no root yet (a process being built fills it in).
+    pub(crate) fn placeholder() -> Self {
+        VSpace::with_root(0, 0, 0)
+    }
+
+    /// Forgets the address space's bookkeeping; returns its root's address (teardown revokes the objects).
+    pub(crate) fn into_root_cptr(self) -> sys::CPtr {
+        self.root.into_parts().0
+    }
+
     /// The root paging object's capability (for a thread's address space, for the raw paging calls).
     pub fn root(&self) -> &Cap<Root, Local<S>> {
         &self.root

@@ -213,3 +213,16 @@ pub fn test(attr: TokenStream, item: TokenStream) -> TokenStream {
     }
     .into()
 }
+
+mod params;
+
+/// `#[derive(ProcessParams)]` on a `#[repr(C)]` struct of capabilities (`Cap<_, Local>`) and plain data makes it
+/// a process's parameters (`selkie::process::ProcessParams`): starting a process moves each capability into the
+/// child's CSpace and copies the data; the child reads the struct, its capabilities `Local` there. The struct
+/// must be `#[repr(C)]` and fit the 4 KiB parameter page (both checked at compile time); a field that is not a
+/// capability or plain data (a reference, say) does not compile.
+#[proc_macro_derive(ProcessParams)]
+pub fn process_params(item: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(item as syn::DeriveInput);
+    params::expand(input).into()
+}

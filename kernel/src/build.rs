@@ -119,7 +119,13 @@ fn build_into(dir: &Path, venv: &Path, src: &KernelSource, cfg: &KernelConfig) -
         std::iter::once(venv.join("bin")).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
     )
     .map_err(|e| Error::Config(format!("PATH: {e}")))?;
-    let status = Command::new("make")
+    let mut make = Command::new("make");
+    // The standalone Makefile's DEBUG adds CONFIG_DEBUG_BUILD (and -DDEBUG) on its own: a release
+    // configuration must not pass it.
+    if cfg.debug_build {
+        make.arg("DEBUG=1");
+    }
+    let status = make
         .current_dir(&build)
         .arg("-f")
         .arg(tree.join("Makefile"))
@@ -131,7 +137,6 @@ fn build_into(dir: &Path, venv: &Path, src: &KernelSource, cfg: &KernelConfig) -
         .arg(format!("SEL4_ARCH={}", arch.sel4_arch()))
         .arg(format!("PLAT={}", arch.plat()))
         .arg("PYTHON=python")
-        .arg("DEBUG=1")
         .env("PATH", path)
         .env("CFLAGS", EXTRA_CFLAGS)
         // Cargo's build-script environment must not leak into the kernel's make.

@@ -19,6 +19,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::Error;
 
+/// Whether cargo is building in the release profile (`PROFILE=release`, which cargo sets for build scripts).
+fn release_profile() -> bool {
+    std::env::var("PROFILE").is_ok_and(|p| p == "release")
+}
+
 /// A whole `selkie.toml`: the kernel build configuration and how QEMU runs it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -27,6 +32,33 @@ pub struct Config {
     pub kernel: KernelConfig,
     /// How the runner boots the kernel in QEMU.
     pub qemu: QemuConfig,
+    /// Per-profile overrides: `[profile.release.kernel]` replaces fields of `[kernel]` when cargo builds with
+    /// `--release` (see [`Config::for_profile`]).
+    #[serde(skip_serializing_if = "Profiles::is_empty")]
+    pub profile: Profiles,
+}
+
+/// The `[profile.*]` sections of a `selkie.toml`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Profiles {
+    /// `[profile.release]`: what changes when cargo builds with `--release`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release: Option<ProfileOverrides>,
+}
+
+impl Profiles {
+    fn is_empty(&self) -> bool {
+        self.release.is_none()
+    }
+}
+
+/// The overrides of one profile.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ProfileOverrides {
+    /// Fields of [`KernelConfig`] to replace, by their `selkie.toml` names (`debug_build = false`, ...).
+    pub kernel: toml::Table,
 }
 
 /// The processor architecture a kernel is built for.
@@ -282,24 +314,51 @@ impl Config {
         Config::from_toml_str_validated(&read(path)?, &path.display().to_string())
     }
 
-    /// The configuration named by `SELKIE_CONFIG` (a path to a `selkie.toml`), or the default.
+    /// The configuration named by `SELKIE_CONFIG` (a path to a `selkie.toml`), or the default, for the
+    /// profile cargo is building (see [`Config::for_profile`]; cargo sets `PROFILE` for build scripts).
     pub fn from_env() -> Result<Config, Error> {
-        match std::env::var_os(crate::env::CONFIG) {
-            Some(p) if !p.is_empty() => Config::load(Path::new(&p)),
-            _ => Ok(Config::default()),
-        }
+        let config = match std::env::var_os(crate::env::CONFIG) {
+            Some(p) if !p.is_empty() => Config::load(Path::new(&p))?,
+            _ => Config::default(),
+        };
+        config.for_profile(release_profile())
     }
 
     /// [`Config::from_env`], [validated](Config::validate), with errors naming the file's lines.
     pub fn from_env_validated() -> Result<Config, Error> {
-        match std::env::var_os(crate::env::CONFIG) {
-            Some(p) if !p.is_empty() => Config::load_validated(Path::new(&p)),
-            _ => {
-                let config = Config::default();
-                config.validate()?;
-                Ok(config)
-            }
-        }
+        let config = match std::env::var_os(crate::env::CONFIG) {
+            Some(p) if !p.is_empty() => Config::load_validated(Path::new(&p))?,
+            _ => Config::default(),
+        };
+        let config = config.for_profile(release_profile())?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// The configuration a build in the release profile (`release = true`, `cargo build --release`) or the
+    /// dev profile uses: for release, `[kernel]` with the fields of `[profile.release.kernel]` replaced.
+    /// The overrides are dropped from the result (it is what the kernel is built from).
+    ///
+    /// ```
+    /// use selkie_kernel::config::Config;
+    /// let text = "[kernel]\nroot_cnode_size_bits = 14\n\n[profile.release.kernel]\ndebug_build = false\nprinting = false\n";
+    /// let cfg = Config::from_toml_str(text, "selkie.toml").unwrap();
+    /// assert!(cfg.clone().for_profile(false).unwrap().kernel.debug_build);
+    /// let release = cfg.for_profile(true).unwrap();
+    /// assert!(!release.kernel.debug_build && !release.kernel.printing);
+    /// assert_eq!(release.kernel.root_cnode_size_bits, 14);
+    /// ```
+    pub fn for_profile(mut self, release: bool) -> Result<Config, Error> {
+        let overrides = std::mem::take(&mut self.profile).release.map(|p| p.kernel);
+        let Some(overrides) = overrides.filter(|_| release) else {
+            return Ok(self);
+        };
+        let mut kernel = toml::Table::try_from(&self.kernel).expect("a KernelConfig always serialises");
+        kernel.extend(overrides);
+        self.kernel = kernel
+            .try_into()
+            .map_err(|e: toml::de::Error| Error::Config(format!("[profile.release.kernel]: {}", e.message().trim())))?;
+        Ok(self)
     }
 
     /// Rejects configurations the kernel cannot build or QEMU (TCG) cannot boot. Each error names the field.
@@ -378,13 +437,6 @@ impl KernelConfig {
                 Ok(())
             }
         };
-        if !self.debug_build {
-            return Err(Invalid::new(
-                "kernel.debug_build",
-                "kernel.debug_build = false: selkie's runtime prints and identifies capabilities through the \
-                 kernel's debug system calls, which only a debug build has; set debug_build = true",
-            ));
-        }
         if self.max_num_nodes != 1 {
             return Err(Invalid::new(
                 "kernel.max_num_nodes",
@@ -565,8 +617,13 @@ fn known_fields() -> Vec<(String, Vec<String>)> {
 /// Rejects unknown sections and fields before serde does, to name the nearest known one.
 fn check_keys(doc: &toml::de::DeTable<'_>, text: &str, origin: &str) -> Result<(), Error> {
     let known = known_fields();
+    let kernel_fields = &known.iter().find(|(s, _)| s == "kernel").expect("[kernel] is known").1;
     for (key, value) in doc.iter() {
         let name: &str = key.get_ref();
+        if name == "profile" {
+            check_profile(value, kernel_fields, text, origin)?;
+            continue;
+        }
         let Some((_, fields)) = known.iter().find(|(section, _)| section == name) else {
             // A field written above its section header reads as a top-level key.
             let message = match known.iter().find(|(_, fields)| fields.iter().any(|f| f == name)) {
@@ -599,6 +656,72 @@ fn check_keys(doc: &toml::de::DeTable<'_>, text: &str, origin: &str) -> Result<(
                         suggestion(field_name, &candidates)
                     ),
                 ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks `[profile.release.kernel]`: the only profile section, holding only kernel fields.
+fn check_profile(
+    value: &toml::Spanned<toml::de::DeValue<'_>>,
+    kernel_fields: &[String],
+    text: &str,
+    origin: &str,
+) -> Result<(), Error> {
+    fn table<'a, 'b>(
+        v: &'a toml::Spanned<toml::de::DeValue<'b>>,
+        what: &str,
+        text: &str,
+        origin: &str,
+    ) -> Result<&'a toml::de::DeTable<'b>, Error> {
+        v.get_ref().as_table().ok_or_else(|| {
+            located(
+                origin,
+                text,
+                Some(v.span()),
+                &format!("`{what}` must be a table ([{what}])"),
+            )
+        })
+    }
+    for (profile, v) in table(value, "profile", text, origin)?.iter() {
+        if profile.get_ref() != "release" {
+            return Err(located(
+                origin,
+                text,
+                Some(profile.span()),
+                &format!(
+                    "unknown profile `{}`: only [profile.release.kernel] is read",
+                    profile.get_ref()
+                ),
+            ));
+        }
+        for (section, v) in table(v, "profile.release", text, origin)?.iter() {
+            if section.get_ref() != "kernel" {
+                return Err(located(
+                    origin,
+                    text,
+                    Some(section.span()),
+                    &format!(
+                        "unknown section `profile.release.{}`: only [profile.release.kernel] is read",
+                        section.get_ref()
+                    ),
+                ));
+            }
+            for (field, _) in table(v, "profile.release.kernel", text, origin)?.iter() {
+                let name: &str = field.get_ref();
+                if !kernel_fields.iter().any(|f| f == name) {
+                    let candidates: Vec<&str> = kernel_fields.iter().map(String::as_str).collect();
+                    return Err(located(
+                        origin,
+                        text,
+                        Some(field.span()),
+                        &format!(
+                            "unknown field `{name}` in [profile.release.kernel]{}",
+                            suggestion(name, &candidates)
+                        ),
+                    ));
+                }
             }
         }
     }
@@ -787,7 +910,6 @@ mod tests {
             ("[kernel]\nsupport_pcid = true\n", "PCID"),
             ("[kernel]\nfsgsbase = \"inst\"\n", "+fsgsbase"),
             ("[kernel]\nhuge_page = true\n", "+pdpe1gb"),
-            ("[kernel]\ndebug_build = false\n", "debug_build"),
             ("[kernel]\nroot_cnode_size_bits = 40\n", "8..=26"),
         ] {
             let c = Config::from_toml_str(toml, "t").unwrap();
@@ -801,6 +923,32 @@ mod tests {
         .unwrap();
         ok.validate().unwrap();
         assert_eq!(ok.qemu.cpu_arg(), "qemu64,+fsgsbase,+pdpe1gb");
+    }
+
+    #[test]
+    fn a_release_profile_overrides_kernel_fields_only_for_release_builds() {
+        let text = "[kernel]\nnum_priorities = 64\n\n[profile.release.kernel]\ndebug_build = false\nprinting = false\n";
+        let c = Config::from_toml_str(text, "s.toml").unwrap();
+        let dev = c.clone().for_profile(false).unwrap();
+        assert!(dev.kernel.debug_build && dev.kernel.printing);
+        assert_eq!(dev.profile, Profiles::default());
+        let rel = c.for_profile(true).unwrap();
+        assert!(!rel.kernel.debug_build && !rel.kernel.printing);
+        assert_eq!(rel.kernel.num_priorities, 64);
+        rel.validate().unwrap();
+        assert!(!rel.kernel.defines().contains_key("CONFIG_DEBUG_BUILD"));
+
+        let e = Config::from_toml_str("[profile.release.kernel]\nprintng = false\n", "s.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("s.toml line 2") && e.contains("did you mean `printing`?"),
+            "{e}"
+        );
+        let e = Config::from_toml_str("[profile.debug.kernel]\nprinting = false\n", "s.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown profile `debug`"), "{e}");
     }
 
     #[test]

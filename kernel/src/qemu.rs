@@ -171,6 +171,21 @@ pub fn command(boot: &Boot<'_>) -> Command {
 
 /// Boots `boot` and watches it to the end, handing every console line to `on_line` as it arrives.
 pub fn run(boot: &Boot<'_>, on_line: &mut dyn FnMut(&str)) -> Result<Report, Error> {
+    run_marked(boot, &mut |line, _| on_line(line))
+}
+
+/// Where a console line came from, as far as the runner can tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The root task's console (the line carried [`USER_LINE_MARK`], after the hand-over).
+    User,
+    /// The firmware, the kernel, or anything else without the mark.
+    System,
+}
+
+/// [`run`], also telling for each line whether the root task printed it ([`Source`]), so that a runner can
+/// show the root task's output and keep the firmware's and kernel's for when something goes wrong.
+pub fn run_marked(boot: &Boot<'_>, on_line: &mut dyn FnMut(&str, Source)) -> Result<Report, Error> {
     let printing = boot.kernel_printing;
     prereq::ensure(prereq::QEMU)?;
     for (what, p) in [("kernel", boot.kernel), ("root task", boot.root_task)] {
@@ -227,8 +242,10 @@ pub fn run(boot: &Boot<'_>, on_line: &mut dyn FnMut(&str)) -> Result<Report, Err
                 pending.extend_from_slice(&chunk);
                 while let Some(i) = pending.iter().position(|b| *b == b'\n') {
                     let raw: Vec<u8> = pending.drain(..=i).collect();
-                    let (line, ends) = watch.line(&String::from_utf8_lossy(&raw), Instant::now());
-                    on_line(&line);
+                    let raw = String::from_utf8_lossy(&raw);
+                    let source = watch.source(&raw);
+                    let (line, ends) = watch.line(&raw, Instant::now());
+                    on_line(&line, source);
                     log.push_str(&line);
                     log.push('\n');
                     stop = stop.or(ends);
@@ -247,9 +264,10 @@ pub fn run(boot: &Boot<'_>, on_line: &mut dyn FnMut(&str)) -> Result<Report, Err
             Err(mpsc::RecvTimeoutError::Disconnected) => eof = true,
         }
     }
-    let rest = strip_escapes(String::from_utf8_lossy(&pending).trim_matches(['\n', '\r']));
+    let raw_rest = String::from_utf8_lossy(&pending).into_owned();
+    let rest = strip_escapes(raw_rest.trim_matches(['\n', '\r']));
     if !rest.is_empty() {
-        on_line(&rest);
+        on_line(&rest, watch.source(&raw_rest));
         log.push_str(&rest);
         log.push('\n');
     }
@@ -321,6 +339,15 @@ impl Watch {
             previous: None,
             caught: None,
             fault: None,
+        }
+    }
+
+    /// Whether a raw line (before [`Watch::line`] takes it) is the root task's.
+    fn source(&self, raw: &str) -> Source {
+        if self.booted && raw.trim_start_matches(['\n', '\r']).starts_with(USER_LINE_MARK) {
+            Source::User
+        } else {
+            Source::System
         }
     }
 
@@ -439,6 +466,19 @@ mod tests {
         // Without its second line, `Caught ` is only text.
         let (w, _) = after_boot(&["Caught nothing\n", "something else\n", kernel[1]]);
         assert!(w.fault.is_none());
+    }
+
+    #[test]
+    fn only_marked_lines_after_the_hand_over_are_the_root_tasks() {
+        let w = Watch::new(false);
+        assert_eq!(w.source(&user("before the hand-over")), Source::System);
+        let (w, _) = after_boot(&[]);
+        assert_eq!(w.source(&user("Hello")), Source::User);
+        assert_eq!(w.source("Caught cap fault\n"), Source::System);
+        // Without kernel printing the runner starts out booted: the root task's lines are known at once.
+        let w = Watch::new(true);
+        assert_eq!(w.source(&user("Hello")), Source::User);
+        assert_eq!(w.source("SeaBIOS (version 1.16)\n"), Source::System);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 #![warn(missing_docs)]
 
 pub mod abi;
+pub mod harness;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -119,6 +120,16 @@ pub struct Booted {
 /// generated from); `config` supplies the QEMU settings, and the kernel configuration for images that carry
 /// none.
 pub fn boot(image_path: &Path, config: &Config, home: &Path, on_line: &mut dyn FnMut(&str)) -> Result<Booted, Error> {
+    boot_marked(image_path, config, home, &mut |line, _| on_line(line))
+}
+
+/// [`boot`], also telling for each console line whether the root task printed it.
+pub fn boot_marked(
+    image_path: &Path,
+    config: &Config,
+    home: &Path,
+    on_line: &mut dyn FnMut(&str, qemu::Source),
+) -> Result<Booted, Error> {
     let info = image::read(image_path)?;
     let mut cfg = config.clone();
     if let Some(k) = info.kernel_config {
@@ -134,7 +145,7 @@ pub fn boot(image_path: &Path, config: &Config, home: &Path, on_line: &mut dyn F
         qemu: &cfg.qemu,
         kernel_printing: cfg.kernel.printing,
     };
-    let report = qemu::run(&boot, on_line)?;
+    let report = qemu::run_marked(&boot, on_line)?;
     Ok(Booted { report, kernel })
 }
 
@@ -161,17 +172,61 @@ pub fn user_cargo_config(runner: &Path) -> String {
     )
 }
 
-/// A `selkie.toml` holding the default configuration, to edit.
+/// A `selkie.toml` holding the default configuration, to edit, and a release kernel for `--release` builds.
 pub fn default_selkie_toml() -> String {
     format!(
         "# The kernel and QEMU configuration of this project; every field is optional (these are the defaults).\n\
-         # Changing [kernel] rebuilds the kernel and the bindings; see selkie_kernel::config for each field.\n\n{}",
+         # Changing [kernel] rebuilds the kernel and the bindings; see selkie_kernel::config for each field.\n\n{}\n\
+         # `cargo build --release` / `cargo run --release`: a release kernel, with no debug facilities and no\n\
+         # kernel printing (the root task's console then drives COM1 itself).\n\
+         [profile.release.kernel]\ndebug_build = false\nprinting = false\n",
         Config::default().to_toml()
     )
 }
 
+/// The settings `selkie init` adds to a project's `Cargo.toml` (binary `package`): the binary has no unit
+/// tests (`test = false`: there is no libtest on bare metal), and `tests/kernel.rs` holds in-kernel tests
+/// with selkie's harness instead of libtest's (`harness = false`), so `cargo test` builds it for the
+/// bare-metal target and cargo's runner (`selkie run`) boots it and reports each test.
+pub fn user_manifest_additions(package: &str) -> String {
+    format!(
+        "\n# Written by `selkie init`. Bare metal has no libtest: the root task has no unit tests, and every\n\
+         # file of in-kernel tests in tests/ needs a [[test]] entry with `harness = false` (`selkie run` is\n\
+         # the harness: it boots the file's tests on seL4 and reports each by name).\n\
+         [[bin]]\nname = \"{package}\"\npath = \"src/main.rs\"\ntest = false\nbench = false\n\n\
+         [[test]]\nname = \"kernel\"\npath = \"tests/kernel.rs\"\nharness = false\n"
+    )
+}
+
+/// The first in-kernel test file `selkie init` writes (`tests/kernel.rs`).
+pub const USER_TESTS_RS: &str =
+    "//! In-kernel tests: `cargo test` boots this file's tests on seL4 in QEMU and reports each by name.\n\
+#![no_std]\n#![no_main]\n\nselkie::test_main!();\n\n#[selkie::test]\nfn the_kernel_boots() {}\n";
+
+/// The `[package]` name of a `Cargo.toml` text.
+fn package_name(manifest: &str) -> Option<String> {
+    let mut in_package = false;
+    for line in manifest.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_package = line == "[package]";
+        } else if in_package {
+            if let Some(v) = line
+                .strip_prefix("name")
+                .map(str::trim_start)
+                .and_then(|r| r.strip_prefix('='))
+            {
+                return Some(v.trim().trim_matches('"').to_string());
+            }
+        }
+    }
+    None
+}
+
 /// Sets up an existing cargo project at `dir` to build and boot as a selkie root task: writes
-/// `.cargo/config.toml` ([`user_cargo_config`]) and `selkie.toml` ([`default_selkie_toml`]). Refuses to
+/// `.cargo/config.toml` ([`user_cargo_config`]) and `selkie.toml` ([`default_selkie_toml`]), and, unless the
+/// manifest already has `[[bin]]` or `[[test]]` entries, adds [`user_manifest_additions`] to `Cargo.toml`
+/// with a first `tests/kernel.rs` ([`USER_TESTS_RS`]). Refuses to
 /// overwrite an existing `.cargo/config.toml` (saying what to add instead); keeps an existing `selkie.toml`.
 pub fn init_project(dir: &Path, runner: &Path) -> Result<Vec<PathBuf>, Error> {
     if !dir.join("Cargo.toml").is_file() {
@@ -191,6 +246,22 @@ pub fn init_project(dir: &Path, runner: &Path) -> Result<Vec<PathBuf>, Error> {
     std::fs::create_dir_all(dir.join(".cargo")).map_err(Error::io(format!("creating {}", dir.display())))?;
     std::fs::write(&config, text).map_err(Error::io(format!("writing {}", config.display())))?;
     let mut written = vec![config];
+    let manifest_path = dir.join("Cargo.toml");
+    let manifest =
+        std::fs::read_to_string(&manifest_path).map_err(Error::io(format!("reading {}", manifest_path.display())))?;
+    if !manifest.contains("[[bin]]") && !manifest.contains("[[test]]") {
+        let package = package_name(&manifest)
+            .ok_or_else(|| Error::Config(format!("{} has no [package] name", manifest_path.display())))?;
+        std::fs::write(&manifest_path, manifest + &user_manifest_additions(&package))
+            .map_err(Error::io(format!("writing {}", manifest_path.display())))?;
+        written.push(manifest_path);
+        let tests = dir.join("tests").join("kernel.rs");
+        if !tests.exists() {
+            std::fs::create_dir_all(dir.join("tests")).map_err(Error::io(format!("creating {}", dir.display())))?;
+            std::fs::write(&tests, USER_TESTS_RS).map_err(Error::io(format!("writing {}", tests.display())))?;
+            written.push(tests);
+        }
+    }
     let toml = dir.join("selkie.toml");
     if !toml.exists() {
         std::fs::write(&toml, default_selkie_toml()).map_err(Error::io(format!("writing {}", toml.display())))?;

@@ -47,6 +47,29 @@ fn qemu_hello_prints_from_sel4_and_reuses_the_kernel_on_the_second_run() {
         );
         assert!(stdout.contains("free CNode slots"), "{stdout}");
         assert!(stdout.contains("IPC buffer at 0x"), "{stdout}");
+        // Quiet: the root task's lines only, no firmware or kernel boot log; the summary names the whole log.
+        for noise in ["SeaBIOS", "Booting all finished", "Boot config"] {
+            assert!(!stdout.contains(noise), "{noise} shown on a successful run: {stdout}");
+        }
+        let log = stderr.split("full log: ").nth(1).expect("the summary names the log");
+        let log = std::fs::read_to_string(log.trim_end().trim_end_matches(')')).unwrap();
+        assert!(
+            log.contains("Booting all finished") && log.contains("Hello from seL4!"),
+            "the file has everything: {log}"
+        );
+        // Asked for, the boot log is shown as it arrives.
+        if run == 1 {
+            let out = selkie()
+                .env("SELKIE_VERBOSE", "1")
+                .args(["qemu", "hello"])
+                .output()
+                .unwrap();
+            let (stdout, _) = text(&out);
+            assert!(
+                out.status.success() && stdout.contains("Booting all finished"),
+                "{stdout}"
+            );
+        }
         if run == 1 {
             assert!(
                 stderr.contains("cached, not rebuilt"),
@@ -83,6 +106,11 @@ fn a_panicking_root_task_prints_its_panic_and_fails() {
     );
     assert!(stdout.contains("deliberate root-task panic"), "{stdout}");
     assert!(stderr.contains("the root task reported failure"), "{stderr}");
+    // A failed run shows the whole console log, the kernel's lines included.
+    assert!(
+        stdout.contains("the whole console log") && stdout.contains("Booting all finished"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -100,9 +128,22 @@ fn a_hanging_root_task_is_killed_at_the_configured_timeout() {
         .unwrap();
     let took = started.elapsed();
     let (stdout, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(124), "{stdout}\n{stderr}");
+    // The image holds `#[selkie::test]`s, so `selkie run` (cargo's runner under `cargo test`) runs it
+    // through the harness: the hanging test fails by name, and the run exits as a failed test binary does.
+    assert_eq!(out.status.code(), Some(101), "{stdout}\n{stderr}");
     // QEMU ran for the configured 3 s (measured from its start), not the default 60 s.
-    assert!(stderr.contains("timed out after 3.0 s"), "{stderr}");
+    assert!(
+        stdout.contains("selftest_hang::spins_forever: did not finish: timed out after 3.0 s"),
+        "{stdout}"
+    );
+    let ok = |name: &str| {
+        stdout
+            .lines()
+            .any(|l| l.starts_with(&format!("test {name} ")) && l.ends_with("... ok"))
+    };
+    assert!(ok("selftest_hang::before_the_hang"), "{stdout}");
+    // The kernel's last words are shown: its hand-over line is in the serial log of the failed test.
+    assert!(stdout.contains("Booting all finished"), "{stdout}");
     // Wall time may include a first kernel build on a fresh machine; it is still far below the default.
     assert!(took < Duration::from_secs(45), "took {took:?}");
 }

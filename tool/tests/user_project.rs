@@ -1,7 +1,9 @@
-//! A user's own project outside this workspace: `cargo new`, selkie as a path dependency, `selkie init` (which
-//! writes the one documented `.cargo/config.toml` and a `selkie.toml`), `main` marked as the root task, and
-//! `cargo run` boots it on seL4 in QEMU.
-
+//! A user's own project outside this workspace: `cargo new`, selkie as a dependency on the packaged crates (what
+//! `cargo publish` would upload, not this source tree), `selkie init` (which writes the one documented
+//! `.cargo/config.toml` and a `selkie.toml`), `main` marked as the root task, and `cargo run` boots it on seL4 in
+//! QEMU (`--release`: a release kernel, its console through the root task's COM1 driver), quietly, and
+//! `cargo test` boots the in-kernel tests of `tests/kernel.rs` and reports each by name, with a name filter.
+use std::path::Path;
 use std::process::Command;
 
 const MAIN_RS: &str = r#"#![no_std]
@@ -13,6 +15,35 @@ fn main(boot: selkie::bootstrap::BootInfo) {
     selkie::println!("Hello from my own seL4 project!");
 }
 "#;
+
+const TESTS_RS: &str = r#"#![no_std]
+#![no_main]
+
+selkie::test_main!();
+
+#[selkie::test]
+fn adds_up() -> Result<(), &'static str> {
+    if 1 + 1 == 2 { Ok(()) } else { Err("arithmetic") }
+}
+
+#[selkie::test]
+fn slots_are_free(boot: &mut selkie::bootstrap::BootInfo) {
+    let _ = boot;
+}
+
+#[selkie::test]
+fn fails_on_purpose() -> Result<(), &'static str> {
+    Err("two is not three")
+}
+"#;
+
+/// The result libtest printed for `name` (`test <name>   ... ok`), if it printed one.
+fn result<'a>(stdout: &'a str, name: &str) -> Option<&'a str> {
+    stdout.lines().find_map(|l| {
+        let (test, verdict) = l.strip_prefix("test ")?.split_once(" ... ")?;
+        (test.trim_end() == name).then_some(verdict.trim())
+    })
+}
 
 fn cargo() -> Command {
     let mut c = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
@@ -29,6 +60,54 @@ fn cargo() -> Command {
     c
 }
 
+/// The crates a user's `selkie = "0.1"` pulls in (selkie and everything of this workspace it depends on).
+const PACKAGES: [&str; 7] = [
+    "selkie",
+    "cross-queue",
+    "selkie-sys",
+    "selkie-sys-gen",
+    "selkie-kernel",
+    "selkie-derive",
+    "selkie-smart-alloc",
+];
+
+/// Packages [`PACKAGES`] with `cargo package` into `dir`, unpacks each `.crate` there, and returns the
+/// `[patch.crates-io]` section that makes a project's `selkie = "0.1"` resolve to those unpacked packages.
+///
+/// `--no-verify`: the user project's own build below compiles every one of these packages from its unpacked
+/// contents, which is the verification. The patch, not a directory registry: a directory registry replaces all of
+/// crates.io, so it would have to carry every third-party dependency too (`cargo vendor`), where the patch
+/// replaces only selkie's own crates and still resolves them by the version the user asks for.
+fn packaged_selkie(dir: &Path) -> String {
+    let mut package = cargo();
+    package
+        .current_dir(selkie_tool::repository_root())
+        .args(["package", "--no-verify", "--allow-dirty", "--target-dir"])
+        .arg(dir.join("target"));
+    for p in PACKAGES {
+        package.args(["-p", p]);
+    }
+    let out = package.output().unwrap();
+    assert!(
+        out.status.success(),
+        "cargo package\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let version = env!("CARGO_PKG_VERSION");
+    let mut patch = String::from("\n[patch.crates-io]\n");
+    for p in PACKAGES {
+        let file = dir.join(format!("target/package/{p}-{version}.crate"));
+        let crate_file = std::fs::File::open(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        tar::Archive::new(flate2::read::GzDecoder::new(crate_file))
+            .unpack(dir)
+            .unwrap_or_else(|e| panic!("unpacking {}: {e}", file.display()));
+        let unpacked = dir.join(format!("{p}-{version}"));
+        assert!(unpacked.join("Cargo.toml").is_file(), "{}", unpacked.display());
+        patch += &format!("{p} = {{ path = {:?} }}\n", unpacked.display().to_string());
+    }
+    patch
+}
+
 #[test]
 fn a_new_cargo_project_boots_on_sel4_with_cargo_run() {
     let tmp = tempfile::tempdir().unwrap();
@@ -40,17 +119,14 @@ fn a_new_cargo_project_boots_on_sel4_with_cargo_run() {
     assert!(status.success(), "cargo new");
     let project = tmp.path().join("myos");
 
-    let selkie = selkie_tool::repository_root().join("core");
+    // The dependency as a user writes it once selkie is published; the patch points it at the packages.
+    let patch = packaged_selkie(&tmp.path().join("packages"));
     let manifest = std::fs::read_to_string(project.join("Cargo.toml")).unwrap();
-    let manifest = manifest.replace(
-        "[dependencies]",
-        &format!(
-            "[dependencies]\nselkie = {{ path = {:?} }}",
-            selkie.display().to_string()
-        ),
-    );
+    let manifest = manifest.replace("[dependencies]", "[dependencies]\nselkie = \"0.1\"") + &patch;
     std::fs::write(project.join("Cargo.toml"), manifest).unwrap();
-    // `selkie` as the user runs it after `cargo install --path tool`.
+    // `selkie` as the user runs it after `cargo install selkie-tool`: this test's build of it. Installing the
+    // packaged selkie-tool here would add a second full build of the tool; `cargo package -p selkie-tool` (with
+    // its verification build) is what checks that package.
     let selkie_init = || {
         Command::new(env!("CARGO_BIN_EXE_selkie"))
             .arg("init")
@@ -94,8 +170,89 @@ fn a_new_cargo_project_boots_on_sel4_with_cargo_run() {
     );
     assert!(stdout.contains("Hello from my own seL4 project!"), "{stdout}");
     assert!(stderr.contains("the root task reported success"), "{stderr}");
+    // Every selkie crate was compiled from its unpacked package, none from this source tree.
+    for p in PACKAGES {
+        let unpacked = tmp.path().join(format!("packages/{p}-{}", env!("CARGO_PKG_VERSION")));
+        assert!(
+            stderr.contains(&format!(
+                "Compiling {p} v{} ({})",
+                env!("CARGO_PKG_VERSION"),
+                unpacked.display()
+            )),
+            "{p} from its package: {stderr}"
+        );
+    }
     assert!(
         stderr.contains("QEMU timeout 45 s"),
         "the project's selkie.toml is in force: {stderr}"
     );
+    // Quiet: no firmware or kernel lines (`--release` boots a release kernel, which prints nothing itself;
+    // the greeting came through the root task's own COM1 driver), and the whole log is in a file.
+    for noise in ["SeaBIOS", "Booting all finished", "Boot config"] {
+        assert!(!stdout.contains(noise), "{noise}: {stdout}");
+    }
+    let log = stderr
+        .split("full log: ")
+        .nth(1)
+        .expect("the summary names the log")
+        .trim_end();
+    let log = std::fs::read_to_string(log.trim_end_matches(')')).unwrap();
+    assert!(
+        log.contains("Hello from my own seL4 project!") && log.contains("SeaBIOS"),
+        "{log}"
+    );
+    assert!(
+        !log.contains("Booting all finished"),
+        "a release kernel prints nothing: {log}"
+    );
+
+    // The dev profile boots the debug kernel (kernel printing on): still only the root task's lines shown.
+    let out = cargo().current_dir(&project).arg("run").output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "cargo run (dev)\n{stdout}\n{stderr}");
+    assert!(stdout.contains("Hello from my own seL4 project!"), "{stdout}");
+    assert!(
+        !stdout.contains("SeaBIOS") && !stdout.contains("Booting all finished"),
+        "{stdout}"
+    );
+    let log = stderr
+        .split("full log: ")
+        .nth(1)
+        .expect("the summary names the log")
+        .trim_end();
+    let log = std::fs::read_to_string(log.trim_end_matches(')')).unwrap();
+    assert!(
+        log.contains("Booting all finished"),
+        "the debug kernel printed its boot: {log}"
+    );
+
+    // `cargo test`: tests/kernel.rs (selkie init's [[test]] entry, harness = false) booted by the runner.
+    std::fs::write(project.join("tests/kernel.rs"), TESTS_RS).unwrap();
+    let out = cargo().current_dir(&project).arg("test").output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "a failing test fails cargo test\n{stdout}\n{stderr}"
+    );
+    assert_eq!(result(&stdout, "kernel::adds_up"), Some("ok"), "{stdout}\n{stderr}");
+    assert_eq!(result(&stdout, "kernel::slots_are_free"), Some("ok"), "{stdout}");
+    assert_eq!(result(&stdout, "kernel::fails_on_purpose"), Some("FAILED"), "{stdout}");
+    assert!(stdout.contains("two is not three"), "the failure's reason: {stdout}");
+
+    let out = cargo()
+        .current_dir(&project)
+        .args(["test", "adds_up"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "cargo test adds_up\n{stdout}\n{stderr}");
+    assert_eq!(result(&stdout, "kernel::adds_up"), Some("ok"), "{stdout}");
+    assert!(
+        !stdout.contains("fails_on_purpose") && !stdout.contains("slots_are_free"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("1 passed; 0 failed"), "{stdout}");
 }

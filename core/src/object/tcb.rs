@@ -183,8 +183,12 @@ impl<'a> IpcBuffer<'a> {
     };
 
     /// The 4 KiB frame `frame`, which the thread's address space maps at `vaddr` (the kernel checks that the
-    /// buffer is aligned to its size and lies in the frame).
-    pub fn in_frame(frame: &'a Cap<Frame, impl Invocable>, vaddr: sys::Word) -> IpcBuffer<'a> {
+    /// buffer is aligned to its size and lies in the frame). Any rights do, such as a read-write
+    /// [`Region`](crate::Region)'s frame.
+    pub fn in_frame<Rt: crate::rights::RightsSet>(
+        frame: &'a Cap<Frame<crate::arch::Page4K, Rt>, impl Invocable>,
+        vaddr: sys::Word,
+    ) -> IpcBuffer<'a> {
         IpcBuffer {
             vaddr,
             frame: frame.cptr(),

@@ -1,4 +1,5 @@
-//! The root-task runtime: entry point, kernel debug console, exit through QEMU's `isa-debug-exit` device,
+//! The root-task runtime: entry point, console (the kernel's debug console, or a user-space serial driver for
+//! kernels without debug facilities), the kernel's [`debug`] facilities where they exist, exit through QEMU's `isa-debug-exit` device,
 //! and the panic handler.
 //!
 //! A root task names its `main` with [`#[selkie::root_task]`](crate::root_task); the runtime's `_start` sets up
@@ -15,8 +16,9 @@
 
 mod arch;
 mod console;
+pub mod debug;
 
-pub use console::{start_line, Console, USER_LINE_MARK};
+pub use console::{serial, start_line, Console, USER_LINE_MARK};
 
 use core::sync::atomic::{AtomicPtr, Ordering};
 

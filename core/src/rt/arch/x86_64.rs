@@ -25,7 +25,10 @@ const STACK_SIZE: usize = 256 * 1024;
 #[repr(C, align(16))]
 struct Stack([u8; STACK_SIZE]);
 
-/// The root task's stack; only `_start` refers to it, by address.
+/// The root task's stack; only `_start` refers to it, by address. It has its own section, which the link script
+/// puts after the image's bss (`__selkie_image_end`), so a process built from a function of the image does not
+/// copy it.
+#[link_section = ".selkie.root_stack"]
 #[cfg(not(feature = "program"))]
 static mut STACK: Stack = Stack([0; STACK_SIZE]);
 

@@ -1,0 +1,18 @@
+//! A message is plain old data: a raw pointer means nothing in another address space, so it is not a message.
+use selkie::typenum::U8;
+use selkie::{Caller, ChannelError};
+
+#[derive(Clone, Copy)]
+#[repr(C)]
+struct Ack(u64);
+// SAFETY: one `u64`.
+unsafe impl selkie::bytemuck::Zeroable for Ack {}
+// SAFETY: as above.
+unsafe impl selkie::bytemuck::Pod for Ack {}
+selkie::message!(Ack: U8 = 1);
+
+fn demo(caller: &Caller<*const u8, Ack>, p: *const u8) -> Result<Ack, ChannelError> {
+    caller.call(&p)
+}
+
+fn main() {}

@@ -1,0 +1,91 @@
+//! `#[derive(ProcessParams)]`: the conversion of a process's parameter struct into the child's view.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Data, DeriveInput, Fields};
+
+/// Expands the derive (see `selkie_derive::ProcessParams`).
+pub fn expand(input: DeriveInput) -> TokenStream {
+    let name = &input.ident;
+    let repr_c = input.attrs.iter().any(|a| {
+        a.path().is_ident("repr")
+            && a.parse_nested_meta(|m| {
+                if m.path.is_ident("C") {
+                    Err(m.error("found"))
+                } else {
+                    Ok(())
+                }
+            })
+            .is_err()
+    });
+    if !repr_c {
+        return syn::Error::new(
+            name.span(),
+            "process parameters must be `#[repr(C)]`: the child reads them with the same layout at a known address",
+        )
+        .to_compile_error();
+    }
+    // At most one type parameter: the scope of the caller's capabilities (`S: Scope = Forever`); the child's
+    // view has it `Forever`.
+    let scope = match input.generics.params.iter().collect::<Vec<_>>().as_slice() {
+        [] => None,
+        [syn::GenericParam::Type(t)] => Some(t.ident.clone()),
+        _ => {
+            return syn::Error::new(
+                input.generics.span(),
+                "process parameters take at most one type parameter: the scope of the caller's capabilities \
+                 (`S: selkie::Scope = selkie::Forever`)",
+            )
+            .to_compile_error();
+        }
+    };
+    let fields = match &input.data {
+        Data::Struct(s) => &s.fields,
+        _ => {
+            return syn::Error::new(name.span(), "process parameters must be a struct").to_compile_error();
+        }
+    };
+    let placed = fields.iter().enumerate().map(|(i, f)| {
+        let member = match &f.ident {
+            Some(id) => quote!(#id),
+            None => {
+                let index = syn::Index::from(i);
+                quote!(#index)
+            }
+        };
+        let ty = &f.ty;
+        quote_spanned! {ty.span()=>
+            #member: ::selkie::process::place_field::<__B, __S, #ty>(self.#member, slots)?
+        }
+    });
+    let view = match &scope {
+        Some(_) => quote!(#name<::selkie::Forever>),
+        None => quote!(#name),
+    };
+    let body = match fields {
+        Fields::Unit => quote!(#name),
+        _ => quote!(#name { #(#placed,)* }),
+    };
+    let (this, params) = match &scope {
+        Some(s) => (quote!(#name<#s>), quote!(, #s: ::selkie::Scope)),
+        None => (quote!(#name), quote!()),
+    };
+    quote! {
+        const _: () = ::core::assert!(
+            ::selkie::process::params_fit::<#view>(),
+            "process parameters must fit the 4 KiB parameter page"
+        );
+        // SAFETY: every field is placed by its `ParamField` impl: capabilities are moved into the child's CSpace
+        // (the view holds their addresses there), plain data is copied.
+        unsafe impl<__B: ::selkie::process::Brand #params> ::selkie::process::ProcessParams<__B> for #this {
+            type View = #view;
+            fn place<__S: ::selkie::Scope>(
+                self,
+                slots: &mut ::selkie::process::ChildSlots<'_, __B, __S>,
+            ) -> ::core::result::Result<#view, ::selkie::Error> {
+                ::core::result::Result::Ok(#body)
+            }
+        }
+    }
+}
