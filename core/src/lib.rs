@@ -61,6 +61,7 @@ pub mod arch;
 pub mod bootstrap;
 mod bounds;
 mod cap;
+pub mod elf;
 pub mod channel;
 mod error;
 mod fault;
@@ -82,9 +83,10 @@ pub mod rt;
 #[doc(hidden)]
 pub mod test_rt;
 
-/// Entry-point attributes: `#[selkie::root_task]` marks a root task's `main`, `#[selkie::test]` an in-kernel test;
-/// `#[derive(ProcessParams)]` makes a struct a process's parameters ([`process::ProcessParams`]).
-pub use selkie_derive::{root_task, test, ProcessParams};
+/// Entry-point attributes: `#[selkie::root_task]` marks a root task's `main`, `#[selkie::test]` an in-kernel test,
+/// `#[selkie::program]` a separately built program's `main`; `#[derive(ProcessParams)]` makes a struct a process's
+/// parameters ([`process::ProcessParams`]).
+pub use selkie_derive::{program, root_task, test, ProcessParams};
 /// Straight-line code over slot and untyped pools; see [`selkie_smart_alloc`].
 pub use selkie_smart_alloc::smart_alloc;
 

@@ -1,5 +1,5 @@
 //! selkie's procedural macros. Use them through the `selkie` crate: `#[selkie::root_task]`,
-//! `#[selkie::test]`.
+//! `#[selkie::test]`, `#[selkie::program]`.
 
 #![warn(missing_docs)]
 
@@ -94,6 +94,59 @@ pub fn root_task(attr: TokenStream, item: TokenStream) -> TokenStream {
             #token
             let result = #name(#args);
             #report
+        }
+    }
+    .into()
+}
+
+/// Marks the `main` of a separately built program: an executable of its own, built for the bare-metal
+/// target with the `selkie` crate's `program` feature, embedded in a root task and started as a child process.
+///
+/// `main` takes no parameter, or one reference `&P` to the parameters its parent placed in its address space
+/// (the parent passes their address in the first argument register; `P` must be the type the parent
+/// wrote there), and returns `()`. When it returns, the program's thread stops (see `selkie::rt`).
+///
+/// ```ignore
+/// #![no_std]
+/// #![no_main]
+///
+/// #[selkie::program]
+/// fn main(params: &Params) {
+///     // ...
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn program(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let original = proc_macro2::TokenStream::from(item.clone());
+    let (f, _) = match parse_entry(attr, item, "selkie::program", "a program's `main`") {
+        Ok(parsed) => parsed,
+        Err(e) => return rejected(e, original),
+    };
+    let name = &f.sig.ident;
+    let call = match f.sig.inputs.first() {
+        None => quote! { #name() },
+        Some(syn::FnArg::Typed(t)) if matches!(*t.ty, syn::Type::Reference(_)) => quote! {
+            // SAFETY: the parent placed the program's parameters, of the type `main` takes, at this address,
+            // mapped for the program's life, before starting it.
+            #name(unsafe { &*(params as *const _) })
+        },
+        Some(other) => {
+            let e = Error::new(
+                other.span(),
+                "a program's `main` takes no parameter or a reference to its parameters (`&Params`)",
+            );
+            return rejected(e, original);
+        }
+    };
+    let unit = quote_spanned! {return_span(&f)=> let () = };
+    quote! {
+        #f
+
+        #[doc(hidden)]
+        #[unsafe(no_mangle)]
+        pub fn __selkie_program_main(params: usize) {
+            let _ = params;
+            #unit #call;
         }
     }
     .into()

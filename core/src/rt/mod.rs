@@ -6,6 +6,13 @@
 //! a stack, records the bootinfo pointer the kernel passes, calls that `main`, and ends the run with its
 //! result: success or failure is written to the debug-exit port, which makes QEMU exit with status 33 or 3.
 //! A panic prints its message and location on the console, then exits with failure.
+//!
+//! A separately built program (a child process's own executable, built with this crate's `program`
+//! feature) has its own entry instead: the parent starts it at `_start` with the address of its parameters
+//! in the first argument register and the stack pointer at the top of a stack it mapped; the runtime calls
+//! the `main` named by [`#[selkie::program]`](crate::program). When `main` returns, or panics (after
+//! printing the message), the program stops with an invalid-instruction exception (`ud2`): its supervisor
+//! sees a user-exception fault, and without one the kernel leaves the thread stopped.
 
 mod arch;
 mod console;
@@ -75,6 +82,7 @@ impl<E: core::fmt::Display> Termination for Result<(), E> {
 }
 
 /// Called by `_start` with the kernel's bootinfo pointer: records it and runs the root task's `main`.
+#[cfg(not(feature = "program"))]
 #[cfg_attr(not(target_os = "none"), allow(dead_code))]
 extern "C" fn start(bootinfo: *mut selkie_sys::BootInfo) -> ! {
     BOOTINFO.store(bootinfo, Ordering::Relaxed);
@@ -87,7 +95,50 @@ extern "C" fn start(bootinfo: *mut selkie_sys::BootInfo) -> ! {
     exit(ok)
 }
 
-#[cfg(target_os = "none")]
+/// Called by a program's `_start` with the parameter address its parent passed: runs the program's `main`,
+/// then stops the thread (see the module docs).
+#[cfg(feature = "program")]
+#[cfg_attr(not(target_os = "none"), allow(dead_code))]
+extern "C" fn program_start(params: usize) -> ! {
+    extern "Rust" {
+        /// Defined by `#[selkie::program]`: runs `main` with the parameters at `params`.
+        fn __selkie_program_main(params: usize);
+    }
+    // SAFETY: `__selkie_program_main` is the entry the attribute macro generates; the runtime calls it once,
+    // with the address the parent passed.
+    unsafe { __selkie_program_main(params) };
+    stop()
+}
+
+/// Stops a program's thread: an invalid instruction, which the kernel reports to the program's supervisor
+/// as a user exception (or, without one, leaves the thread stopped).
+#[cfg(feature = "program")]
+pub fn stop() -> ! {
+    loop {
+        // SAFETY: `ud2` raises an invalid-opcode exception and touches no memory; the kernel does not resume
+        // the thread past it unless its supervisor says so, in which case it stops again.
+        unsafe { core::arch::asm!("ud2", options(nomem, nostack)) };
+    }
+}
+
+#[cfg(all(target_os = "none", feature = "program"))]
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    start_line();
+    match info.location() {
+        Some(l) => crate::println!(
+            "program panicked at {}:{}:{}:\n{}",
+            l.file(),
+            l.line(),
+            l.column(),
+            info.message()
+        ),
+        None => crate::println!("program panicked:\n{}", info.message()),
+    }
+    stop()
+}
+
+#[cfg(all(target_os = "none", not(feature = "program")))]
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
     crate::test_rt::on_panic(info);
