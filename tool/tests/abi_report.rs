@@ -61,7 +61,7 @@ fn the_readme_shows_the_current_table_of_the_newer_interface_files() -> Completi
     let Some(tree) = newer_tree() else {
         return Completion::ignored_with(
             "SELKIE_NEWER_FIXTURES is not set: this runs `selkie abi-report --newer` on seL4's own newer interface \
-             files, which are not part of the repository (.ci/run sets it to ../shared/fixtures)",
+             files, which are not part of the repository (CI sets it to its copy beside the repository)",
         );
     };
     let out = selkie(&["abi-report", "--newer", tree.to_str().unwrap()]);

@@ -1,6 +1,6 @@
 //! An additional check of the generator on seL4's own newer-layout interface files (seL4 16.0.0-dev), which
 //! are not part of the repository: `SELKIE_NEWER_FIXTURES` names the directory holding
-//! `sel4-16.0.0-dev/libsel4` (`.ci/run` sets it to `../shared/fixtures`).
+//! `sel4-16.0.0-dev/libsel4` (CI sets it to its copy of those files, kept beside the repository).
 //!
 //! A libtest-mimic harness, because whether the files are there is only known at run time: without the
 //! variable, every check is reported as `ignored` with the reason (never as a pass, a failure or not at all);

@@ -27,12 +27,12 @@ pub fn own_fixtures() -> PathBuf {
 }
 
 /// The environment variable naming the directory that holds seL4's own newer-layout files
-/// (`sel4-16.0.0-dev/libsel4/...`); `.ci/run` sets it to `../shared/fixtures`.
+/// (`sel4-16.0.0-dev/libsel4/...`); CI sets it to its copy of those files, kept beside the repository.
 pub const SEL4_FIXTURES_VAR: &str = "SELKIE_NEWER_FIXTURES";
 
 /// Why the checks on seL4's own files are skipped when [`SEL4_FIXTURES_VAR`] is not set.
 pub const SEL4_FIXTURES_SKIPPED: &str = "SELKIE_NEWER_FIXTURES is not set: this checks the generator on seL4's own \
-     newer-layout interface files, which are not part of the repository (.ci/run sets it to ../shared/fixtures)";
+     newer-layout interface files, which are not part of the repository (CI sets it to its copy beside the repository)";
 
 /// seL4's newer-layout `libsel4` directory (seL4 16.0.0-dev) named by [`SEL4_FIXTURES_VAR`]: `Ok(None)` when
 /// the variable is unset, an error when it is set but the files are not there. A relative path is taken from
