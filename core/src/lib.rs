@@ -118,7 +118,7 @@ pub use supervisor::{Faulted, Supervisor};
 pub use thread::{RunningThread, SpawnRefused, StaticStack, Thread, ThreadArg, ThreadEnv, ThreadParts, ThreadStack};
 pub use untyped::{CapRange, Device, General, MemoryKind, Untyped, UntypedAllocator};
 pub use vspace::{
-    Leftover, Other, Own, PagingMemory, PagingMemoryBits, PagingObjects, PagingSlots, VSpace, VSpaceKind,
+    Leftover, Other, Own, PagingCount, PagingMemory, PagingMemoryBits, PagingObjects, PagingSlots, VSpace, VSpaceKind,
 };
 
 /// Plain-old-data traits for channel messages and queue elements (`Pod`, `Zeroable`).

@@ -75,7 +75,26 @@ impl VSpaceKind for Own {}
 impl VSpaceKind for Other {}
 
 /// The number of paging structures a mapping of `P` frames of size `Sz` may need (see the module docs).
-pub type PagingObjects<P, Sz> = Prod<<Sz as FrameSize>::Levels, Add1<Shright<Sum<P, U510>, U9>>>;
+pub type PagingObjects<P, Sz> = <P as PagingCount<Sz>>::Objects;
+
+/// `P: PagingCount<Sz>`: the number of paging structures a mapping of `P` frames of size `Sz` may need,
+/// `Sz::Levels * (((P + 510) >> 9) + 1)`, as a type ([`PagingObjects`]). The arithmetic's bounds are named here
+/// once, for [`PagingSlots`] and [`PagingMemory`].
+pub trait PagingCount<Sz: FrameSize> {
+    /// The number of paging structures.
+    type Objects: Unsigned;
+}
+impl<P, Sz> PagingCount<Sz> for P
+where
+    Sz: FrameSize,
+    P: Add<U510>,
+    Sum<P, U510>: Shr<U9>,
+    Shright<Sum<P, U510>, U9>: Add<B1>,
+    Sz::Levels: Mul<Add1<Shright<Sum<P, U510>, U9>>>,
+    Prod<Sz::Levels, Add1<Shright<Sum<P, U510>, U9>>>: Unsigned,
+{
+    type Objects = Prod<Sz::Levels, Add1<Shright<Sum<P, U510>, U9>>>;
+}
 
 /// The check behind [`PagingSlots`]: implemented for `B1`, the result of `N >= PagingObjects`.
 #[diagnostic::on_unimplemented(
@@ -101,10 +120,7 @@ pub trait PagingSlots<P, Sz: FrameSize>: Unsigned {}
 impl<N, P, Sz> PagingSlots<P, Sz> for N
 where
     Sz: FrameSize,
-    P: Add<U510>,
-    Sum<P, U510>: Shr<U9>,
-    Shright<Sum<P, U510>, U9>: Add<B1>,
-    Sz::Levels: Mul<Add1<Shright<Sum<P, U510>, U9>>>,
+    P: PagingCount<Sz>,
     N: Unsigned + IsGreaterOrEqual<PagingObjects<P, Sz>>,
     GrEq<N, PagingObjects<P, Sz>>: EnoughPagingSlots,
 {
@@ -120,10 +136,7 @@ pub trait PagingMemory<P, Sz: FrameSize>: Unsigned {}
 impl<Bits, P, Sz> PagingMemory<P, Sz> for Bits
 where
     Sz: FrameSize,
-    P: Add<U510>,
-    Sum<P, U510>: Shr<U9>,
-    Shright<Sum<P, U510>, U9>: Add<B1>,
-    Sz::Levels: Mul<Add1<Shright<Sum<P, U510>, U9>>>,
+    P: PagingCount<Sz>,
     PagingObjects<P, Sz>: Sub<B1>,
     Sub1<PagingObjects<P, Sz>>: Logarithm2,
     TableBits: Add<Log2<Sub1<PagingObjects<P, Sz>>>>,
