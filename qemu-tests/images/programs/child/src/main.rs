@@ -30,7 +30,7 @@ fn report(params: &Params, words: [u64; 4]) {
 fn main(params: &Params) {
     match params.mode {
         params::WRITE_TEXT => {
-            let text = main as usize;
+            let text = main as *const () as usize;
             report(params, [text as u64, 0, 0, 0]);
             // SAFETY: none: the text is mapped read-only, so this write faults (on purpose).
             unsafe { core::ptr::write_volatile(text as *mut u8, 0xcc) };
@@ -40,7 +40,7 @@ fn main(params: &Params) {
             report(params, [line as u64, 0, 0, 0]);
             panic!("the child program panics on purpose");
         }
-        _ => {
+        params::REPORT => {
             let data = DATA.fetch_add(1, Ordering::SeqCst);
             let bss_zero = BSS.iter().all(|w| w.load(Ordering::Relaxed) == 0) as u64;
             BSS[1023].store(7, Ordering::Relaxed);
@@ -49,5 +49,6 @@ fn main(params: &Params) {
             let value = params.a * params.b + data + DATA.load(Ordering::SeqCst) + written;
             report(params, [value, bss_zero, greeting, params.report.cptr()]);
         }
+        _ => {}
     }
 }
