@@ -8,7 +8,11 @@
 //! entry point lies in an executable segment. A malformed file is an [`ElfError`] saying what is wrong, with
 //! the numbers; never a panic.
 //!
-//! [`load_elf_segments`] then maps each segment's pages into a child's [`VSpace`] with the rights its
+//! [`ElfProgram`] is such an executable as a process's code ([`CodeSource`]): each page of each segment is a
+//! fresh page of the process, filled from the file and mapped with the rights the segment's flags give,
+//! the parameters checked against the type the program's `main` takes ([`TakesParams`]).
+//!
+//! [`load_elf_segments`] maps each segment's pages into a child's [`VSpace`] with the rights its
 //! flags give, copying the file's bytes through a scratch mapping in the root task and zeroing the rest
 //! (the `.bss`). On x86_64 this kernel's mappings carry only the read and write rights: a page is
 //! executable whenever it is mapped (there is no execute-never attribute in its interface), so a
@@ -22,6 +26,7 @@ use elf::ElfBytes;
 use typenum::{U1, U12, U14, U3};
 
 use crate::arch::{Arch, PagingArch};
+use crate::process::{CodeSource, Entry, Loader, Perms, SameParams, TakesParams};
 use crate::rights::ReadOnly;
 use crate::role::Scope;
 use crate::untyped::UntypedAllocator;
@@ -433,6 +438,70 @@ impl<'a> ElfImage<'a> {
     }
 }
 
+/// A separately built program as a process's code: a static executable (built by
+/// `selkie_build::embed_program` and embedded with `include_bytes!`) whose `#[selkie::program]` `main` takes
+/// `&P`, `P` being the child's view of its parameters (the struct deriving
+/// [`ProcessParams`](crate::process::ProcessParams), with its capabilities `Local`: share its definition
+/// between the root task and the program). A process built from it ([`Process::new`](crate::process::Process::new))
+/// takes parameters whose child's view is `P`; other parameters do not compile.
+///
+/// Loading maps every page of every loadable segment as a fresh page of the process, filled from the file
+/// (zeros past the segment's file part: the `.bss`), with the rights its flags give: text (`R X`) and
+/// read-only data (`R`) read-only, data and bss (`R W`) read-write; the program starts at its entry point
+/// with its parameters' address in the first argument register (see [`CodeSource`]). A restart fills the
+/// pages from the file again.
+///
+/// ```ignore
+/// static WORKER: &[u8] = include_bytes!(env!("WORKER_ELF"));
+/// let code = ElfProgram::<worker_params::Params>::new(WORKER)?; // checked here
+/// let p = Process::new(&kit, brand, resources, &code, params, config)?;
+/// ```
+pub struct ElfProgram<P> {
+    data: &'static [u8],
+    params: core::marker::PhantomData<fn(P)>,
+}
+
+impl<P> core::fmt::Debug for ElfProgram<P> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ElfProgram").field("bytes", &self.data.len()).finish()
+    }
+}
+
+impl<P> ElfProgram<P> {
+    /// The executable `data`, checked ([`ElfImage::parse`]): a malformed file is an [`Error::Elf`] saying
+    /// what is wrong.
+    pub fn new(data: &'static [u8]) -> Result<Self, Error> {
+        ElfImage::parse(data)?;
+        Ok(ElfProgram {
+            data,
+            params: core::marker::PhantomData,
+        })
+    }
+}
+
+impl<P, V: SameParams<P>> TakesParams<V> for ElfProgram<P> {}
+
+impl<P> CodeSource for ElfProgram<P> {
+    fn load<S: Scope>(&self, loader: &mut Loader<'_, S>) -> Result<Entry, Error> {
+        let image = ElfImage::parse(self.data)?;
+        for seg in image.segments() {
+            let perms = match (seg.rights, seg.executable) {
+                (SegmentRights::ReadWrite, _) => Perms::RW,
+                (SegmentRights::ReadOnly, true) => Perms::RX,
+                (SegmentRights::ReadOnly, false) => Perms::R,
+            };
+            for i in 0..seg.pages() {
+                let page = seg.first_page() + i * PAGE_SIZE;
+                loader.map_fresh(page, perms, seg.page_init(self.data, page))?;
+            }
+        }
+        Ok(Entry {
+            pc: image.entry(),
+            arg: 0,
+        })
+    }
+}
+
 /// Why loading a program failed: its file is malformed, or a mapping or allocation failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoadError {
@@ -666,6 +735,40 @@ mod tests {
             ElfImage::parse(&f[..80]).unwrap_err(),
             ElfError::Truncated { .. }
         ));
+    }
+
+    #[test]
+    fn a_malformed_program_is_an_error_with_the_reason() {
+        extern crate std;
+        use std::string::ToString;
+        let f = build(0x40_0000, &[(RX, 0x1000, 0x40_0000, 0x100, 0x100, 0x1000)], 0x100);
+        let file: &'static [u8] = std::boxed::Box::leak(std::boxed::Box::new(f));
+        assert!(ElfProgram::<()>::new(file).is_ok());
+        let e = ElfProgram::<()>::new(&file[..0x1080]).unwrap_err();
+        assert_eq!(
+            e,
+            Error::Elf {
+                error: ElfError::SegmentOutsideFile {
+                    index: 0,
+                    offset: 0x1000,
+                    file_size: 0x100,
+                    file_len: 0x1080
+                }
+            }
+        );
+        assert_eq!(
+            e.to_string(),
+            "cannot load the program: segment 0's bytes 0x1000..0x1100 lie outside the file (0x1080 bytes)"
+        );
+        let mut arm = f;
+        arm[18] = 40; // EM_ARM
+        let arm: &'static [u8] = std::boxed::Box::leak(std::boxed::Box::new(arm));
+        assert_eq!(
+            ElfProgram::<()>::new(arm).unwrap_err(),
+            Error::Elf {
+                error: ElfError::WrongKind { machine: 40, kind: 2 }
+            }
+        );
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Processes: a child with its own address space, CSpace, thread and fault endpoint, built from memory and
 //! slots the caller hands over ([`ProcessResources`]), its code from a [`CodeSource`] (a function of the root
-//! task's own image: [`ImageFunction`]), started with typed parameters ([`ProcessParams`]).
+//! task's own image: [`ImageFunction`]; a separately built program: [`ElfProgram`](crate::elf::ElfProgram)),
+//! started with typed parameters ([`ProcessParams`]). When the child returns, exits or panics, its supervisor
+//! is told ([`rt::child`](crate::rt::child)).
 //!
 //! # Layout of a child
 //!
@@ -23,6 +25,7 @@
 //! A brand names one process at a time: [`ProcessBrand`] values are made once per brand type and handed back
 //! by teardown.
 
+mod child_cap;
 mod image;
 mod loader;
 mod params;
@@ -46,6 +49,7 @@ use crate::untyped::retype::retype_call;
 use crate::vspace::{Budget, Other, VSpace};
 use crate::{Cap, Error, Faulted, Operation, Refused, Supervisor, Untyped};
 
+pub use child_cap::ChildCap;
 pub use image::{ImageFunction, RootImage, IMAGE_BASE};
 use loader::{local_cnode, FreshPage, ScratchPage};
 pub use loader::{CodeSource, Entry, Loader, Perms, MAX_FRESH_PAGES, PAGE_SIZE};
@@ -69,10 +73,13 @@ pub const IPC_BUFFER_ADDR: sys::Word = 0x1001_0000;
 /// Where a child's parameters are (a read-only page).
 pub const PARAMS_ADDR: sys::Word = 0x1002_0000;
 /// The label of a child's exit message on its fault endpoint (one word: the exit code); see
-/// [`Fault::exit_code`](crate::Fault::exit_code).
+/// [`Fault::Exited`](crate::Fault::Exited).
 pub const PROCESS_EXIT_LABEL: sys::Word = 0x5_e417;
+/// The label of a child's panic message on its fault endpoint (one word: the line of the panic); see
+/// [`Fault::Panicked`](crate::Fault::Panicked).
+pub const PROCESS_PANIC_LABEL: sys::Word = 0x5_e418;
 const _: () = assert!(
-    PROCESS_EXIT_LABEL < 1 << 20,
+    PROCESS_EXIT_LABEL < 1 << 20 && PROCESS_PANIC_LABEL < 1 << 20,
     "this kernel's message labels have 20 bits"
 );
 
@@ -265,7 +272,7 @@ struct Parts<B: Brand, Bits: Unsigned, N, R: Role, S: Scope> {
     root_cspace: sys::CPtr,
     /// The caller's slots the parameter capabilities left, handed back by teardown.
     vacated: ArrayVec<sys::CPtr, MAX_PARAM_CAPS>,
-    next_child_slot: sys::CPtr,
+    next_child_slot: core::cell::Cell<sys::CPtr>,
     /// A slot of the process's for a second capability to a fresh page while a restart refills it (a frame
     /// capability maps once, and the page's own one is mapped in the child).
     refill_slot: sys::CPtr,
@@ -343,7 +350,7 @@ impl<B: Brand, Bits: Unsigned, N: Unsigned, R: Invocable + FlowsInto<Local<S>>, 
             scratch: kit.scratch,
             root_cspace: kit.cspace,
             vacated: ArrayVec::new(),
-            next_child_slot: FIRST_PARAM_SLOT,
+            next_child_slot: core::cell::Cell::new(FIRST_PARAM_SLOT),
             refill_slot: 0,
         };
         match parts.build(kit, code, params, config) {
@@ -449,7 +456,7 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> Parts<B, Bits, N, R, S
         let mut slots: ChildSlots<'_, B, S> = ChildSlots {
             cnode: self.cspace,
             root_cspace: kit.cspace,
-            next: self.next_child_slot,
+            next: self.next_child_slot.get(),
             vacated: &mut self.vacated,
             brand: PhantomData,
             scope: PhantomData,
@@ -461,7 +468,7 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> Parts<B, Bits, N, R, S
             });
         }
         let view = params.place(&mut slots)?;
-        self.next_child_slot = slots.next;
+        self.next_child_slot.set(slots.next);
         let page = self.loader().new_frame()?;
         self.scratch.fill_with(page, |bytes| {
             // SAFETY: the page is 4 KiB (a `ProcessParams` type's size is checked against that at compile
@@ -551,15 +558,6 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> Process<B, Bits, N, R,
     pub fn set_priority(&self, priority: Priority) -> Result<(), Error> {
         with_tcb(&self.parts, |t| t.set_priority(priority))
     }
-
-    /// Copies the caller's capability `cap` into the child's CSpace (the next free slot after the
-    /// parameters); returns its token there.
-    pub fn copy_in<T: CapType + crate::object::Copyable + crate::object::CopyInto<T>>(
-        &mut self,
-        cap: &Cap<T, impl Invocable>,
-    ) -> Result<Cap<T, ChildOf<B, S>>, Error> {
-        self.parts.copy_in(cap)
-    }
 }
 
 fn with_tcb<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope, O>(
@@ -574,16 +572,16 @@ fn with_tcb<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope, O>(
 
 impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> Parts<B, Bits, N, R, S> {
     fn copy_in<T: CapType + crate::object::Copyable + crate::object::CopyInto<T>>(
-        &mut self,
+        &self,
         cap: &Cap<T, impl Invocable>,
     ) -> Result<Cap<T, ChildOf<B, S>>, Error> {
-        if self.next_child_slot >= 1 << CHILD_CNODE_RADIX {
+        if self.next_child_slot.get() >= 1 << CHILD_CNODE_RADIX {
             return Err(Error::SlotsExhausted {
                 requested: 1,
                 available: 0,
             });
         }
-        let index = self.next_child_slot;
+        let index = self.next_child_slot.get();
         crate::object::invoke(Operation::CNodeCopy, (), |()| {
             // SAFETY: copies a live capability of the caller's into an empty slot of the child's CNode.
             unsafe {
@@ -599,7 +597,7 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> Parts<B, Bits, N, R, S
             }
         })
         .map_err(|r| r.error)?;
-        self.next_child_slot += 1;
+        self.next_child_slot.set(index + 1);
         Ok(Cap::new(index, *cap.object()))
     }
 }
@@ -620,21 +618,21 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> RunningProcess<B, Bits
         with_tcb(&self.parts, |t| t.set_priority(priority))
     }
 
-    /// Copies the caller's capability `cap` into the child's CSpace; see [`Process::copy_in`].
+    /// Copies the caller's capability `cap` into the child's CSpace (the next free slot after the
+    /// parameters); returns its token there, which borrows the process: it cannot be used after
+    /// [`teardown`](Self::teardown) (see [`ChildCap`]). The child learns the slot from the caller (through a
+    /// channel, say).
     pub fn copy_in<T: CapType + crate::object::Copyable + crate::object::CopyInto<T>>(
-        &mut self,
+        &self,
         cap: &Cap<T, impl Invocable>,
-    ) -> Result<Cap<T, ChildOf<B, S>>, Error> {
-        self.parts.copy_in(cap)
+    ) -> Result<ChildCap<'_, T, B, S>, Error> {
+        self.parts.copy_in(cap).map(ChildCap::new)
     }
 
     /// Deletes a capability from the child's CSpace (the child loses it). Only a capability of this child
     /// is accepted: one of another child's does not compile.
-    pub fn delete_in<T: CapType, B2: SameChild<B> + 'static>(
-        &mut self,
-        cap: Cap<T, ChildOf<B2, S>>,
-    ) -> Result<(), Error> {
-        let (cptr, _) = cap.into_parts();
+    pub fn delete_in<T: CapType, B2: SameChild<B> + 'static>(&self, cap: ChildCap<'_, T, B2, S>) -> Result<(), Error> {
+        let (cptr, _) = cap.into_cap().into_parts();
         crate::object::delete_raw(self.parts.cspace, cptr, CHILD_CNODE_RADIX)
     }
 

@@ -63,15 +63,17 @@ unsafe impl<B: Brand> ProcessParams<B> for () {
 #[diagnostic::on_unimplemented(
     message = "this code takes different parameters",
     label = "the process's function or program expects parameters of another type",
-    note = "an `ImageFunction<P>` runs `fn(P)`: pass parameters whose child's view is `P`"
+    note = "an `ImageFunction<P>` runs `fn(P)` and an `ElfProgram<P>` a `main` taking `&P`: pass parameters \
+            whose child's view is `P`"
 )]
 pub trait TakesParams<V> {}
 
 /// `V: SameParams<P>`: `V` and `P` are the same parameter type.
 #[diagnostic::on_unimplemented(
     message = "this code takes different parameters",
-    label = "the function takes `{P}`, the parameters given are `{Self}` in the child",
-    note = "an `ImageFunction<P>` runs `fn(P)`: pass parameters whose child's view is `P`"
+    label = "the process's code takes `{P}`, the parameters given are `{Self}` in the child",
+    note = "an `ImageFunction<P>` runs `fn(P)` and an `ElfProgram<P>` a `main` taking `&P`: pass parameters \
+            whose child's view is `P`"
 )]
 pub trait SameParams<P> {}
 impl<P> SameParams<P> for P {}

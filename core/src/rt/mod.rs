@@ -10,11 +10,13 @@
 //! A separately built program (a child process's own executable, built with this crate's `program`
 //! feature) has its own entry instead: the parent starts it at `_start` with the address of its parameters
 //! in the first argument register and the stack pointer at the top of a stack it mapped; the runtime calls
-//! the `main` named by [`#[selkie::program]`](crate::program). When `main` returns, or panics (after
-//! printing the message), the program stops with an invalid-instruction exception (`ud2`): its supervisor
-//! sees a user-exception fault, and without one the kernel leaves the thread stopped.
+//! the `main` named by [`#[selkie::program]`](crate::program). When `main` returns, the program reports
+//! its exit to its supervisor, and when it panics (after printing the message), its panic: see [`child`]
+//! for both messages. A function of the root task's image running as a child process does the same when it
+//! returns or panics.
 
 mod arch;
+pub mod child;
 mod console;
 pub mod debug;
 
@@ -107,40 +109,42 @@ extern "C" fn program_start(params: usize) -> ! {
     // SAFETY: `__selkie_program_main` is the entry the attribute macro generates; the runtime calls it once,
     // with the address the parent passed.
     unsafe { __selkie_program_main(params) };
-    stop()
-}
-
-/// Stops a program's thread: an invalid instruction, which the kernel reports to the program's supervisor
-/// as a user exception (or, without one, leaves the thread stopped).
-#[cfg(feature = "program")]
-pub fn stop() -> ! {
-    loop {
-        // SAFETY: `ud2` raises an invalid-opcode exception and touches no memory; the kernel does not resume
-        // the thread past it unless its supervisor says so, in which case it stops again.
-        unsafe { core::arch::asm!("ud2", options(nomem, nostack)) };
-    }
+    child::exit_child(0)
 }
 
 #[cfg(all(target_os = "none", feature = "program"))]
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
-    start_line();
-    match info.location() {
-        Some(l) => crate::println!(
-            "program panicked at {}:{}:{}:\n{}",
-            l.file(),
-            l.line(),
-            l.column(),
-            info.message()
-        ),
-        None => crate::println!("program panicked:\n{}", info.message()),
+    child_panic(info)
+}
+
+/// A child process's panic: prints it (on a kernel with a debug console: the serial driver needs the root
+/// task's I/O port capability) and reports it to the supervisor.
+#[cfg(target_os = "none")]
+fn child_panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    #[cfg(selkie_debug_build)]
+    {
+        start_line();
+        match info.location() {
+            Some(l) => crate::println!(
+                "child process panicked at {}:{}:{}:\n{}",
+                l.file(),
+                l.line(),
+                l.column(),
+                info.message()
+            ),
+            None => crate::println!("child process panicked:\n{}", info.message()),
+        }
     }
-    stop()
+    child::panicked(info.location().map_or(0, |l| l.line()))
 }
 
 #[cfg(all(target_os = "none", not(feature = "program")))]
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    if child::runs_as_child() {
+        child_panic(info);
+    }
     crate::test_rt::on_panic(info);
     start_line();
     match info.location() {
