@@ -4,44 +4,8 @@
 //! The queue is a [`cross_queue`] single-producer single-consumer ring in the region (offsets only, so each
 //! party maps the region at its own address). The producer signals the notification when a push made the
 //! queue non-empty; the consumer sleeps on it when the queue is empty. A queue larger than its region does not
-//! compile, and each end has only its own operations: a producer cannot pop, a consumer cannot push.
-//!
-//! [`queue`] consumes an *exclusive* region mapped in the caller's address space: from then on the two ends
-//! are the only way to its memory, so there is exactly one producer and one consumer (the type promises it;
-//! nothing `unsafe` is asked of the caller). Both ends work where they were made (two threads of the root
-//! task, say), and each is a process parameter: a field of a `#[derive(ProcessParams)]` struct, it maps the
-//! region in the child (copies of the frame capabilities, at the next address of the child's
-//! [grant window](crate::process::GRANT_BASE)) and moves its notification capability into the child's CSpace,
-//! and the child uses the end as its own.
-//!
-//! ```no_run
-//! # fn demo(res: &mut selkie::bootstrap::Resources) -> Result<(), selkie::Error> {
-//! use selkie::typenum::{U1, U12, U14, U256, U3, U5};
-//! use selkie::{queue, Cap, Notification, QueueConsumer, QueueProducer, Region};
-//!
-//! #[derive(selkie::ProcessParams)]
-//! #[repr(C)]
-//! struct Source {
-//!     out: QueueProducer<u64, U256>,
-//! }
-//!
-//! fn source(p: Source) {
-//!     let mut out = p.out;
-//!     for i in 0..1000 {
-//!         out.push(i); // yields while the queue is full
-//!     }
-//! }
-//!
-//! let page = Region::new(res.untyped.alloc::<U12>()?, res.slots.alloc::<U1>()?)?;
-//! let (page, _) = res.root_vspace.map_next(page, res.untyped.alloc::<U14>()?, res.slots.alloc::<U3>()?)?;
-//! let wake: Cap<Notification> = res.untyped.alloc::<U5>()?.retype(res.slots.alloc()?)?;
-//! let (tx, mut rx): (QueueProducer<u64, U256>, QueueConsumer<u64, U256>) =
-//!     queue(page, wake, &res.cspace, res.slots.alloc()?)?;
-//! // `Source { out: tx }` is a process's parameters; here the root task consumes.
-//! # let _ = (tx, source as fn(Source));
-//! let first = rx.pop(); // sleeps on the notification while the queue is empty
-//! # let _ = first; Ok(()) }
-//! ```
+//! compile, and each end has only its own operations: a producer cannot pop, a consumer cannot push. See
+//! [`queue`].
 
 use core::ops::Mul;
 use core::sync::atomic::{fence, Ordering};
@@ -140,7 +104,7 @@ macro_rules! open {
 
 /// The producing end of a queue of `N` `T`s in a shared region: pushes, and signals the consumer's
 /// notification when a push made the queue non-empty. It has no way to pop. Made by [`queue`]; a field of a
-/// process's parameters (see the [module](self) docs). `S`: the scope of its notification capability.
+/// process's parameters (see [`queue`]). `S`: the scope of its notification capability.
 pub struct QueueProducer<T: Element, N: Capacity, S: Scope = Forever> {
     region: QueueRegion,
     wake: Cap<Notification<WriteOnly>, Local<S>>,
@@ -149,7 +113,7 @@ pub struct QueueProducer<T: Element, N: Capacity, S: Scope = Forever> {
 
 /// The consuming end of a queue of `N` `T`s in a shared region: pops, and sleeps on its notification when the
 /// queue is empty. It has no way to push. Made by [`queue`]; a field of a process's parameters (see the
-/// [module](self) docs). `S`: the scope of its notification capability.
+/// [`queue`] docs). `S`: the scope of its notification capability.
 pub struct QueueConsumer<T: Element, N: Capacity, S: Scope = Forever> {
     region: QueueRegion,
     wake: Cap<Notification, Local<S>>,
@@ -192,6 +156,43 @@ pub type QueueRefused<Reg, S> = Refused<(Reg, Cap<Notification, Local<S>>, CNode
 ///
 /// The region stays mapped in the caller's address space for the rest of its scope (the ends keep using it
 /// there, or map it again in the processes they are given to).
+///
+/// [`queue`] consumes an *exclusive* region mapped in the caller's address space: from then on the two ends
+/// are the only way to its memory, so there is exactly one producer and one consumer (the type promises it;
+/// nothing `unsafe` is asked of the caller). Both ends work where they were made (two threads of the root
+/// task, say), and each is a process parameter: a field of a `#[derive(ProcessParams)]` struct, it maps the
+/// region in the child (copies of the frame capabilities, at the next address of the child's
+/// [grant window](crate::process::GRANT_BASE)) and moves its notification capability into the child's CSpace,
+/// and the child uses the end as its own.
+///
+/// ```no_run
+/// # fn demo(res: &mut selkie::bootstrap::Resources) -> Result<(), selkie::Error> {
+/// use selkie::typenum::{U1, U12, U14, U256, U3, U5};
+/// use selkie::{queue, Cap, Notification, QueueConsumer, QueueProducer, Region};
+///
+/// #[derive(selkie::ProcessParams)]
+/// #[repr(C)]
+/// struct Source {
+///     out: QueueProducer<u64, U256>,
+/// }
+///
+/// fn source(p: Source) {
+///     let mut out = p.out;
+///     for i in 0..1000 {
+///         out.push(i); // yields while the queue is full
+///     }
+/// }
+///
+/// let page = Region::new(res.untyped.alloc::<U12>()?, res.slots.alloc::<U1>()?)?;
+/// let (page, _) = res.root_vspace.map_next(page, res.untyped.alloc::<U14>()?, res.slots.alloc::<U3>()?)?;
+/// let wake: Cap<Notification> = res.untyped.alloc::<U5>()?.retype(res.slots.alloc()?)?;
+/// let (tx, mut rx): (QueueProducer<u64, U256>, QueueConsumer<u64, U256>) =
+///     queue(page, wake, &res.cspace, res.slots.alloc()?)?;
+/// // `Source { out: tx }` is a process's parameters; here the root task consumes.
+/// # let _ = (tx, source as fn(Source));
+/// let first = rx.pop(); // sleeps on the notification while the queue is empty
+/// # let _ = first; Ok(()) }
+/// ```
 #[allow(clippy::type_complexity)]
 pub fn queue<T, N, Reg, S, R>(
     region: Reg,
