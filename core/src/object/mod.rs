@@ -155,6 +155,7 @@ impl Badge {
 /// the arguments they are about). On success the consumed `inputs` are passed on; on a refusal they come back
 /// unchanged in a [`Refused`] with the error naming `op`, because the kernel checks an invocation completely
 /// before it changes anything.
+#[inline(always)]
 pub(crate) fn invoke<I, Out>(
     op: Operation,
     inputs: I,
