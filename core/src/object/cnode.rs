@@ -121,7 +121,7 @@ impl<T: CapType, R: Role> Cap<T, R> {
     /// let receiver: Cap<Endpoint<ReadOnly>> = ep.copy(cspace, slot)?;
     /// # let _ = receiver; Ok(()) }
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn copy<Out: CapType, R2: Role>(
         &self,
         cspace: &Cap<LocalCNode, impl Invocable>,
@@ -152,7 +152,7 @@ impl<T: CapType, R: Role> Cap<T, R> {
     /// assert_eq!(sender.object().badge().value(), 7);
     /// # Ok(()) }
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn mint<Out: CapType, R2: Role>(
         &self,
         cspace: &Cap<LocalCNode, impl Invocable>,
@@ -184,7 +184,7 @@ impl<T: CapType, R: Role> Cap<T, R> {
 
     /// Moves the capability into `dest` (`seL4_CNode_Move`); returns it and the slot it left. If the kernel
     /// refuses, the capability (still in its slot) and `dest` (still empty) come back in the [`Refused`].
-    #[inline]
+    #[inline(always)]
     pub fn move_to<R2: Role>(
         self,
         cspace: &Cap<LocalCNode, impl Invocable>,
@@ -224,7 +224,7 @@ impl<T: CapType, R: Role> Cap<T, R> {
     }
 
     /// The shared part of `move_to` and `mutate`: the capability ends up in `dest`, its old slot is returned.
-    #[inline]
+    #[inline(always)]
     fn move_with<R2: Role>(
         self,
         op: Operation,
@@ -242,7 +242,7 @@ impl<T: CapType, R: Role> Cap<T, R> {
     /// its last capability does. The kernel finishes a delete it has started (a long one is preempted and
     /// resumed, never left half done), so if it refuses, it refused before starting and the capability comes
     /// back unchanged in the [`Refused`].
-    #[inline]
+    #[inline(always)]
     pub fn delete(self, cspace: &Cap<LocalCNode, impl Invocable>) -> Result<CNodeSlot<R>, Refused<Self>>
     where
         R: Invocable + OwnsSlot,
@@ -256,7 +256,7 @@ impl<T: CapType, R: Role> Cap<T, R> {
 
     /// Deletes every capability derived from this one (`seL4_CNode_Revoke`): copies, mints, and for untyped
     /// memory every object made from it. Their tokens elsewhere become stale: invoking them fails.
-    #[inline]
+    #[inline(always)]
     pub fn revoke(&mut self, cspace: &Cap<LocalCNode, impl Invocable>) -> Result<(), Error>
     where
         R: Invocable,
@@ -267,19 +267,19 @@ impl<T: CapType, R: Role> Cap<T, R> {
 
 /// The kernel rights word for a copy of type `Out`: its rights if it has them, else all (which keeps the
 /// source's).
-#[inline]
+#[inline(always)]
 fn rights_of<Out: CapType>() -> sys::CapRights {
     sys::CapRights::from_word(Out::RIGHTS)
 }
 
 /// The slot at `cptr` in the caller's CSpace, just emptied; it keeps the role of the capability that left it.
-#[inline]
+#[inline(always)]
 fn vacated<R: Role>(cspace: &Cap<LocalCNode, impl Invocable>, cptr: sys::CPtr) -> CNodeSlot<R> {
     CNodeSlot::new(cspace.cptr(), WORD_DEPTH, cptr, 1)
 }
 
 /// Revokes the capability at `cptr` in the caller's CSpace.
-#[inline]
+#[inline(always)]
 pub(crate) fn revoke_raw(cspace: &Cap<LocalCNode, impl Invocable>, cptr: sys::CPtr) -> Result<(), Error> {
     invoke(Operation::CNodeRevoke, (), |()| {
         // SAFETY: revocation only deletes capabilities; tokens for them report kernel errors when used.
@@ -289,7 +289,7 @@ pub(crate) fn revoke_raw(cspace: &Cap<LocalCNode, impl Invocable>, cptr: sys::CP
 }
 
 /// Empties the slot at `index` of the CNode `cnode` (addressed with `depth` bits).
-#[inline]
+#[inline(always)]
 pub(crate) fn delete_raw(cnode: sys::CPtr, index: sys::Word, depth: u8) -> Result<(), Error> {
     invoke(Operation::CNodeDelete, (), |()| {
         // SAFETY: deleting a capability only affects kernel state; tokens for it report kernel errors when used.
