@@ -17,7 +17,7 @@ use crate::report::Section;
 pub const VARIANTS: [&str; 3] = ["typed", "raw", "c"];
 
 /// What each operation does, in report order (the image's names).
-pub const OPERATIONS: [(&str, &str); 6] = [
+pub const OPERATIONS: [(&str, &str); 7] = [
     (
         "ipc_call",
         "IPC call + reply-receive, one word (fast path), root task to a server thread",
@@ -32,6 +32,10 @@ pub const OPERATIONS: [(&str, &str); 6] = [
         "untyped retype of an endpoint, memory reused (typed: `with_temporary`; raw and C: retype + delete)",
     ),
     ("copy_delete", "CNode copy + delete of an endpoint capability"),
+    (
+        "map_unmap",
+        "frame map + unmap, 4 KiB in the root task's own address space (typed: `VSpace::map`, `Region::unmap`)",
+    ),
     (
         "queue",
         "queue push (signalling the consumer) + pop, one thread (C: a hand-written ring)",
