@@ -173,10 +173,8 @@ fn server(res: &mut Resources, stack: &'static StaticStack<8192>, f: fn(usize), 
     let t = Thread::spawn(&env, tcb, stack.take()?, f, arg, Priority::of::<U255>(), join)?;
     t.tcb()
         .set_ipc_buffer(IpcBuffer::in_frame(buffer.frame(), buffer.vaddr()))?;
-    let running = t.start()?;
-    // The thread and its buffer live as long as the system.
-    core::mem::forget(running);
-    core::mem::forget(buffer);
+    // The thread and its buffer live as long as the system: their tokens are let go, their capabilities stay.
+    let _running = t.start()?;
     Ok(())
 }
 
