@@ -40,7 +40,6 @@ impl<Bits: Unsigned, K: MemoryKind, R: Invocable> Cap<Untyped<Bits, K>, R> {
     /// }
     /// # Ok(()) }
     /// ```
-    #[inline]
     pub fn with_temporary<N, Out, E, F>(
         &mut self,
         cspace: &Cap<LocalCNode, impl Invocable>,
@@ -63,7 +62,6 @@ impl<Bits: Unsigned, K: MemoryKind, R: Invocable> Cap<Untyped<Bits, K>, R> {
 }
 
 /// Deletes whatever is in `slots`.
-#[inline]
 pub(crate) fn empty_slots<N, R: Role>(slots: &CNodeSlots<N, R>) -> Result<(), Error> {
     for i in 0..slots.len() as u64 {
         delete_raw(slots.cnode(), slots.start() + i, slots.depth())?;

@@ -152,7 +152,6 @@ impl<T: CapType, R: Role> Cap<T, R> {
     /// assert_eq!(sender.object().badge().value(), 7);
     /// # Ok(()) }
     /// ```
-    #[inline(always)]
     pub fn mint<Out: CapType, R2: Role>(
         &self,
         cspace: &Cap<LocalCNode, impl Invocable>,
@@ -184,7 +183,6 @@ impl<T: CapType, R: Role> Cap<T, R> {
 
     /// Moves the capability into `dest` (`seL4_CNode_Move`); returns it and the slot it left. If the kernel
     /// refuses, the capability (still in its slot) and `dest` (still empty) come back in the [`Refused`].
-    #[inline(always)]
     pub fn move_to<R2: Role>(
         self,
         cspace: &Cap<LocalCNode, impl Invocable>,
@@ -224,7 +222,6 @@ impl<T: CapType, R: Role> Cap<T, R> {
     }
 
     /// The shared part of `move_to` and `mutate`: the capability ends up in `dest`, its old slot is returned.
-    #[inline(always)]
     fn move_with<R2: Role>(
         self,
         op: Operation,
@@ -256,7 +253,6 @@ impl<T: CapType, R: Role> Cap<T, R> {
 
     /// Deletes every capability derived from this one (`seL4_CNode_Revoke`): copies, mints, and for untyped
     /// memory every object made from it. Their tokens elsewhere become stale: invoking them fails.
-    #[inline(always)]
     pub fn revoke(&mut self, cspace: &Cap<LocalCNode, impl Invocable>) -> Result<(), Error>
     where
         R: Invocable,
@@ -279,7 +275,6 @@ fn vacated<R: Role>(cspace: &Cap<LocalCNode, impl Invocable>, cptr: sys::CPtr) -
 }
 
 /// Revokes the capability at `cptr` in the caller's CSpace.
-#[inline(always)]
 pub(crate) fn revoke_raw(cspace: &Cap<LocalCNode, impl Invocable>, cptr: sys::CPtr) -> Result<(), Error> {
     invoke(Operation::CNodeRevoke, (), |()| {
         // SAFETY: revocation only deletes capabilities; tokens for them report kernel errors when used.
@@ -289,7 +284,6 @@ pub(crate) fn revoke_raw(cspace: &Cap<LocalCNode, impl Invocable>, cptr: sys::CP
 }
 
 /// Empties the slot at `index` of the CNode `cnode` (addressed with `depth` bits).
-#[inline(always)]
 pub(crate) fn delete_raw(cnode: sys::CPtr, index: sys::Word, depth: u8) -> Result<(), Error> {
     invoke(Operation::CNodeDelete, (), |()| {
         // SAFETY: deleting a capability only affects kernel state; tokens for it report kernel errors when used.

@@ -29,7 +29,6 @@ type Quarters<Bits, K, R> = (
 impl<Bits: Unsigned, K: MemoryKind, R: Role> Cap<Untyped<Bits, K>, R> {
     /// Calls `seL4_Untyped_Retype` to make `dest.len()` objects in `dest`'s slots. On a refusal the kernel has
     /// checked everything before changing anything, so the untyped and the slots come back as they were.
-    #[inline(always)]
     fn retype_raw<N, R2: Role>(
         self,
         object: sys::ObjectType,
@@ -89,7 +88,6 @@ impl<Bits: Unsigned, K: MemoryKind, R: Role> Cap<Untyped<Bits, K>, R> {
     /// let tcb: Cap<Tcb> = ut.retype(slot)?;
     /// # let _ = tcb; Ok(()) }
     /// ```
-    #[inline(always)]
     pub fn retype<T: KernelObject, R2: Role>(
         self,
         dest: CNodeSlot<R2>,
@@ -146,7 +144,6 @@ impl<Bits: Unsigned, K: MemoryKind, R: Role> Cap<Untyped<Bits, K>, R> {
 
 /// The raw `seL4_Untyped_Retype` call behind every retype and split (also the allocator's), with the
 /// destination given as a slot range.
-#[inline(always)]
 pub(crate) fn retype_call<N, R2: Role>(
     untyped: sys::CPtr,
     object: sys::ObjectType,
