@@ -223,12 +223,21 @@ impl core::fmt::Display for ChannelError {
 /// The calling thread's IPC buffer must be mapped.
 unsafe fn store<M: Message>(m: &M) -> usize {
     let bytes = bytemuck::bytes_of(m);
+    // A word at a time, whole words first (fixed-size copies, no `memcpy` calls), then the zero-padded rest.
+    let (full, tail) = bytes.split_at(bytes.len() / WORD * WORD);
     let mut n = 0;
-    for chunk in bytes.chunks(WORD) {
+    for word in full.chunks_exact(WORD) {
         let mut w = [0u8; WORD];
-        w[..chunk.len()].copy_from_slice(chunk);
+        w.copy_from_slice(word);
         // SAFETY: the caller guarantees the buffer; `n < words_of::<M>() <= MAX_WORDS` by the `Carries` bound
-        // the callers hold (checked again by the slice above never being longer than the buffer).
+        // the callers hold.
+        unsafe { sys::set_mr(n, sys::Word::from_ne_bytes(w)) };
+        n += 1;
+    }
+    if !tail.is_empty() {
+        let mut w = [0u8; WORD];
+        w[..tail.len()].copy_from_slice(tail);
+        // SAFETY: as above: the last word.
         unsafe { sys::set_mr(n, sys::Word::from_ne_bytes(w)) };
         n += 1;
     }
@@ -243,13 +252,21 @@ unsafe fn load<M: Message>(words: usize) -> Option<M> {
     if words != words_of::<M>() || words > MAX_WORDS {
         return None;
     }
-    let mut buf = [0u8; MAX_WORDS * WORD];
-    for i in 0..words {
-        // SAFETY: the caller guarantees the buffer; `i < words <= MAX_WORDS`.
-        let w = unsafe { sys::get_mr(i) };
-        buf[i * WORD..(i + 1) * WORD].copy_from_slice(&w.to_ne_bytes());
+    // Straight into the message, a word at a time (a staging buffer of the IPC buffer's size would be zeroed on
+    // every receive, and copies of a length unknown to the compiler become calls to `memcpy`).
+    let mut m: M = bytemuck::Zeroable::zeroed();
+    let bytes = bytemuck::bytes_of_mut(&mut m);
+    let (full, tail) = bytes.split_at_mut(bytes.len() / WORD * WORD);
+    for (i, word) in full.chunks_exact_mut(WORD).enumerate() {
+        // SAFETY: the caller guarantees the buffer; `i < words <= MAX_WORDS` (`M` fills exactly `words` words).
+        word.copy_from_slice(&unsafe { sys::get_mr(i) }.to_ne_bytes());
     }
-    bytemuck::try_pod_read_unaligned(&buf[..size_of::<M>()]).ok()
+    if !tail.is_empty() {
+        // SAFETY: as above: the last word.
+        let w = unsafe { sys::get_mr(words - 1) };
+        tail.copy_from_slice(&w.to_ne_bytes()[..tail.len()]);
+    }
+    Some(m)
 }
 
 /// The message info for `M` with `caps` extra capabilities.

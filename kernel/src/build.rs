@@ -186,8 +186,9 @@ fn summarize(log: &str) -> String {
     lines.join(" | ")
 }
 
-/// The Python venv with the kernel build's dependencies, created once under `home`.
-fn python_venv(home: &Path) -> Result<PathBuf, Error> {
+/// The Python venv with the kernel build's dependencies (ply, six, tempita), created once under `home`. Also
+/// runs libsel4's own header generators where a build needs libsel4's C headers (the benchmark's C stubs).
+pub fn python_venv(home: &Path) -> Result<PathBuf, Error> {
     let dest = home.join("venv");
     if dest.join(".selkie-ready").is_file() {
         return Ok(dest);

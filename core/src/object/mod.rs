@@ -155,6 +155,13 @@ impl Badge {
 /// the arguments they are about). On success the consumed `inputs` are passed on; on a refusal they come back
 /// unchanged in a [`Refused`] with the error naming `op`, because the kernel checks an invocation completely
 /// before it changes anything.
+///
+/// This, and the hot CNode invocations built on it (copy, delete), are `#[inline(always)]`: each is a few
+/// register moves around one system call, and a call at the optimisation level users pick (opt-level "s")
+/// would cost more than the wrapper itself, with the 32-byte slot token passed and returned through memory.
+/// The rest are left to the compiler: forcing all of them inline grows a root task's code by pages, which a
+/// child process sharing that code pays for in frames and slots.
+#[inline(always)]
 pub(crate) fn invoke<I, Out>(
     op: Operation,
     inputs: I,
