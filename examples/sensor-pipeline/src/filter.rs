@@ -79,7 +79,7 @@ pub fn filter(p: FilterParams) {
 }
 
 /// Calibrates `sample` and sends it to the logger; clears the journal when the logger has it. Returns whether
-/// to go on (false after the last sample, or if the logger refused).
+/// to go on (false after the last sample, or if the logger refused the reading).
 fn forward(p: &FilterParams, status: &Status, sample: Sample) -> bool {
     let reading = Reading {
         seq: sample.seq,
@@ -87,5 +87,5 @@ fn forward(p: &FilterParams, status: &Status, sample: Sample) -> bool {
     };
     let answer = link::call(&p.logger, &reading);
     set(&status.journal_pending, 0);
-    matches!(answer, Some(logged) if logged.count < p.samples)
+    answer.is_some_and(|logged| logged.count != u64::MAX) && sample.seq < p.samples
 }

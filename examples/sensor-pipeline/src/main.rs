@@ -168,15 +168,15 @@ fn main(boot: BootInfo) -> Result<(), PipelineError> {
 
     // The tallies against what the root task computes itself.
     let expected = (1..=SAMPLES).fold(0, |sum, seq| checksum(sum, calibrate(sensor(seq))));
+    check("readings logged", SAMPLES, get(&status.logged))?;
+    check("readings in order", SAMPLES, get(&status.in_order))?;
+    check("last reading", SAMPLES, get(&status.last_seq))?;
+    check("checksum", expected, get(&status.checksum))?;
     check("driver error", 0, get(&status.driver_error))?;
     check("timer interrupts acknowledged", SAMPLES, get(&status.driver_ticks))?;
     check("filter runs", 2, get(&status.filter_starts))?;
     check("supervisor restarts", 1, restarts)?;
     check("samples replayed from the journal", 1, get(&status.replayed))?;
-    check("readings logged", SAMPLES, get(&status.logged))?;
-    check("readings in order", SAMPLES, get(&status.in_order))?;
-    check("last reading", SAMPLES, get(&status.last_seq))?;
-    check("checksum", expected, get(&status.checksum))?;
     selkie::println!(
         "pipeline: {SAMPLES} of {SAMPLES} readings arrived, in order, checksum {expected:#x}; \
          the filter faulted at {UNMAPPED:#x} and was restarted {restarts} time(s)"
