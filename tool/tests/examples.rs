@@ -66,3 +66,32 @@ fn sensor_pipeline_restarts_the_faulted_filter_and_delivers_every_reading_in_ord
     );
     assert_eq!(line(&out, "pipeline: 48 of 48"), summary, "{out}");
 }
+
+#[test]
+fn client_server_driver_answers_every_request_through_the_driver_and_the_shared_region() {
+    let (ok, out) = boot("client-server-driver");
+    assert!(ok, "the root task's own checks passed:\n{out}");
+    for i in 1..=4u64 {
+        // The driver wrote the server's upper-cased text to COM1 through its own ports...
+        let text = format!("HELLO FROM THE CLIENT, REQUEST {i}");
+        let serial = at(&out, &format!("serial: {text}\n"));
+        // ...and the client got the checksum of that text (computed here, not by the guest), the number of bytes
+        // written, and saw the server's change through its own mapping of the shared region.
+        let sum: u64 = text.bytes().map(u64::from).sum();
+        let answer = format!(
+            "client: request {i}: checksum {sum} (region upper-cased: true), {} bytes written",
+            text.len()
+        );
+        assert_eq!(line(&out, &format!("client: request {i}:")), answer, "{out}");
+        assert!(
+            serial < at(&out, &answer),
+            "the driver wrote before the client got its answer:\n{out}"
+        );
+    }
+    assert_eq!(
+        line(&out, "client-server-driver:"),
+        "client-server-driver: 4 of 4 requests answered, 4 checksums right, 4 fully written, 4 upper-cased in \
+         the shared region",
+        "{out}"
+    );
+}

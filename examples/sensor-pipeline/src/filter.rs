@@ -10,7 +10,7 @@ use selkie::typenum::U64;
 use selkie::{Cap, Endpoint, Notification};
 
 use crate::link;
-use crate::messages::{calibrate, Reading, Sample};
+use crate::messages::{calibrate, Logged, Reading, Sample};
 use crate::status::{get, set, Status};
 use crate::{SampleQueue, QUEUE_AT};
 
@@ -85,7 +85,7 @@ fn forward(p: &FilterParams, status: &Status, sample: Sample) -> bool {
         seq: sample.seq,
         value: calibrate(sample.raw),
     };
-    let answer = link::call(&p.logger, &reading);
+    let answer: Option<Logged> = link::call(&p.logger, &reading);
     set(&status.journal_pending, 0);
     answer.is_some_and(|logged| logged.count != u64::MAX) && sample.seq < p.samples
 }

@@ -1,19 +1,17 @@
-//! The channel from the filter to the logger: a `Reading` goes with `seL4_Call`, a `Logged` comes back with
-//! `seL4_ReplyRecv`. The messages are the typed, labelled plain-old-data messages of `selkie::message!`; each
-//! side decodes with a check of label and length, and a message that does not decode is refused, never a
-//! panic.
+//! Call and reply between processes with the typed, labelled plain-old-data messages of `selkie::message!`:
+//! a request goes with `seL4_Call`, the answer comes back with `seL4_ReplyRecv`. Each side decodes with a check
+//! of label and length; a message that does not decode is refused (the serving side answers with the refusal
+//! it was given), never a panic.
 
 use selkie::bytemuck;
 use selkie::sys;
 use selkie::{Cap, Endpoint, Message};
 
-use crate::messages::{Logged, Reading};
-
 /// Writes `m` into the message registers; returns its length in words.
 fn store<M: Message>(m: &M) -> u64 {
     let words: &[u64] = bytemuck::cast_slice(core::slice::from_ref(m));
     for (i, w) in words.iter().enumerate() {
-        // SAFETY: the calling thread's IPC buffer is mapped (every process of this system has one), and `i`
+        // SAFETY: the calling thread's IPC buffer is mapped (every process of these systems has one), and `i`
         // is below the message's length, which `message!` checked fits.
         unsafe { sys::set_mr(i, *w) };
     }
@@ -34,26 +32,30 @@ fn load<M: Message>(info: sys::MessageInfo) -> Option<M> {
     Some(m)
 }
 
-/// Sends `reading` to the logger and waits for its answer; `None` if the answer is not a `Logged`.
-pub fn call(logger: &Cap<Endpoint>, reading: &Reading) -> Option<Logged> {
-    let len = store(reading);
+/// Sends `request` on `server` and waits for the answer; `None` if the answer is not a `Rsp`.
+pub fn call<Req: Message, Rsp: Message>(server: &Cap<Endpoint>, request: &Req) -> Option<Rsp> {
+    let len = store(request);
     // SAFETY: a call on an endpoint capability of this process's, with its IPC buffer mapped.
-    let info = unsafe { sys::call(logger.cptr(), sys::MessageInfo::new(Reading::LABEL, 0, 0, len)) };
+    let info = unsafe { sys::call(server.cptr(), sys::MessageInfo::new(Req::LABEL, 0, 0, len)) };
     load(info)
 }
 
-/// Serves readings: `handler` gets each and answers it, and says whether to stop after answering.
-pub fn serve(requests: &Cap<Endpoint>, mut handler: impl FnMut(Reading) -> (Logged, bool)) {
+/// Serves requests on `requests`: `handler` gets each and answers it, and says whether to stop after
+/// answering; a message that is not a `Req` is answered with `refusal`.
+pub fn serve<Req: Message, Rsp: Message>(
+    requests: &Cap<Endpoint>,
+    refusal: Rsp,
+    mut handler: impl FnMut(Req) -> (Rsp, bool),
+) {
     // SAFETY: a receive on an endpoint capability of this process's, with its IPC buffer mapped.
     let (mut info, _) = unsafe { sys::recv(requests.cptr()) };
     loop {
-        let (answer, stop) = match load::<Reading>(info) {
-            Some(reading) => handler(reading),
-            // Not a reading: answer with nothing logged (an empty message the caller refuses).
-            None => (Logged { count: u64::MAX }, false),
+        let (answer, stop) = match load::<Req>(info) {
+            Some(request) => handler(request),
+            None => (refusal, false),
         };
         let len = store(&answer);
-        let reply = sys::MessageInfo::new(Logged::LABEL, 0, 0, len);
+        let reply = sys::MessageInfo::new(Rsp::LABEL, 0, 0, len);
         if stop {
             // SAFETY: answers the caller just received.
             unsafe { sys::reply(reply) };

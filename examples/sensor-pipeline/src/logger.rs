@@ -4,7 +4,7 @@
 use selkie::{Cap, Endpoint};
 
 use crate::link;
-use crate::messages::{checksum, Logged};
+use crate::messages::{checksum, Logged, Reading};
 use crate::status::{get, set, Status};
 
 /// What the logger is given.
@@ -21,7 +21,7 @@ pub struct LoggerParams {
 pub fn logger(p: LoggerParams) {
     let status = Status::child();
     let mut next = 1;
-    link::serve(&p.requests, |reading| {
+    link::serve(&p.requests, Logged { count: u64::MAX }, |reading: Reading| {
         let count = get(&status.logged) + 1;
         set(&status.logged, count);
         if reading.seq == next {
