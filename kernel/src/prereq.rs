@@ -124,12 +124,22 @@ pub fn ensure_rust_target(target: &str, dir: &Path) -> Result<(), Error> {
         .output()
         .map_err(Error::io("running rustc --print sysroot"))?;
     let sysroot = String::from_utf8_lossy(&sysroot.stdout).trim().to_string();
-    if Path::new(&sysroot)
-        .join("lib/rustlib")
-        .join(target)
-        .join("lib")
-        .is_dir()
-    {
+    let installed = || {
+        Path::new(&sysroot)
+            .join("lib/rustlib")
+            .join(target)
+            .join("lib")
+            .is_dir()
+    };
+    if installed() {
+        return Ok(());
+    }
+    // Two builds starting at once on a fresh machine (`cargo test` runs tests in parallel) would both run
+    // `rustup target add`, and the second fails on the first one's half-installed files ("detected conflict").
+    // Installs are serialised on a lock file, and what another process installed meanwhile is not added again.
+    let lock = std::fs::File::create(std::env::temp_dir().join("selkie-rustup-target.lock"));
+    let _held = lock.as_ref().ok().filter(|f| f.lock().is_ok());
+    if installed() {
         return Ok(());
     }
     let command = format!("rustup target add {target}");
