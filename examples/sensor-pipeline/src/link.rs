@@ -1,9 +1,11 @@
 //! Call and reply between processes with the typed, labelled plain-old-data messages of `selkie::message!`:
 //! a request goes with `seL4_Call`, the answer comes back with `seL4_ReplyRecv`. Each side decodes with a check
 //! of label and length; a message that does not decode is refused (the serving side answers with the refusal
-//! it was given), never a panic.
+//! it was given), never a panic. Both messages must fit the IPC buffer (`Buffered: Exchanges<Req, Rsp>`), or the
+//! call does not compile.
 
 use selkie::bytemuck;
+use selkie::channel::{Buffered, Exchanges};
 use selkie::sys;
 use selkie::{Cap, Endpoint, Message};
 
@@ -33,7 +35,10 @@ fn load<M: Message>(info: sys::MessageInfo) -> Option<M> {
 }
 
 /// Sends `request` on `server` and waits for the answer; `None` if the answer is not a `Rsp`.
-pub fn call<Req: Message, Rsp: Message>(server: &Cap<Endpoint>, request: &Req) -> Option<Rsp> {
+pub fn call<Req: Message, Rsp: Message>(server: &Cap<Endpoint>, request: &Req) -> Option<Rsp>
+where
+    Buffered: Exchanges<Req, Rsp>,
+{
     let len = store(request);
     // SAFETY: a call on an endpoint capability of this process's, with its IPC buffer mapped.
     let info = unsafe { sys::call(server.cptr(), sys::MessageInfo::new(Req::LABEL, 0, 0, len)) };
@@ -46,7 +51,9 @@ pub fn serve<Req: Message, Rsp: Message>(
     requests: &Cap<Endpoint>,
     refusal: Rsp,
     mut handler: impl FnMut(Req) -> (Rsp, bool),
-) {
+) where
+    Buffered: Exchanges<Req, Rsp>,
+{
     // SAFETY: a receive on an endpoint capability of this process's, with its IPC buffer mapped.
     let (mut info, _) = unsafe { sys::recv(requests.cptr()) };
     loop {
