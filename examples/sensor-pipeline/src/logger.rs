@@ -32,7 +32,7 @@ pub fn logger(p: LoggerParams) {
         }
         set(&status.last_seq, reading.seq);
         set(&status.checksum, checksum(get(&status.checksum), reading.value));
-        if reading.seq % 16 == 0 {
+        if reading.seq.is_multiple_of(16) {
             selkie::println!(
                 "logger: reading {:>3}: {}.{} F",
                 reading.seq,
