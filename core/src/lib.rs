@@ -97,8 +97,8 @@ pub use bounds::{
 };
 pub use cap::Cap;
 pub use channel::{
-    channel, one_way, Buffered, Caller, CapCaller, CapResponder, ChannelError, FastPath, Message, Receivable, Receiver,
-    Rejection, Responder, Sender, Served,
+    channel, one_way, Between, Buffered, Caller, CapCaller, CapResponder, ChannelError, FastPath, Message, Receivable,
+    ReceiveSlots, Receiver, Rejection, Responder, Sender, Served, ThisProcess, Threads,
 };
 pub use error::{Error, Operation, Refused};
 pub use fault::{Fault, LookupFailure, VmAccess, MAX_FAULT_WORDS};

@@ -17,7 +17,7 @@ use selkie::CapType;
 use selkie::{
     channel, Badge, Buffered, Caller, CapCaller, ChannelError, Endpoint, Exclusive, IpcBuffer, Lent, Local, Mapped,
     Notification, Own, Page4K, Priority, QueueConsumer, QueueProducer, Region, Rejection, Served, StaticStack, Tcb,
-    Thread, ThreadEnv,
+    ThisProcess, Thread, ThreadEnv, Threads,
 };
 use support::{expect_eq, Fail};
 
@@ -145,7 +145,7 @@ fn client(args: usize) {
 fn call_and_reply_carry_typed_messages_and_a_capability_the_server_uses(boot: &mut BootInfo) -> Result<(), Fail> {
     boot.lend(|res| {
         let ep: Mine<Endpoint> = res.untyped.alloc::<U4>()?.retype(res.slots.alloc()?)?;
-        let (caller, responder) = channel::<Add, Sum, Buffered, _>(ep, &res.cspace, res.slots.alloc()?)?;
+        let (caller, responder) = channel::<Add, Sum, Buffered, Threads, _>(ep, &res.cspace, res.slots.alloc()?)?;
         let caller = caller.with_cap::<Notification>();
         let responder = responder.with_cap::<Notification>();
         let note: Mine<Notification> = res.untyped.alloc::<U5>()?.retype(res.slots.alloc()?)?;
@@ -246,14 +246,14 @@ fn evil_client(args: usize) {
 fn badges_tell_clients_apart_and_a_malicious_client_gets_errors(boot: &mut BootInfo) -> Result<(), Fail> {
     boot.lend(|res| {
         let ep: Mine<Endpoint> = res.untyped.alloc::<U4>()?.retype(res.slots.alloc()?)?;
-        let (_unbadged, responder) = channel::<Add, Sum, Buffered, _>(ep, &res.cspace, res.slots.alloc()?)?;
+        let (_unbadged, responder) = channel::<Add, Sum, Buffered, Threads, _>(ep, &res.cspace, res.slots.alloc()?)?;
         let good = responder
-            .caller(&res.cspace, Badge::new(1)?, res.slots.alloc()?)?
+            .caller::<ThisProcess>(&res.cspace, Badge::new(1)?, res.slots.alloc()?)?
             .with_cap::<Notification>();
         let evil = responder
-            .caller(&res.cspace, Badge::new(2)?, res.slots.alloc()?)?
+            .caller::<ThisProcess>(&res.cspace, Badge::new(2)?, res.slots.alloc()?)?
             .with_cap::<Notification>();
-        let evil_raw = responder.caller(&res.cspace, Badge::new(2)?, res.slots.alloc()?)?;
+        let evil_raw = responder.caller::<ThisProcess>(&res.cspace, Badge::new(2)?, res.slots.alloc()?)?;
         let responder = responder.with_cap::<Notification>();
         let note: Mine<Notification> = res.untyped.alloc::<U5>()?.retype(res.slots.alloc()?)?;
         let args = PairArgs {
