@@ -8,6 +8,33 @@
 //!
 //! - [`Region::as_slice`] needs `Mapped<Own>` and the read right;
 //! - [`Region::as_mut_slice`] needs `Mapped<Own>`, the read and write rights and `Exclusive`.
+//!
+//! # Sharing between address spaces
+//!
+//! [`Region::share`] consumes an exclusive region and returns two [`Shared`] regions of the same frames (the
+//! second with copies of the frame capabilities). A shared region is mapped in the root task with
+//! [`VSpace::map`] and in any number of processes with
+//! [`Process::map_region`](crate::process::Process::map_region), which maps copies of its frames in the child
+//! (an [`Exclusive`] region does not compile there: its owner may hold a `&mut` to the memory). No shared
+//! mapping gives `as_mut_slice`: the memory is written through shared-memory protocols such as the
+//! [queue](crate::queue()), or volatile accesses. A queue is made the same way: [`queue`](crate::queue())
+//! consumes an exclusive region, and each end handed to a process maps the region in that process.
+//!
+//! ```no_run
+//! # use selkie::typenum::{U1, U14, U3};
+//! # fn demo<B: selkie::process::Brand>(
+//! #     res: &mut selkie::bootstrap::Resources,
+//! #     process: &mut selkie::process::Process<B, selkie::typenum::U18, selkie::typenum::U64, selkie::Local>,
+//! # ) -> Result<(), selkie::Error> {
+//! use selkie::Region;
+//! let region = Region::new(res.untyped.alloc::<selkie::typenum::U12>()?, res.slots.alloc::<U1>()?)?;
+//! let (region, _) = res.root_vspace.map_next(region, res.untyped.alloc::<U14>()?, res.slots.alloc::<U3>()?)?;
+//! // Exclusive: writable here. Sharing consumes it: neither half gives `as_mut_slice` any more.
+//! let (mine, _second) = region.share(&res.cspace, res.slots.alloc::<U1>()?)?;
+//! let at = process.map_region(&mine)?; // the child sees the same page at `at`
+//! let first_byte = mine.as_slice()[0]; // the root task still reads it
+//! # let _ = (at, first_byte); Ok(()) }
+//! ```
 
 // A refused mapping hands back the region and the unused paging resources by value: there is no heap to box
 // them in, and they are a few words each.
@@ -96,6 +123,16 @@ impl Addressable for Mapped<Own> {}
 )]
 pub trait IsExclusive: Sharing {}
 impl IsExclusive for Exclusive {}
+
+/// Sharing that allows more mappings of the same frames: [`Shared`].
+#[diagnostic::on_unimplemented(
+    message = "an exclusive region cannot be mapped in another address space",
+    label = "this region is `Exclusive`: its owner may hold a `&mut` to its memory",
+    note = "share it first: `Region::share` consumes the exclusive region and returns shared ones, which any \
+            number of processes can map (`Process::map_region`)"
+)]
+pub trait IsShared: Sharing {}
+impl IsShared for Shared {}
 
 /// Mapping rights that allow reading.
 #[diagnostic::on_unimplemented(
@@ -472,6 +509,30 @@ impl<P: Unsigned, St: MapState, Sh: Sharing, Rt: RightsSet, Sz: FrameSize, S: Sc
         // the only borrow.
         unsafe { core::slice::from_raw_parts_mut(self.vaddr as *mut u8, Self::SIZE) }
     }
+}
+
+/// Maps copies of the `pages` 4 KiB frames whose capabilities start at `first` (in the caller's CSpace) into a
+/// child, at the next address of its grant window `next` (advanced past them), writable if `write`; returns
+/// the address. The copies are made in the process's own slots, so its teardown removes them.
+pub(crate) fn map_in_child<S: Scope>(
+    loader: &mut crate::process::Loader<'_, S>,
+    next: &mut sys::Word,
+    first: sys::CPtr,
+    pages: usize,
+    write: bool,
+) -> Result<sys::Word, Error> {
+    let at = *next;
+    let perms = if write {
+        crate::process::Perms::RW
+    } else {
+        crate::process::Perms::R
+    };
+    for i in 0..pages {
+        let page = crate::process::PAGE_SIZE as sys::Word;
+        loader.map_copy(first + i as sys::Word, at + i as sys::Word * page, perms)?;
+    }
+    *next = at + (pages * crate::process::PAGE_SIZE) as sys::Word;
+    Ok(at)
 }
 
 /// A region's mapping refused: the region, unmapped, and the paging resources the mapping did not use.

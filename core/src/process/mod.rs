@@ -9,7 +9,8 @@
 //!   its fault endpoint (a badged copy of its supervisor's), the parameter capabilities follow from
 //!   [`FIRST_PARAM_SLOT`].
 //! - Address space: what the code source maps; a stack of [`STACK_PAGES`] pages below [`STACK_TOP`], the IPC
-//!   buffer at [`IPC_BUFFER_ADDR`], the parameters (read-only) at [`PARAMS_ADDR`].
+//!   buffer at [`IPC_BUFFER_ADDR`], the parameters (read-only) at [`PARAMS_ADDR`], shared regions from
+//!   [`GRANT_BASE`] up.
 //!
 //! Every object of a process (CNode, TCB, address-space root, paging structures, fresh pages) is made from
 //! the process's own untyped memory, and every capability to them sits in the process's own slots, so
@@ -68,6 +69,10 @@ pub const STACK_TOP: sys::Word = 0x1000_0000 + (STACK_PAGES * PAGE_SIZE) as sys:
 pub const IPC_BUFFER_ADDR: sys::Word = 0x1001_0000;
 /// Where a child's parameters are (a read-only page).
 pub const PARAMS_ADDR: sys::Word = 0x1002_0000;
+/// Where a child's grant window starts: regions mapped into the child by [`Process::map_region`] and the
+/// memory of parameters that bring a region along (a queue end's) are mapped from here up, one after the
+/// other, in the order they are placed.
+pub const GRANT_BASE: sys::Word = 0x4000_0000;
 /// The label of a child's exit message on its fault endpoint (one word: the exit code); see
 /// [`Fault::exit_code`](crate::Fault::exit_code).
 pub const PROCESS_EXIT_LABEL: sys::Word = 0x5_e417;
@@ -266,6 +271,8 @@ struct Parts<B: Brand, Bits: Unsigned, N, R: Role, S: Scope> {
     /// The caller's slots the parameter capabilities left, handed back by teardown.
     vacated: ArrayVec<sys::CPtr, MAX_PARAM_CAPS>,
     next_child_slot: sys::CPtr,
+    /// The next free address of the child's grant window.
+    next_grant: sys::Word,
     /// A slot of the process's for a second capability to a fresh page while a restart refills it (a frame
     /// capability maps once, and the page's own one is mapped in the child).
     refill_slot: sys::CPtr,
@@ -344,6 +351,7 @@ impl<B: Brand, Bits: Unsigned, N: Unsigned, R: Invocable + FlowsInto<Local<S>>, 
             root_cspace: kit.cspace,
             vacated: ArrayVec::new(),
             next_child_slot: FIRST_PARAM_SLOT,
+            next_grant: GRANT_BASE,
             refill_slot: 0,
         };
         match parts.build(kit, code, params, config) {
@@ -451,6 +459,15 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> Parts<B, Bits, N, R, S
             root_cspace: kit.cspace,
             next: self.next_child_slot,
             vacated: &mut self.vacated,
+            loader: Loader {
+                mem: self.res.memory.cptr(),
+                slots: &mut self.pool,
+                cspace: self.root_cspace,
+                vspace: &mut self.vspace,
+                scratch: self.scratch,
+                fresh: &mut self.fresh,
+            },
+            next_grant: &mut self.next_grant,
             brand: PhantomData,
             scope: PhantomData,
         };
@@ -552,6 +569,25 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> Process<B, Bits, N, R,
         with_tcb(&self.parts, |t| t.set_priority(priority))
     }
 
+    /// Maps the shared region `region` into the child, at the next address of its grant window (from
+    /// [`GRANT_BASE`]), with the region's rights; returns that address. See [`Region`](crate::Region)'s
+    /// sharing: only a [`Shared`](crate::Shared) region can be mapped in a process (an exclusive one does not
+    /// compile), so no `&mut` to its memory exists anywhere. The child's mapping uses copies of the frame
+    /// capabilities, made in the process's slots: the caller keeps its region, and teardown removes the
+    /// copies. If the kernel refuses part way, the frames mapped so far stay mapped until teardown.
+    pub fn map_region<P, St, Sh, Rt>(
+        &mut self,
+        region: &crate::Region<P, St, Sh, Rt, crate::Page4K, S>,
+    ) -> Result<sys::Word, Error>
+    where
+        P: Unsigned,
+        St: crate::MapState,
+        Sh: crate::region::IsShared,
+        Rt: crate::rights::RightsSet,
+    {
+        self.parts.map_region(region)
+    }
+
     /// Copies the caller's capability `cap` into the child's CSpace (the next free slot after the
     /// parameters); returns its token there.
     pub fn copy_in<T: CapType + crate::object::Copyable + crate::object::CopyInto<T>>(
@@ -573,6 +609,27 @@ fn with_tcb<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope, O>(
 }
 
 impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> Parts<B, Bits, N, R, S> {
+    fn map_region<P: Unsigned, St: crate::MapState, Sh: crate::Sharing, Rt: crate::rights::RightsSet>(
+        &mut self,
+        region: &crate::Region<P, St, Sh, Rt, crate::Page4K, S>,
+    ) -> Result<sys::Word, Error> {
+        let mut loader = Loader {
+            mem: self.res.memory.cptr(),
+            slots: &mut self.pool,
+            cspace: self.root_cspace,
+            vspace: &mut self.vspace,
+            scratch: self.scratch,
+            fresh: &mut self.fresh,
+        };
+        crate::region::map_in_child(
+            &mut loader,
+            &mut self.next_grant,
+            region.first_cptr(),
+            P::USIZE,
+            Rt::WRITE,
+        )
+    }
+
     fn copy_in<T: CapType + crate::object::Copyable + crate::object::CopyInto<T>>(
         &mut self,
         cap: &Cap<T, impl Invocable>,
@@ -654,6 +711,20 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> RunningProcess<B, Bits
         perms: Perms,
     ) -> Result<(), Error> {
         self.parts.loader().map_copy(frame.cptr(), vaddr, perms)
+    }
+
+    /// Maps the shared region `region` into the child; see [`Process::map_region`].
+    pub fn map_region<P, St, Sh, Rt>(
+        &mut self,
+        region: &crate::Region<P, St, Sh, Rt, crate::Page4K, S>,
+    ) -> Result<sys::Word, Error>
+    where
+        P: Unsigned,
+        St: crate::MapState,
+        Sh: crate::region::IsShared,
+        Rt: crate::rights::RightsSet,
+    {
+        self.parts.map_region(region)
     }
 
     /// Restarts a faulted process from its initial state: its fresh pages (data, bss, stack) get their

@@ -7,6 +7,7 @@ use core::marker::PhantomData;
 use arrayvec::ArrayVec;
 use selkie_sys as sys;
 
+use super::loader::Loader;
 use super::{Brand, CHILD_CNODE_RADIX, MAX_PARAM_CAPS};
 use crate::object::{CapType, WORD_DEPTH};
 use crate::role::{Local, Scope};
@@ -19,6 +20,11 @@ pub struct ChildSlots<'a, B, S: Scope> {
     pub(crate) root_cspace: sys::CPtr,
     pub(crate) next: sys::CPtr,
     pub(crate) vacated: &'a mut ArrayVec<sys::CPtr, MAX_PARAM_CAPS>,
+    /// The child's address space and the process's memory, for parameters that map memory in the child
+    /// (a queue end's region).
+    pub(crate) loader: Loader<'a, S>,
+    /// The next address of the child's grant window (see [`GRANT_BASE`](super::GRANT_BASE)).
+    pub(crate) next_grant: &'a mut sys::Word,
     pub(crate) brand: PhantomData<B>,
     pub(crate) scope: PhantomData<S>,
 }
