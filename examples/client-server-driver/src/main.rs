@@ -11,18 +11,18 @@
 #![no_std]
 #![no_main]
 
-#[path = "../../sensor-pipeline/src/link.rs"]
-mod link;
 mod messages;
 
 use core::sync::atomic::{AtomicU64, Ordering};
 
 use selkie::bootstrap::{BootInfo, Resources};
 use selkie::process::{
-    ImageFunction, Perms, Process, ProcessBrand, ProcessConfig, ProcessKit, ProcessResources, RootImage,
+    ImageFunction, Process, ProcessBrand, ProcessConfig, ProcessKit, ProcessResources, RootImage, GRANT_BASE,
 };
 use selkie::typenum::{U1, U100, U1016, U1021, U12, U14, U150, U18, U200, U3, U5, U64};
-use selkie::{Badge, Cap, Endpoint, IoPorts, Priority, Region};
+use selkie::{
+    channel, Badge, Between, Buffered, Caller, Cap, Endpoint, IoPorts, Local, Priority, Region, Responder, Served,
+};
 
 use messages::{checksum, Line, Request, Response, Written};
 
@@ -30,8 +30,8 @@ selkie::child_brand!(Client, Server, SerialDriver);
 
 /// COM1's eight registers: data at 0x3f8 (1016) to scratch at 0x3ff (1023).
 type Com1 = IoPorts<U1016, selkie::typenum::U1023>;
-/// Where client and server see the shared region.
-const SHARED_AT: u64 = 0x2000_0000;
+/// Where client and server see the shared region: the first (and only) region mapped in their grant windows.
+const SHARED_AT: u64 = GRANT_BASE;
 /// Where in the region the client keeps its tally (the text goes below it).
 const TALLY_AT: usize = 0xf00;
 /// How many requests the client makes.
@@ -60,26 +60,27 @@ unsafe fn tally(base: u64) -> &'static Tally {
     unsafe { &*((base as usize + TALLY_AT) as *const Tally) }
 }
 
-/// The client's parameters: the calling end of its channel to the server.
+/// The client's parameters: the calling end of its channel to the server (an end set up for the client, which
+/// no other process can be given).
 #[derive(selkie::ProcessParams)]
 #[repr(C)]
 struct ClientParams {
-    server: Cap<Endpoint>,
+    server: Caller<Request, Response, Buffered, Local, Client>,
 }
 
 /// The server's parameters: the serving end of the client's channel and the calling end of the driver's.
 #[derive(selkie::ProcessParams)]
 #[repr(C)]
 struct ServerParams {
-    requests: Cap<Endpoint>,
-    driver: Cap<Endpoint>,
+    requests: Responder<Request, Response, Buffered, Local, Server>,
+    driver: Caller<Line, Written, Buffered, Local, Server>,
 }
 
 /// The driver's parameters: the serving end of its channel and COM1's ports, which only it has.
 #[derive(selkie::ProcessParams)]
 #[repr(C)]
 struct DriverParams {
-    requests: Cap<Endpoint>,
+    requests: Responder<Line, Written, Buffered, Local, SerialDriver>,
     com1: Cap<Com1>,
 }
 
@@ -101,9 +102,12 @@ fn client(p: ClientParams) {
             offset: offset as u64,
             len: len as u64,
         };
-        let Some(response) = link::call::<Request, Response>(&p.server, &request) else {
-            selkie::println!("client: request {i} refused");
-            return;
+        let response = match p.server.call(&request) {
+            Ok(response) => response,
+            Err(e) => {
+                selkie::println!("client: request {i} refused: {e:?}");
+                return;
+            }
         };
         let mut back = [0u8; 48];
         // SAFETY: reads what the server left in the shared region; it is not running now.
@@ -138,10 +142,10 @@ fn server(p: ServerParams) {
         checksum: 0,
         written: 0,
     };
-    link::serve(&p.requests, refused, |request: Request| {
+    p.requests.serve(|_badge, request| {
         let len = (request.len as usize).min(56);
         if request.offset as usize + len > TALLY_AT {
-            return (refused, false);
+            return Served::Reply(refused);
         }
         let mut line = Line {
             len: len as u64,
@@ -152,20 +156,17 @@ fn server(p: ServerParams) {
         let text = unsafe { core::slice::from_raw_parts_mut(shared().add(request.offset as usize), len) };
         text.make_ascii_uppercase();
         line.bytes[..len].copy_from_slice(text);
-        let written = link::call::<Line, Written>(&p.driver, &line).map_or(0, |w| w.count);
-        (
-            Response {
-                checksum: checksum(text),
-                written,
-            },
-            false,
-        )
+        let written = p.driver.call(&line).map_or(0, |w| w.count);
+        Served::Reply(Response {
+            checksum: checksum(text),
+            written,
+        })
     });
 }
 
 fn serial_driver(p: DriverParams) {
     let refused = Written { count: 0 };
-    link::serve(&p.requests, refused, |line: Line| {
+    p.requests.serve(|_badge, line| {
         let mut count = 0;
         // The runtime's user-line mark first (an invisible "normal rendition" escape): the runner then shows the
         // line as the system's own output, not as kernel noise.
@@ -177,21 +178,18 @@ fn serial_driver(p: DriverParams) {
                 match p.com1.port::<U1021>().in8() {
                     Ok(status) if status & 0x20 != 0 => break,
                     Ok(_) => {}
-                    Err(_) => return (refused, false),
+                    Err(_) => return Served::Reply(refused),
                 }
             }
             if p.com1.port::<U1016>().out8(b).is_err() {
-                return (refused, false);
+                return Served::Reply(refused);
             }
             count += 1;
         }
         // The count of the caller's bytes: without the mark, the prefix and the line end.
-        (
-            Written {
-                count: count - mark.len() as u64 - 10,
-            },
-            false,
-        )
+        Served::Reply(Written {
+            count: count - mark.len() as u64 - 10,
+        })
     });
 }
 
@@ -203,26 +201,31 @@ fn main(boot: BootInfo) -> Result<(), SystemError> {
     let mut supervisor = selkie::Supervisor::new(fault_ep);
     let kit = ProcessKit::new(&mut res, &supervisor)?;
 
-    // The channels: client to server, server to driver.
-    let client_server: Cap<Endpoint> = res.untyped.alloc::<U5>()?.retype(res.slots.alloc()?)?;
-    let server_driver: Cap<Endpoint> = res.untyped.alloc::<U5>()?.retype(res.slots.alloc()?)?;
+    // The channels: client to server, server to driver; each end typed by its messages and by the process it
+    // is for.
+    let ep: Cap<Endpoint> = res.untyped.alloc::<U5>()?.retype(res.slots.alloc()?)?;
+    let (client_end, server_end) =
+        channel::<Request, Response, Buffered, Between<Client, Server>, _>(ep, &res.cspace, res.slots.alloc()?)?;
+    let ep: Cap<Endpoint> = res.untyped.alloc::<U5>()?.retype(res.slots.alloc()?)?;
+    let (to_driver, driver_end) =
+        channel::<Line, Written, Buffered, Between<Server, SerialDriver>, _>(ep, &res.cspace, res.slots.alloc()?)?;
     // The serial port: COM1's ports only.
     let com1: Cap<Com1> = res.io_ports.copy(&res.cspace, res.slots.alloc()?)?;
-    // The shared region: one page, mapped here too (to read the client's tally at the end).
+    // The shared region: one page, shared (from here on no one has a `&mut` to it), mapped here too to read the
+    // client's tally at the end.
     let region = Region::new(res.untyped.alloc::<U12>()?, res.slots.alloc::<U1>()?)?;
     let (region, _) = res
         .root_vspace
         .map_next(region, res.untyped.alloc::<U14>()?, res.slots.alloc::<U3>()?)?;
+    let (region, _unmapped) = region.share(&res.cspace, res.slots.alloc::<U1>()?)?;
 
-    let client_params = ClientParams {
-        server: client_server.copy(&res.cspace, res.slots.alloc()?)?,
-    };
+    let client_params = ClientParams { server: client_end };
     let server_params = ServerParams {
-        requests: client_server,
-        driver: server_driver.copy(&res.cspace, res.slots.alloc()?)?,
+        requests: server_end,
+        driver: to_driver,
     };
     let driver_params = DriverParams {
-        requests: server_driver,
+        requests: driver_end,
         com1,
     };
     // Priorities rise along the calls: client 100, server 150, driver 200.
@@ -259,8 +262,10 @@ fn main(boot: BootInfo) -> Result<(), SystemError> {
             badge: Badge::new(3)?,
         },
     )?;
-    client.map_shared_frame(region.frame(), SHARED_AT, Perms::RW)?;
-    server.map_shared_frame(region.frame(), SHARED_AT, Perms::RW)?;
+    // The region, read-write in both, at the start of each one's grant window.
+    if client.map_region(&region)? != SHARED_AT || server.map_region(&region)? != SHARED_AT {
+        return Err(SystemError::Layout);
+    }
     let driver = driver.start()?;
     let server = server.start()?;
     let client = client.start()?;
@@ -305,6 +310,8 @@ enum SystemError {
     Selkie(selkie::Error),
     /// A process faulted (its badge), or something other than the client's exit reached the supervisor.
     Fault(u64),
+    /// The shared region is not where the client and the server look for it.
+    Layout,
     /// The client's tally is short: answered, checksums right, fully written, upper-cased.
     Tally([u64; 4]),
 }
@@ -326,6 +333,10 @@ impl core::fmt::Display for SystemError {
         match self {
             SystemError::Selkie(e) => write!(f, "{e}"),
             SystemError::Fault(badge) => write!(f, "process {badge} faulted instead of the client finishing"),
+            SystemError::Layout => write!(
+                f,
+                "the shared region is not at {SHARED_AT:#x} in the client and the server"
+            ),
             SystemError::Tally([a, c, w, u]) => write!(
                 f,
                 "the client's tally is short of {REQUESTS}: {a} answered, {c} checksums right, {w} fully \

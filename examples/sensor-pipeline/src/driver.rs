@@ -1,14 +1,13 @@
 //! The driver: owns the PIT's four I/O ports and its interrupt (IOAPIC pin 2, bound to a notification), and on
 //! each tick reads the sensor and pushes a `Sample` into the queue it shares with the filter.
 
-use selkie::cross_queue::Producer;
-use selkie::rights::{ReadOnly, WriteOnly};
+use selkie::rights::ReadOnly;
 use selkie::typenum::{U20, U64, U67};
-use selkie::{Bound, Cap, IoPorts, IrqHandler, Notification};
+use selkie::{Bound, Cap, IoPorts, IrqHandler, Notification, QueueProducer};
 
 use crate::messages::{sensor, Sample};
 use crate::status::{get, set, Status};
-use crate::{SampleQueue, QUEUE_AT};
+use crate::QueueLen;
 
 /// The PIT's ports: channel 0 (0x40) to the mode/command register (0x43).
 pub type PitPorts = IoPorts<U64, U67>;
@@ -29,47 +28,55 @@ pub struct DriverParams {
     pub ticks: Cap<Notification<ReadOnly>>,
     /// The PIT's ports, and no others.
     pub pit: Cap<PitPorts>,
-    /// Wakes the filter when a sample is queued.
-    pub wake_filter: Cap<Notification<WriteOnly>>,
+    /// The producing end of the queue to the filter (it wakes the filter when a sample is queued).
+    pub out: QueueProducer<Sample, QueueLen>,
+    /// Where the status page is mapped in the driver.
+    pub status: u64,
     /// How many samples to take.
     pub samples: u64,
 }
 
 /// The driver process's function.
 pub fn driver(p: DriverParams) {
-    let status = Status::child();
-    if let Err(step) = run(&p, status) {
+    // SAFETY: the root task mapped the status page read-write at `p.status` in this process.
+    let status = unsafe { Status::at(p.status) };
+    let DriverParams {
+        irq,
+        ticks,
+        pit,
+        mut out,
+        samples,
+        ..
+    } = p;
+    if let Err(step) = run(&irq, &ticks, &pit, &mut out, samples, status) {
         set(&status.driver_error, step);
     }
     // Whatever happened: stop the timer (mode 0 without a count: no more edges).
-    let _ = p.pit.port::<U67>().out8(0x30);
+    let _ = pit.port::<U67>().out8(0x30);
 }
 
-fn run(p: &DriverParams, status: &Status) -> Result<(), u64> {
-    // SAFETY: the queue's page is mapped read-write at QUEUE_AT in this process and the filter's, and this is
-    // the only producer.
-    let mut queue = unsafe { Producer::<Sample, U64>::from_raw_parts(QUEUE_AT as *mut u8, SampleQueue::BYTES) }
-        .map_err(|_| 1u64)?;
+fn run(
+    irq: &Cap<IrqHandler<PitIrq, Bound>>,
+    ticks: &Cap<Notification<ReadOnly>>,
+    pit: &Cap<PitPorts>,
+    out: &mut QueueProducer<Sample, QueueLen>,
+    samples: u64,
+    status: &Status,
+) -> Result<(), u64> {
     // An interrupt that came before the handler was bound left the line masked until an acknowledgement.
-    p.irq.ack().map_err(|_| 2u64)?;
-    let _ = p.ticks.poll();
+    irq.ack().map_err(|_| 1u64)?;
+    let _ = ticks.poll();
     let divisor = PIT_HZ / TICK_HZ;
     // Channel 0, low byte then high byte, mode 2 (rate generator), binary.
-    p.pit.port::<U67>().out8(0x34).map_err(|_| 3u64)?;
-    p.pit.port::<U64>().out8(divisor as u8).map_err(|_| 3u64)?;
-    p.pit.port::<U64>().out8((divisor >> 8) as u8).map_err(|_| 3u64)?;
-    for seq in 1..=p.samples {
-        p.ticks.wait();
-        p.irq.ack().map_err(|_| 4u64)?;
+    pit.port::<U67>().out8(0x34).map_err(|_| 2u64)?;
+    pit.port::<U64>().out8(divisor as u8).map_err(|_| 2u64)?;
+    pit.port::<U64>().out8((divisor >> 8) as u8).map_err(|_| 2u64)?;
+    for seq in 1..=samples {
+        ticks.wait();
+        irq.ack().map_err(|_| 3u64)?;
         set(&status.driver_ticks, get(&status.driver_ticks) + 1);
-        let mut sample = Sample { seq, raw: sensor(seq) };
-        while let Err(back) = queue.push(sample) {
-            // Full: let the filter run.
-            sample = back;
-            // SAFETY: yielding only gives up the rest of the time slice.
-            unsafe { selkie::sys::yield_() };
-        }
-        p.wake_filter.signal();
+        // Waits (yielding) while the queue is full; wakes the filter if it was empty.
+        out.push(Sample { seq, raw: sensor(seq) });
     }
     Ok(())
 }

@@ -16,7 +16,6 @@
 
 mod driver;
 mod filter;
-mod link;
 mod logger;
 mod messages;
 mod status;
@@ -24,19 +23,21 @@ mod status;
 use core::fmt;
 
 use selkie::bootstrap::{BootInfo, Resources};
-use selkie::cross_queue::QueueMemory;
 use selkie::process::{
-    ImageFunction, Perms, Process, ProcessBrand, ProcessConfig, ProcessKit, ProcessResources, RootImage,
+    ImageFunction, Process, ProcessBrand, ProcessConfig, ProcessKit, ProcessResources, RootImage, GRANT_BASE, PAGE_SIZE,
 };
-use selkie::rights::{ReadOnly, WriteOnly};
+use selkie::rights::WriteOnly;
 use selkie::typenum::{U1, U100, U12, U14, U18, U3, U5, U64};
-use selkie::{Badge, Cap, Endpoint, Fault, IoApicPin, Notification, Polarity, Priority, Region, Supervisor, Trigger};
+use selkie::{
+    channel, queue, Badge, Between, Buffered, Cap, Endpoint, Fault, IoApicPin, Notification, Polarity, Priority,
+    Region, Supervisor, Trigger,
+};
 
 use driver::{driver, DriverParams, PitIrq, PitPorts};
 use filter::{filter, FilterParams, UNMAPPED};
 use logger::{logger, LoggerParams};
-use messages::{calibrate, checksum, sensor, Sample};
-use status::{get, Status, STATUS_AT};
+use messages::{calibrate, checksum, sensor, Logged, Reading, Sample};
+use status::{get, Status};
 
 selkie::child_brand!(Driver, Filter, Logger);
 
@@ -44,10 +45,12 @@ selkie::child_brand!(Driver, Filter, Logger);
 const SAMPLES: u64 = 48;
 /// The sample on which the filter faults (once).
 const FAULT_AT: u64 = 20;
-/// Where the driver and the filter see their queue.
-const QUEUE_AT: u64 = 0x2000_0000;
-/// The queue: 64 samples, in one page shared by the driver and the filter.
-type SampleQueue = QueueMemory<Sample, U64>;
+/// The queue's capacity: 64 samples (with its indices, one page shared by the driver and the filter).
+type QueueLen = U64;
+/// Where the status page is in a process that has the queue's page too (the queue's end maps its page first in
+/// the process's grant window, the status page follows), and in one that has not.
+const STATUS_AFTER_QUEUE: u64 = GRANT_BASE + PAGE_SIZE as u64;
+const STATUS_ALONE: u64 = GRANT_BASE;
 /// The fault badges: how the supervisor tells the processes apart.
 const DRIVER: u64 = 1;
 const FILTER: u64 = 2;
@@ -71,6 +74,7 @@ fn main(boot: BootInfo) -> Result<(), PipelineError> {
     // Shared memory: the queue's page (driver and filter) and the status page (everyone, and the root task).
     let queue_page = page(&mut res)?;
     let status_page = page(&mut res)?;
+    let (status_page, _unmapped) = status_page.share(&res.cspace, res.slots.alloc::<U1>()?)?;
     // SAFETY: the status page is mapped read-write in the root task's address space for the rest of `main`.
     let status = unsafe { Status::at(status_page.vaddr()) };
 
@@ -82,26 +86,32 @@ fn main(boot: BootInfo) -> Result<(), PipelineError> {
         .ioapic_handler::<PitIrq, _>(res.slots.alloc()?, PIT_PIN)?;
     let irq = irq.set_notification(&tick_signal)?;
     let pit: Cap<PitPorts> = res.io_ports.copy(&res.cspace, res.slots.alloc()?)?;
-    // The queue's wake-up notification: the driver signals, the filter waits.
+    // The queue from the driver to the filter: its page and a notification for wake-ups, consumed into the ends.
     let wake: Cap<Notification> = res.untyped.alloc::<U5>()?.retype(res.slots.alloc()?)?;
-    // The channel from the filter to the logger.
+    let (out, input) = queue::<Sample, QueueLen, _, _, _>(queue_page, wake, &res.cspace, res.slots.alloc()?)?;
+    // The channel from the filter to the logger: its caller end is the filter's, its responder the logger's.
     let requests: Cap<Endpoint> = res.untyped.alloc::<U5>()?.retype(res.slots.alloc()?)?;
+    let (to_logger, from_filter) =
+        channel::<Reading, Logged, Buffered, Between<Filter, Logger>, _>(requests, &res.cspace, res.slots.alloc()?)?;
 
     let driver_params = DriverParams {
         irq,
         ticks: ticks.copy(&res.cspace, res.slots.alloc()?)?,
         pit,
-        wake_filter: wake.copy(&res.cspace, res.slots.alloc()?)?,
+        out,
+        status: STATUS_AFTER_QUEUE,
         samples: SAMPLES,
     };
     let filter_params = FilterParams {
-        wake: wake.copy::<Notification<ReadOnly>, _>(&res.cspace, res.slots.alloc()?)?,
-        logger: requests.copy(&res.cspace, res.slots.alloc()?)?,
+        input,
+        logger: to_logger,
+        status: STATUS_AFTER_QUEUE,
         samples: SAMPLES,
         fault_at: FAULT_AT,
     };
     let logger_params = LoggerParams {
-        requests,
+        requests: from_filter,
+        status: STATUS_ALONE,
         samples: SAMPLES,
     };
 
@@ -129,11 +139,22 @@ fn main(boot: BootInfo) -> Result<(), PipelineError> {
         logger_params,
         config(LOGGER)?,
     )?;
-    driver.map_shared_frame(queue_page.frame(), QUEUE_AT, Perms::RW)?;
-    filter.map_shared_frame(queue_page.frame(), QUEUE_AT, Perms::RW)?;
-    for p in [&mut driver as &mut dyn MapStatus, &mut filter, &mut logger] {
-        p.map_status(status_page.frame())?;
-    }
+    // The status page, read-write in each (a shared region: no process, nor the root task, gets a `&mut` to it).
+    check(
+        "status page in the driver",
+        STATUS_AFTER_QUEUE,
+        driver.map_region(&status_page)?,
+    )?;
+    check(
+        "status page in the filter",
+        STATUS_AFTER_QUEUE,
+        filter.map_region(&status_page)?,
+    )?;
+    check(
+        "status page in the logger",
+        STATUS_ALONE,
+        logger.map_region(&status_page)?,
+    )?;
     selkie::println!("pipeline: driver, filter and logger built; starting them");
     let logger = logger.start()?;
     let mut filter = filter.start()?;
@@ -209,22 +230,6 @@ fn config(badge: u64) -> Result<ProcessConfig, selkie::Error> {
         priority: Priority::of::<U100>(),
         badge: Badge::new(badge)?,
     })
-}
-
-/// Maps the status page in a process (any of the three).
-trait MapStatus {
-    fn map_status(
-        &mut self,
-        frame: &Cap<selkie::Frame<selkie::Page4K, selkie::rights::ReadWrite>>,
-    ) -> Result<(), selkie::Error>;
-}
-impl<B: selkie::process::Brand> MapStatus for Process<B, U18, U64, selkie::Local> {
-    fn map_status(
-        &mut self,
-        frame: &Cap<selkie::Frame<selkie::Page4K, selkie::rights::ReadWrite>>,
-    ) -> Result<(), selkie::Error> {
-        self.map_shared_frame(frame, STATUS_AT, Perms::RW)
-    }
 }
 
 /// Why the pipeline failed.

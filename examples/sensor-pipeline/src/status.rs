@@ -1,14 +1,12 @@
-//! The status page: one page of memory mapped read-write in every process of the system and in the root task,
-//! where each process keeps what must outlive a restart (the filter's journal) and what the root task checks at
-//! the end (the driver's tick count, the logger's tallies). Each field has one writer.
+//! The status page: one shared region of one page, mapped read-write in every process of the system and in the
+//! root task, where each process keeps what must outlive a restart (the filter's journal) and what the root task
+//! checks at the end (the driver's tick count, the logger's tallies). Each field has one writer; they are atomics
+//! because the page is shared (a shared region gives no `&mut` to anyone).
 //!
 //! A restart gives a process its initial data, bss and stack again; this page is not part of the process's own
 //! memory, so what is written here survives.
 
 use core::sync::atomic::{AtomicU64, Ordering};
-
-/// Where the children see the status page.
-pub const STATUS_AT: u64 = 0x2100_0000;
 
 /// The status page's contents (a zeroed page is a valid `Status`: every field starts at 0).
 #[repr(C)]
@@ -46,12 +44,6 @@ impl Status {
     pub unsafe fn at(addr: u64) -> &'static Status {
         // SAFETY: the caller's promise; a page is aligned for `Status` and every bit pattern of it is valid.
         unsafe { &*(addr as *const Status) }
-    }
-
-    /// The status page as a child of this system sees it.
-    pub fn child() -> &'static Status {
-        // SAFETY: every child of this system has the status page mapped read-write at `STATUS_AT`.
-        unsafe { Status::at(STATUS_AT) }
     }
 }
 
