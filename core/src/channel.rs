@@ -17,7 +17,15 @@
 //!   Decoding a request never panics.
 //! - A capability can travel with a request, typed on both ends: a [`CapCaller`] sends one (its endpoint
 //!   capability needs the grant right), the responder receives it into a slot it provides and hands the handler
-//!   a [`Cap<C>`](Cap).
+//!   a [`Cap<C>`](Cap). The kernel does not report the badge of a capability transferred this way (it reports
+//!   badges only for a capability to the very endpoint the message came through, which it unwraps instead of
+//!   transferring; the responder refuses that), so the received token carries no badge.
+//! - Each end carries its owner ([`Owner`]): [`ThisProcess`] (the default) for ends used by threads of the
+//!   process that made the channel ([`Threads`]), or a child's brand for ends set up for two processes
+//!   ([`Between<Client, Server>`](Between)). An end owned by child `B` is a field of `B`'s
+//!   [`ProcessParams`](crate::process::ProcessParams) (its endpoint capability is moved into `B`'s CSpace, and
+//!   `B` receives the same end type, usable there) and of no other child's: giving it to another child does
+//!   not compile. A child receiving capabilities gets slots for them as [`ReceiveSlots`].
 
 use core::marker::PhantomData;
 use core::mem::size_of;
