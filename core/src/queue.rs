@@ -64,6 +64,13 @@ use crate::{Page4K, Refused};
 /// A region that can hold a queue of `N` `T`s: `P` 4 KiB pages, mapped read-write and exclusive in the
 /// caller's address space, whose `P * 4096` bytes `QueueMemory<T, N>` fits (otherwise this does not
 /// compile, with "the queue does not fit its memory region").
+#[diagnostic::on_unimplemented(
+    message = "this region cannot hold a queue",
+    label = "a queue is made from an exclusive region of 4 KiB pages, mapped read-write in the caller's own \
+             address space",
+    note = "a queue's two ends must be the only way to its memory: map an `Exclusive` region with `VSpace::map` \
+            (a `Shared` one may be written through other mappings)"
+)]
 pub trait HoldsQueue<T: Element, N: Capacity> {
     /// The region's address in the caller's address space, its first frame capability and its page count.
     #[doc(hidden)]

@@ -41,6 +41,13 @@ kernel_object! {
     /// kernel's own): the number, not the pin, is what can be claimed once. The kernel does not check that an
     /// IOAPIC pin is routed only once.
     ///
+    /// A driver process receives its interrupt as parameters: a `Cap<IrqHandler<Irq, Bound>, Local<S>>` field
+    /// (bound by the caller to a notification it chose) and a `Cap<Notification<ReadOnly>, Local<S>>` field for
+    /// the wait end of that notification, in a `#[derive(ProcessParams)]` struct. Both capabilities move into
+    /// the child's CSpace; the child waits (or polls) and acknowledges through its own tokens, and an unbound
+    /// handler given to a child still cannot be acknowledged there. Tearing the child down deletes the handler,
+    /// which frees the IRQ for a new claim (the QEMU image `core_driver_proc` checks both).
+    ///
     /// A handler is not copyable: its state (bound or not) belongs to the IRQ, so a second token for it could
     /// go stale when the other is cleared.
     ///
