@@ -292,18 +292,22 @@ unsafe fn error_reply(reason: Rejection, detail: sys::Word) -> sys::MessageInfo 
     sys::MessageInfo::new(ERROR_LABEL, 0, 0, 2)
 }
 
+/// What an end's type parameters stand for, as a marker that owns none of them: it sends `Req`, gets `Rsp`, on
+/// path `P`, and belongs to `O`.
+type EndTypes<Req, Rsp, P, O> = fn(Req) -> (Rsp, P, O);
+
 /// The calling end of a channel: sends a `Req`, waits for an `Rsp` (`seL4_Call`). Made by [`channel`] or
 /// [`Responder::caller`] (a badged copy).
 pub struct Caller<Req, Rsp, P: Exchanges<Req, Rsp> = Buffered, R: Role = Local, O = ThisProcess> {
     endpoint: Cap<Endpoint, R>,
-    types: PhantomData<fn(Req) -> (Rsp, P, O)>,
+    types: PhantomData<EndTypes<Req, Rsp, P, O>>,
 }
 
 /// The serving end of a channel: receives `Req`s with their caller's badge, answers each with an `Rsp`
 /// (`seL4_Recv`, then `seL4_ReplyRecv`).
 pub struct Responder<Req, Rsp, P: Exchanges<Req, Rsp> = Buffered, R: Role = Local, O = ThisProcess> {
     endpoint: Cap<Endpoint, R>,
-    types: PhantomData<fn(Req) -> (Rsp, P, O)>,
+    types: PhantomData<EndTypes<Req, Rsp, P, O>>,
 }
 
 /// A caller whose requests each carry a capability of type `C`.

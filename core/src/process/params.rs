@@ -85,10 +85,12 @@ impl<P> SameParams<P> for P {}
 /// One field of a parameter struct: a capability of the caller's (moved into the child's CSpace, where it
 /// is the child's `Local` one) or plain data ([`Plain`], copied).
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be a field of a process's parameters",
-    label = "a parameter field is a capability of the caller's or plain data",
+    message = "`{Self}` cannot be a field of this process's parameters",
+    label = "a parameter field is plain data, a capability of the caller's, or something set up for this child",
     note = "references and pointers name the caller's memory, which the child cannot see; give the child a \
-            capability or a value"
+            capability or a value",
+    note = "a channel end set up for another process (`Between<Client, Server>`, or `Threads`) is not a \
+            parameter of this child: it belongs to the process named in its type"
 )]
 pub trait ParamField<B: Brand>: Sized {
     /// The field in the child's view.
@@ -120,6 +122,9 @@ plain!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize, bool, char);
 // SAFETY: an array of plain data is plain data.
 unsafe impl<T: Plain, const N: usize> Plain for [T; N] {}
 
+// Not recommended in errors: a field that is not a parameter of the child it is given to (a channel end set up
+// for another child, say) is reported as that, not as a type that is not plain data.
+#[diagnostic::do_not_recommend]
 impl<B: Brand, T: Plain> ParamField<B> for T {
     type View = T;
     fn place<S: Scope>(self, _: &mut ChildSlots<'_, B, S>) -> Result<T, Error> {

@@ -404,12 +404,8 @@ struct FastClientSide<S: Scope = Forever> {
 /// Answers each quad with its words reversed, each plus the badge; stops after a quad whose first word is 0.
 fn fast_server(p: FastServerSide) {
     let served = p.quads.serve(|badge, Quad([a, b, c, d])| {
-        let rsp = Quad([
-            d + badge.value(),
-            c + badge.value(),
-            b + badge.value(),
-            a + badge.value(),
-        ]);
+        let plus = |w: u64| w.wrapping_add(badge.value());
+        let rsp = Quad([plus(d), plus(c), plus(b), plus(a)]);
         if a == 0 {
             Served::ReplyAndStop(rsp)
         } else {
