@@ -190,6 +190,15 @@ pub fn marshal(m: &Method, word_bits: u32, structs: &[StructDef], interfaces: &[
 }
 
 /// Escapes text for a doc comment: brackets and angle brackets outside backticks.
+/// The primitive type of a machine word, for `#[repr(..)]` (which cannot name the `Word` alias).
+fn word_repr(word_bits: u32) -> &'static str {
+    if word_bits == 32 {
+        "u32"
+    } else {
+        "u64"
+    }
+}
+
 fn doc_escape(text: &str) -> String {
     let mut out = String::new();
     let mut code = false;
@@ -620,7 +629,11 @@ pub fn emit(b: &Bindings) -> Result<String> {
 
     // Object types.
     out.push_str("/// Kernel object types for `untyped_retype` (`seL4_ObjectType` and its arch extensions).\n");
-    out.push_str("#[repr(u64)]\n#[derive(Debug, Clone, Copy, PartialEq, Eq)]\npub enum ObjectType {\n");
+    let _ = write!(
+        out,
+        "#[repr({})]\n#[derive(Debug, Clone, Copy, PartialEq, Eq)]\npub enum ObjectType {{\n",
+        word_repr(b.arch.word_bits)
+    );
     let obj_name = |c: &str| camel(c.strip_suffix("Object").unwrap_or(c));
     for (c, v) in &k.object_types {
         let _ = writeln!(out, "    /// `{c}` ({v}).\n    {} = {v},", obj_name(c));
@@ -676,7 +689,11 @@ pub fn emit(b: &Bindings) -> Result<String> {
         .map(|(c, v)| (c.as_str(), c.strip_prefix("seL4_").unwrap_or(c), *v))
         .collect();
     out.push_str("/// Error codes returned by invocations (`seL4_Error`, without `seL4_NoError`).\n");
-    out.push_str("#[repr(u64)]\n#[derive(Debug, Clone, Copy, PartialEq, Eq)]\npub enum Error {\n");
+    let _ = write!(
+        out,
+        "#[repr({})]\n#[derive(Debug, Clone, Copy, PartialEq, Eq)]\npub enum Error {{\n",
+        word_repr(b.arch.word_bits)
+    );
     for (c, n, v) in &errors {
         let _ = writeln!(out, "    /// `{c}` ({v}).\n    {n} = {v},");
     }
@@ -920,7 +937,11 @@ pub fn emit_api(b: &ApiContext) -> Result<String> {
 
     // Invocation labels.
     out.push_str("/// Invocation labels of this kernel and configuration (the label of an invocation's message).\n");
-    out.push_str("#[repr(u64)]\n#[derive(Debug, Clone, Copy, PartialEq, Eq)]\npub enum InvocationLabel {\n    /// `InvalidInvocation` (0).\n    InvalidInvocation = 0,\n");
+    let _ = write!(
+        out,
+        "#[repr({})]\n#[derive(Debug, Clone, Copy, PartialEq, Eq)]\npub enum InvocationLabel {{\n    /// `InvalidInvocation` (0).\n    InvalidInvocation = 0,\n",
+        word_repr(b.arch.word_bits)
+    );
     for lm in &b.api.methods {
         let _ = writeln!(
             out,
