@@ -61,34 +61,65 @@ pub struct ProfileOverrides {
     pub kernel: toml::Table,
 }
 
-/// The processor architecture a kernel is built for.
+/// The processor architecture (and board) a kernel is built for: `[kernel] arch = "..."` in `selkie.toml`.
+///
+/// ```
+/// use selkie_kernel::config::{Arch, Config};
+/// let cfg = Config::from_toml_str("[kernel]\narch = \"aarch32\"\n", "selkie.toml").unwrap();
+/// assert_eq!(cfg.kernel.arch, Arch::Aarch32);
+/// assert_eq!(cfg.kernel.arch.plat(), "imx6");
+/// assert_eq!(Config::default().kernel.arch, Arch::X86_64);
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Arch {
-    /// 64-bit x86 on the pc99 platform. The only architecture selkie supports today.
+    /// 64-bit x86 on the pc99 platform, booted by QEMU's multiboot loader. The default.
     #[default]
     X86_64,
+    /// 32-bit ARM (ARMv7-A, Cortex-A9) on the i.MX6 Sabre Lite board (`qemu-system-arm -M sabrelite`), booted
+    /// by selkie's loader (crate `selkie-loader`).
+    Aarch32,
 }
 
 impl Arch {
-    /// The kernel's `ARCH` make variable (`x86`).
+    /// The kernel's `ARCH` make variable (`x86`, `arm`).
     pub fn arch(self) -> &'static str {
         match self {
             Arch::X86_64 => "x86",
+            Arch::Aarch32 => "arm",
         }
     }
 
-    /// The kernel's `SEL4_ARCH` make variable (`x86_64`).
+    /// The kernel's `SEL4_ARCH` make variable (`x86_64`, `aarch32`).
     pub fn sel4_arch(self) -> &'static str {
         match self {
             Arch::X86_64 => "x86_64",
+            Arch::Aarch32 => "aarch32",
         }
     }
 
-    /// The kernel's `PLAT` make variable (`pc99`).
+    /// The kernel's `PLAT` make variable (`pc99`, `imx6`).
     pub fn plat(self) -> &'static str {
         match self {
             Arch::X86_64 => "pc99",
+            Arch::Aarch32 => "imx6",
+        }
+    }
+
+    /// The further make variables this architecture's kernel build needs (ARM: the architecture version and
+    /// CPU, and the cross compiler's prefix).
+    pub fn make_vars(self) -> &'static [&'static str] {
+        match self {
+            Arch::X86_64 => &[],
+            Arch::Aarch32 => &["ARMV=armv7-a", "CPU=cortex-a9", "TOOLPREFIX=arm-linux-gnueabihf-"],
+        }
+    }
+
+    /// The C compiler the kernel build runs (a cross compiler for ARM).
+    pub fn c_compiler(self) -> &'static str {
+        match self {
+            Arch::X86_64 => "gcc",
+            Arch::Aarch32 => "arm-linux-gnueabihf-gcc",
         }
     }
 
@@ -96,6 +127,7 @@ impl Arch {
     pub fn rust_target(self) -> &'static str {
         match self {
             Arch::X86_64 => "x86_64-unknown-none",
+            Arch::Aarch32 => "armv7a-none-eabi",
         }
     }
 
@@ -103,7 +135,21 @@ impl Arch {
     pub fn qemu_binary(self) -> &'static str {
         match self {
             Arch::X86_64 => "qemu-system-x86_64",
+            Arch::Aarch32 => "qemu-system-arm",
         }
+    }
+
+    /// The Debian package that provides [`Arch::qemu_binary`].
+    pub fn qemu_package(self) -> &'static str {
+        match self {
+            Arch::X86_64 => "qemu-system-x86",
+            Arch::Aarch32 => "qemu-system-arm",
+        }
+    }
+
+    /// The name used in `selkie.toml` (`x86_64`, `aarch32`).
+    pub fn name(self) -> &'static str {
+        self.sel4_arch()
     }
 }
 
@@ -149,6 +195,12 @@ pub enum Optimisation {
 pub struct KernelConfig {
     /// Target architecture (`CONFIG_ARCH_*`).
     pub arch: Arch,
+    /// The verified configuration (aarch32 only): the kernel is built with the configuration file its tree
+    /// ships for the platform (`include/plat/imx6/autoconf.h`: `CONFIG_VERIFICATION_BUILD`, no debug
+    /// facilities, no printing) instead of one generated from these fields. With `verified = true`, a
+    /// `selkie.toml`'s `[kernel]` sets nothing but `arch`; the other fields then read as that file sets them
+    /// ([`KernelConfig::verified_imx6`]).
+    pub verified: bool,
     /// Debug facilities: debug syscalls such as printing and capability identification (`CONFIG_DEBUG_BUILD`).
     /// selkie's runtime needs them, so this must stay `true`.
     pub debug_build: bool,
@@ -197,6 +249,7 @@ impl Default for KernelConfig {
     fn default() -> Self {
         KernelConfig {
             arch: Arch::X86_64,
+            verified: false,
             debug_build: true,
             printing: true,
             irq_reporting: true,
@@ -279,13 +332,28 @@ impl Config {
     pub fn from_toml_str(text: &str, origin: &str) -> Result<Config, Error> {
         let doc = toml::de::DeTable::parse(text).map_err(|e| located(origin, text, e.span(), e.message()))?;
         check_keys(doc.get_ref(), text, origin)?;
-        toml::from_str(text).map_err(|e| {
+        let config: Config = toml::from_str(text).map_err(|e| {
             let message = match e.span().and_then(|s| field_around(doc.get_ref(), s.start)) {
                 Some(field) => format!("`{field}`: {}", e.message().trim()),
                 None => e.message().trim().to_string(),
             };
             located(origin, text, e.span(), &message)
-        })
+        })?;
+        if config.kernel.verified {
+            check_verified_keys(doc.get_ref(), text, origin)?;
+        }
+        Ok(config.normalized())
+    }
+
+    /// The configuration with a verified kernel's fields set as its shipped file sets them.
+    fn normalized(mut self) -> Config {
+        if self.kernel.verified {
+            self.kernel = KernelConfig {
+                arch: self.kernel.arch,
+                ..KernelConfig::verified_imx6()
+            };
+        }
+        self
     }
 
     /// Parses a `selkie.toml` text and [validates](Config::validate) it; a rejected value's error also names
@@ -358,7 +426,7 @@ impl Config {
         self.kernel = kernel
             .try_into()
             .map_err(|e: toml::de::Error| Error::Config(format!("[profile.release.kernel]: {}", e.message().trim())))?;
-        Ok(self)
+        Ok(self.normalized())
     }
 
     /// Rejects configurations the kernel cannot build or QEMU (TCG) cannot boot. Each error names the field.
@@ -371,6 +439,24 @@ impl Config {
         self.kernel.check()?;
         let k = &self.kernel;
         let q = &self.qemu;
+        if k.arch != Arch::X86_64 {
+            for (set, field) in [
+                (k.apic != Apic::Xapic, "kernel.apic"),
+                (k.fsgsbase != FsGsBase::Msr, "kernel.fsgsbase"),
+                (k.huge_page, "kernel.huge_page"),
+                (k.support_pcid, "kernel.support_pcid"),
+            ] {
+                if set {
+                    return Err(Invalid::new(
+                        field,
+                        format!(
+                            "{field} is an x86_64 setting; remove it for arch = \"{}\"",
+                            k.arch.name()
+                        ),
+                    ));
+                }
+            }
+        }
         if k.apic == Apic::X2apic {
             return Err(Invalid::new(
                 "kernel.apic",
@@ -421,6 +507,54 @@ impl Config {
 }
 
 impl KernelConfig {
+    /// The verified configuration of the i.MX6 kernel: what the kernel tree's shipped
+    /// `include/plat/imx6/autoconf.h` sets (`CONFIG_VERIFICATION_BUILD`, no debug build, no printing, 16
+    /// domains, 166 bootinfo untyped caps). The build uses that file itself and checks that it says this.
+    ///
+    /// ```
+    /// use selkie_kernel::config::{Arch, Config, KernelConfig};
+    /// let v = KernelConfig::verified_imx6();
+    /// assert!(v.verified && !v.debug_build && !v.printing);
+    /// assert_eq!(v.defines()["CONFIG_VERIFICATION_BUILD"], "1");
+    /// // One setting selects it:
+    /// let cfg = Config::from_toml_str("[kernel]\narch = \"aarch32\"\nverified = true\n", "selkie.toml").unwrap();
+    /// assert_eq!(cfg.kernel, v);
+    /// ```
+    pub fn verified_imx6() -> KernelConfig {
+        KernelConfig {
+            arch: Arch::Aarch32,
+            verified: true,
+            debug_build: false,
+            printing: false,
+            irq_reporting: false,
+            root_cnode_size_bits: 12,
+            max_num_bootinfo_untyped_caps: 166,
+            timer_tick_ms: 2,
+            time_slice: 5,
+            num_priorities: 256,
+            num_domains: 16,
+            max_num_nodes: 1,
+            retype_fan_out_limit: 256,
+            max_num_work_units_per_preemption: 100,
+            fastpath: true,
+            kernel_stack_bits: 12,
+            apic: Apic::Xapic,
+            fsgsbase: FsGsBase::Msr,
+            huge_page: false,
+            support_pcid: false,
+            hardware_debug_api: false,
+            optimisation: Optimisation::O2,
+        }
+    }
+
+    /// The debug configuration of the i.MX6 kernel: the defaults (debug build, printing) on aarch32.
+    pub fn debug_imx6() -> KernelConfig {
+        KernelConfig {
+            arch: Arch::Aarch32,
+            ..KernelConfig::default()
+        }
+    }
+
     /// Rejects kernel configurations that the kernel's build or boot code cannot accept.
     pub fn validate(&self) -> Result<(), Error> {
         self.check().map_err(|invalid| Error::Config(invalid.message))
@@ -437,6 +571,24 @@ impl KernelConfig {
                 Ok(())
             }
         };
+        if self.verified {
+            if self.arch != Arch::Aarch32 {
+                return Err(Invalid::new(
+                    "kernel.verified",
+                    "kernel.verified = true needs arch = \"aarch32\": the verified configuration is the one the \
+                     kernel tree ships for the imx6 board (the pc99 file it ships is a test configuration that \
+                     does not boot under QEMU)",
+                ));
+            }
+            if *self != KernelConfig::verified_imx6() {
+                return Err(Invalid::new(
+                    "kernel.verified",
+                    "kernel.verified = true: the verified configuration is the kernel tree's own \
+                     include/plat/imx6/autoconf.h and its fields cannot be changed (use \
+                     KernelConfig::verified_imx6(), or set verified = false)",
+                ));
+            }
+        }
         if self.max_num_nodes != 1 {
             return Err(Invalid::new(
                 "kernel.max_num_nodes",
@@ -511,6 +663,21 @@ impl KernelConfig {
                 set("MAX_RMRR_ENTRIES", "32".into());
                 set("MAX_VPIDS", "1024".into());
                 set("CACHE_LN_SZ", "64".into());
+                set("FPU_MAX_RESTORES_SINCE_SWITCH", "64".into());
+            }
+            Arch::Aarch32 => {
+                flags.extend([
+                    ("ARCH_ARM", flag(true)),
+                    ("ARCH_AARCH32", flag(true)),
+                    ("ARCH_ARM_V7A", flag(true)),
+                    ("ARM_CORTEX_A9", flag(true)),
+                    ("PLAT_IMX6", flag(true)),
+                    ("PLAT_SABRE", flag(true)),
+                    ("IPC_BUF_TPIDRURW", flag(true)),
+                    ("ARM_ERRATA_764369", flag(true)),
+                    ("VERIFICATION_BUILD", flag(self.verified)),
+                ]);
+                set("WORD_SIZE", "32".into());
             }
         }
         let opt = match self.optimisation {
@@ -541,7 +708,6 @@ impl KernelConfig {
             self.max_num_work_units_per_preemption.to_string(),
         );
         set("KERNEL_STACK_BITS", self.kernel_stack_bits.to_string());
-        set("FPU_MAX_RESTORES_SINCE_SWITCH", "64".into());
         d
     }
 
@@ -660,6 +826,32 @@ fn check_keys(doc: &toml::de::DeTable<'_>, text: &str, origin: &str) -> Result<(
         }
     }
     Ok(())
+}
+
+/// With `verified = true`, `[kernel]` may set `arch` and `verified` only: the rest is the shipped file's.
+fn check_verified_keys(doc: &toml::de::DeTable<'_>, text: &str, origin: &str) -> Result<(), Error> {
+    let Some((_, kernel)) = doc.iter().find(|(k, _)| k.get_ref() == "kernel") else {
+        return Ok(());
+    };
+    let Some(table) = kernel.get_ref().as_table() else {
+        return Ok(());
+    };
+    match table
+        .iter()
+        .find(|(k, _)| !matches!(k.get_ref().as_ref(), "arch" | "verified"))
+    {
+        Some((key, _)) => Err(located(
+            origin,
+            text,
+            Some(key.span()),
+            &format!(
+                "kernel.{} cannot be set with verified = true: the verified configuration is the kernel tree's \
+                 own include/plat/imx6/autoconf.h (remove the line, or set verified = false)",
+                key.get_ref()
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Checks `[profile.release.kernel]`: the only profile section, holding only kernel fields.
