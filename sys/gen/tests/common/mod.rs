@@ -170,48 +170,7 @@ pub fn compile_and_run(name: &str, api: &Api, main_rs: &str) -> (String, Vec<Str
     (code, lines)
 }
 
-/// The imx6 (Sabre Lite, Cortex-A9, aarch32) debug configuration the kernel is booted with in QEMU: the
-/// generic values of [`default_config`] with the x86-only options replaced by the ARM ones.
+/// The imx6 (Sabre Lite, Cortex-A9, aarch32) debug configuration the kernel is booted with in QEMU.
 pub fn aarch32_config() -> BTreeMap<String, String> {
-    let mut cfg: BTreeMap<String, String> = default_config()
-        .into_iter()
-        .filter(|(k, _)| {
-            ![
-                "CONFIG_ARCH_X86",
-                "CONFIG_ARCH_X86_64",
-                "CONFIG_PLAT_PC99",
-                "CONFIG_IRQ_IOAPIC",
-                "CONFIG_SYSCALL",
-                "CONFIG_FXSAVE",
-                "CONFIG_HAVE_FPU",
-                "CONFIG_MULTIBOOT_GRAPHICS_MODE_NONE",
-                "CONFIG_XAPIC",
-                "CONFIG_X2APIC",
-                "CONFIG_FSGSBASE_MSR",
-                "CONFIG_FSGSBASE_INST",
-                "CONFIG_MAX_NUM_IOAPIC",
-                "CONFIG_XSAVE_SIZE",
-                "CONFIG_XSAVE_FEATURE_SET",
-                "CONFIG_MAX_RMRR_ENTRIES",
-                "CONFIG_MAX_VPIDS",
-                "CONFIG_CACHE_LN_SZ",
-                "CONFIG_HUGE_PAGE",
-                "CONFIG_SUPPORT_PCID",
-            ]
-            .contains(&k.as_str())
-        })
-        .collect();
-    for flag in [
-        "CONFIG_ARCH_ARM",
-        "CONFIG_ARCH_AARCH32",
-        "CONFIG_ARCH_ARM_V7A",
-        "CONFIG_ARM_CORTEX_A9",
-        "CONFIG_PLAT_IMX6",
-        "CONFIG_PLAT_SABRE",
-        "CONFIG_IPC_BUF_TPIDRURW",
-    ] {
-        cfg.insert(flag.into(), "1".into());
-    }
-    cfg.insert("CONFIG_WORD_SIZE".into(), "32".into());
-    cfg
+    selkie_kernel::KernelConfig::debug_imx6().defines()
 }
