@@ -190,6 +190,12 @@ pub fn marshal(m: &Method, word_bits: u32, structs: &[StructDef], interfaces: &[
 }
 
 /// Escapes text for a doc comment: brackets and angle brackets outside backticks.
+/// The `InvocationLabel` variant for a method id: the id without underscores (`ARMPDClean_Data` becomes
+/// `ARMPDCleanData`), so that it is a camel-case Rust name; `name()` still gives the kernel's id.
+fn label_variant(id: &str) -> String {
+    id.replace('_', "")
+}
+
 /// The primitive type of a machine word, for `#[repr(..)]` (which cannot name the `Word` alias).
 fn word_repr(word_bits: u32) -> &'static str {
     if word_bits == 32 {
@@ -417,7 +423,7 @@ fn emit_method(out: &mut String, b: &ApiContext, label: u64, m: &Method) -> Resu
     let _ = writeln!(
         out,
         "    let sel4_info = MessageInfo::new(InvocationLabel::{} as Word, 0, {}, {});",
-        m.id,
+        label_variant(&m.id),
         mar.caps.len(),
         mar.words.len()
     );
@@ -948,7 +954,7 @@ pub fn emit_api(b: &ApiContext) -> Result<String> {
             "    /// `{}` ({}).\n    {} = {},",
             lm.method.c_name(),
             lm.label,
-            lm.method.id,
+            label_variant(&lm.method.id),
             lm.label
         );
     }
@@ -957,13 +963,18 @@ pub fn emit_api(b: &ApiContext) -> Result<String> {
         &b.api
             .methods
             .iter()
-            .map(|m| format!("InvocationLabel::{}", m.method.id))
+            .map(|m| format!("InvocationLabel::{}", label_variant(&m.method.id)))
             .collect::<Vec<_>>()
             .join(", "),
     );
     out.push_str("];\n    /// The kernel's name for it (`UntypedRetype`, ...).\n    pub const fn name(self) -> &'static str {\n        match self {\n            InvocationLabel::InvalidInvocation => \"InvalidInvocation\",\n");
     for lm in &b.api.methods {
-        let _ = writeln!(out, "            InvocationLabel::{0} => {0:?},", lm.method.id);
+        let _ = writeln!(
+            out,
+            "            InvocationLabel::{} => {:?},",
+            label_variant(&lm.method.id),
+            lm.method.id
+        );
     }
     out.push_str("        }\n    }\n}\n\n");
     let _ = writeln!(

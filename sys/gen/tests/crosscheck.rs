@@ -13,8 +13,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-use selkie_sys_gen::cprobe::CProbe;
 use selkie_kernel::config::{Arch, KernelConfig};
+use selkie_sys_gen::cprobe::CProbe;
 use selkie_sys_gen::{collect, Bindings, Target};
 
 /// The kernel build (source root, build dir) the pipeline produces for the default configuration of `arch`.
