@@ -564,7 +564,8 @@ fn emit_config(out: &mut String, b: &Bindings) {
                     let _ = writeln!(
                         out,
                         "    /// `CONFIG_{name}` as a type-level number.\n    pub type {} = typenum::U{n};",
-                        camel(&name)
+                        // No underscore before a number part (`ARM_ERRATA_764369`): a camel-case Rust name.
+                        camel(&name).replace('_', "")
                     );
                 }
             }
