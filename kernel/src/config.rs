@@ -274,6 +274,9 @@ impl Default for KernelConfig {
     }
 }
 
+/// The RAM the i.MX6 kernel assumes (its physical memory list is fixed at 1 GiB), which the runner gives QEMU.
+pub const IMX6_MEMORY: &str = "1G";
+
 /// How the runner boots a kernel and root task in QEMU.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -347,12 +350,7 @@ impl Config {
 
     /// The configuration with a verified kernel's fields set as its shipped file sets them.
     fn normalized(mut self) -> Config {
-        if self.kernel.verified {
-            self.kernel = KernelConfig {
-                arch: self.kernel.arch,
-                ..KernelConfig::verified_imx6()
-            };
-        }
+        self.kernel = self.kernel.resolved();
         self
     }
 
@@ -457,6 +455,30 @@ impl Config {
                 }
             }
         }
+        if k.arch == Arch::Aarch32 {
+            let default = QemuConfig::default();
+            if q.cpu != default.cpu || !q.cpu_features.is_empty() {
+                return Err(Invalid::new(
+                    if q.cpu != default.cpu {
+                        "qemu.cpu"
+                    } else {
+                        "qemu.cpu_features"
+                    },
+                    "qemu.cpu and qemu.cpu_features are x86_64 settings: the Sabre Lite board has its Cortex-A9; \
+                     remove them for arch = \"aarch32\"",
+                ));
+            }
+            if q.memory != default.memory && q.memory != IMX6_MEMORY {
+                return Err(Invalid::new(
+                    "qemu.memory",
+                    format!(
+                        "qemu.memory = \"{}\": the imx6 kernel assumes the board's {IMX6_MEMORY} of RAM, which the \
+                         runner always gives it; remove the setting",
+                        q.memory
+                    ),
+                ));
+            }
+        }
         if k.apic == Apic::X2apic {
             return Err(Invalid::new(
                 "kernel.apic",
@@ -544,6 +566,25 @@ impl KernelConfig {
             support_pcid: false,
             hardware_debug_api: false,
             optimisation: Optimisation::O2,
+        }
+    }
+
+    /// This configuration with, when `verified` is set, every other field as the verified configuration
+    /// sets it (the architecture is kept, for validation to judge). Unchanged otherwise.
+    ///
+    /// ```
+    /// use selkie_kernel::config::{Arch, KernelConfig};
+    /// let asked = KernelConfig { arch: Arch::Aarch32, verified: true, ..KernelConfig::default() };
+    /// assert_eq!(asked.resolved(), KernelConfig::verified_imx6());
+    /// ```
+    pub fn resolved(self) -> KernelConfig {
+        if self.verified {
+            KernelConfig {
+                arch: self.arch,
+                ..KernelConfig::verified_imx6()
+            }
+        } else {
+            self
         }
     }
 
