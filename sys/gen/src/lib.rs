@@ -357,6 +357,12 @@ pub fn read_kernel_info(root: &Path, target: &Target, config: &BTreeMap<String, 
         }
     }
 
+    // `seL4_WordBits` is `sizeof(seL4_Word) * 8` in some trees, which the evaluator cannot read: the word
+    // size is known.
+    if !size_bits.iter().any(|(n, _)| n == "seL4_WordBits") {
+        size_bits.push(("seL4_WordBits".into(), i64::from(arch.word_bits)));
+    }
+
     // Message limits.
     let cpath = l.join("include/sel4/constants.h");
     let pre = cheader::preprocess_file(&cpath, &mut defines, false)?;
