@@ -306,7 +306,10 @@ pub struct ElfImage<'a> {
 impl<'a> ElfImage<'a> {
     /// Reads and checks `data` as a static x86_64 executable.
     pub fn parse(data: &'a [u8]) -> Result<Self, ElfError> {
-        Self::parse_below(data, Arch::USER_TOP.into())
+        // A word on every architecture, an ELF address is 64 bits wide.
+        #[allow(clippy::useless_conversion)]
+        let limit = u64::from(Arch::USER_TOP);
+        Self::parse_below(data, limit)
     }
 
     /// [`parse`](ElfImage::parse) with `limit` as the highest user address.

@@ -54,7 +54,10 @@ fn qemu_hello_on_aarch32_prints_the_greeting_and_the_bootinfo_summary() {
     assert_eq!(from, start + kept, "{slots:?}");
     // The IPC buffer is a 4 KiB page right after the image (linked at 64 KiB), below the kernel's window.
     let ipc = numbers(line("IPC buffer at"))[0];
-    assert!(ipc % 4096 == 0 && ipc > 0x1_0000 && ipc < 0xe000_0000, "{ipc:#x}");
+    assert!(
+        ipc.is_multiple_of(4096) && ipc > 0x1_0000 && ipc < 0xe000_0000,
+        "{ipc:#x}"
+    );
 
     // The kernel that ran was the ARM one: its boot log is in the run's log.
     let log = stderr.split("full log: ").nth(1).expect("the summary names the log");
