@@ -281,11 +281,12 @@ pub const IMX6_MEMORY: &str = "1G";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct QemuConfig {
-    /// The `-cpu` model.
+    /// The `-cpu` model (x86_64 only: the Sabre Lite board has its Cortex-A9).
     pub cpu: String,
-    /// CPU features added to the model, such as `"+fsgsbase"` or `"+pdpe1gb"`.
+    /// CPU features added to the model, such as `"+fsgsbase"` or `"+pdpe1gb"` (x86_64 only).
     pub cpu_features: Vec<String>,
-    /// Guest memory (`-m`).
+    /// Guest memory (`-m`). On aarch32 the runner always gives [`IMX6_MEMORY`], which the imx6 kernel
+    /// assumes; another value is refused.
     pub memory: String,
     /// Seconds before a run is stopped and reported as timed out. QEMU is killed by its own pid.
     pub timeout_secs: u64,
@@ -1182,6 +1183,92 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("unknown profile `debug`"), "{e}");
+    }
+
+    #[test]
+    fn aarch32_is_one_setting_and_its_defines_name_the_board() {
+        let c = Config::from_toml_str_validated("[kernel]\narch = \"aarch32\"\n", "s.toml").unwrap();
+        assert_eq!(c.kernel, KernelConfig::debug_imx6());
+        let d = c.kernel.defines();
+        for flag in [
+            "CONFIG_ARCH_AARCH32",
+            "CONFIG_PLAT_IMX6",
+            "CONFIG_ARM_CORTEX_A9",
+            "CONFIG_PRINTING",
+        ] {
+            assert_eq!(d[flag], "1", "{flag}");
+        }
+        assert_eq!(d["CONFIG_WORD_SIZE"], "32");
+        assert!(!d.contains_key("CONFIG_ARCH_X86_64") && !d.contains_key("CONFIG_XAPIC"));
+        assert!(!d.contains_key("CONFIG_VERIFICATION_BUILD"));
+        // x86_64 keeps exactly its settings.
+        let x = KernelConfig::default().defines();
+        assert!(x.contains_key("CONFIG_XAPIC") && !x.contains_key("CONFIG_PLAT_IMX6"));
+    }
+
+    #[test]
+    fn the_verified_configuration_is_one_setting_and_cannot_be_changed() {
+        let c = Config::from_toml_str_validated("[kernel]\narch = \"aarch32\"\nverified = true\n", "s.toml").unwrap();
+        assert_eq!(c.kernel, KernelConfig::verified_imx6());
+        assert!(!c.kernel.debug_build && !c.kernel.printing);
+        let e = Config::from_toml_str(
+            "[kernel]\narch = \"aarch32\"\nverified = true\nprinting = true\n",
+            "s.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("s.toml line 4: kernel.printing cannot be set with verified = true"),
+            "{e}"
+        );
+        let e = Config::from_toml_str_validated("[kernel]\nverified = true\n", "s.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("s.toml line 2: kernel.verified = true needs arch = \"aarch32\""),
+            "{e}"
+        );
+        // Built in code with a changed field: refused.
+        let changed = KernelConfig {
+            num_domains: 1,
+            ..KernelConfig::verified_imx6()
+        };
+        assert!(changed
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("cannot be changed"));
+        // A release profile may select it.
+        let text = "[kernel]\narch = \"aarch32\"\n[profile.release.kernel]\nverified = true\n";
+        let c = Config::from_toml_str(text, "s.toml").unwrap();
+        assert_eq!(
+            c.clone().for_profile(true).unwrap().kernel,
+            KernelConfig::verified_imx6()
+        );
+        assert_eq!(c.for_profile(false).unwrap().kernel, KernelConfig::debug_imx6());
+    }
+
+    #[test]
+    fn x86_64_settings_are_refused_for_aarch32() {
+        for (toml, field) in [
+            (
+                "[kernel]\narch = \"aarch32\"\nhuge_page = true\n",
+                "line 3: kernel.huge_page is an x86_64 setting",
+            ),
+            (
+                "[kernel]\narch = \"aarch32\"\n[qemu]\ncpu = \"max\"\n",
+                "line 4: qemu.cpu and qemu.cpu_features",
+            ),
+            (
+                "[kernel]\narch = \"aarch32\"\n[qemu]\nmemory = \"2G\"\n",
+                "line 4: qemu.memory = \"2G\"",
+            ),
+        ] {
+            let e = Config::from_toml_str_validated(toml, "s.toml").unwrap_err().to_string();
+            assert!(e.contains(field), "{toml}: {e}");
+        }
+        let ok = "[kernel]\narch = \"aarch32\"\n[qemu]\nmemory = \"1G\"\n";
+        Config::from_toml_str_validated(ok, "s.toml").unwrap();
     }
 
     #[test]
