@@ -199,7 +199,8 @@ pub struct KernelConfig {
     /// ships for the platform (`include/plat/imx6/autoconf.h`: `CONFIG_VERIFICATION_BUILD`, no debug
     /// facilities, no printing) instead of one generated from these fields. With `verified = true`, a
     /// `selkie.toml`'s `[kernel]` sets nothing but `arch`; the other fields then read as that file sets them
-    /// ([`KernelConfig::verified_imx6`]).
+    /// ([`KernelConfig::verified_imx6`]). Written out only when set, so other configurations read as before.
+    #[serde(skip_serializing_if = "is_false")]
     pub verified: bool,
     /// Debug facilities: debug syscalls such as printing and capability identification (`CONFIG_DEBUG_BUILD`).
     /// selkie's runtime needs them, so this must stay `true`.
@@ -807,9 +808,17 @@ fn located(origin: &str, text: &str, span: Option<std::ops::Range<usize>>, messa
     }
 }
 
-/// The sections of `selkie.toml` and their fields, from the default configuration (every field serialises).
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// The sections of `selkie.toml` and their fields, from the verified configuration (every field serialises).
 fn known_fields() -> Vec<(String, Vec<String>)> {
-    let table = toml::Table::try_from(Config::default()).expect("a Config always serialises");
+    let all = Config {
+        kernel: KernelConfig::verified_imx6(),
+        ..Config::default()
+    };
+    let table = toml::Table::try_from(all).expect("a Config always serialises");
     table
         .into_iter()
         .map(|(section, value)| {
@@ -870,30 +879,35 @@ fn check_keys(doc: &toml::de::DeTable<'_>, text: &str, origin: &str) -> Result<(
     Ok(())
 }
 
-/// With `verified = true`, `[kernel]` may set `arch` and `verified` only: the rest is the shipped file's.
+/// With `verified = true`, `[kernel]` may set `arch` and `verified`, and other fields only to the values the
+/// verified configuration has (so that a written-out verified configuration reads back).
 fn check_verified_keys(doc: &toml::de::DeTable<'_>, text: &str, origin: &str) -> Result<(), Error> {
-    let Some((_, kernel)) = doc.iter().find(|(k, _)| k.get_ref() == "kernel") else {
+    let parsed: toml::Table = toml::from_str(text).map_err(|e| located(origin, text, e.span(), e.message()))?;
+    let Some(kernel) = parsed.get("kernel").and_then(toml::Value::as_table) else {
         return Ok(());
     };
-    let Some(table) = kernel.get_ref().as_table() else {
-        return Ok(());
-    };
-    match table
-        .iter()
-        .find(|(k, _)| !matches!(k.get_ref().as_ref(), "arch" | "verified"))
-    {
-        Some((key, _)) => Err(located(
+    let verified = toml::Table::try_from(KernelConfig::verified_imx6()).expect("a KernelConfig always serialises");
+    for (key, value) in kernel {
+        if matches!(key.as_str(), "arch" | "verified") || verified.get(key) == Some(value) {
+            continue;
+        }
+        let field = format!("kernel.{key}");
+        let span = doc
+            .iter()
+            .find(|(k, _)| k.get_ref() == "kernel")
+            .and_then(|(_, t)| t.get_ref().as_table()?.iter().find(|(k, _)| k.get_ref() == key))
+            .map(|(k, _)| k.span());
+        return Err(located(
             origin,
             text,
-            Some(key.span()),
+            span,
             &format!(
-                "kernel.{} cannot be set with verified = true: the verified configuration is the kernel tree's \
-                 own include/plat/imx6/autoconf.h (remove the line, or set verified = false)",
-                key.get_ref()
+                "{field} cannot be set with verified = true: the verified configuration is the kernel tree's own \
+                 include/plat/imx6/autoconf.h (remove the line, or set verified = false)"
             ),
-        )),
-        None => Ok(()),
+        ));
     }
+    Ok(())
 }
 
 /// Checks `[profile.release.kernel]`: the only profile section, holding only kernel fields.
@@ -1269,6 +1283,25 @@ mod tests {
         }
         let ok = "[kernel]\narch = \"aarch32\"\n[qemu]\nmemory = \"1G\"\n";
         Config::from_toml_str_validated(ok, "s.toml").unwrap();
+    }
+
+    #[test]
+    fn the_verified_configuration_round_trips_and_others_do_not_mention_it() {
+        let v = Config {
+            kernel: KernelConfig::verified_imx6(),
+            ..Config::default()
+        };
+        assert_eq!(Config::from_toml_str(&v.to_toml(), "t").unwrap(), v);
+        assert!(!Config::default().to_toml().contains("verified"));
+        // Set to the verified value, a field is accepted; to another, refused.
+        let same = "[kernel]\narch = \"aarch32\"\nverified = true\nnum_domains = 16\n";
+        assert_eq!(
+            Config::from_toml_str(same, "s").unwrap().kernel,
+            KernelConfig::verified_imx6()
+        );
+        let other = "[kernel]\narch = \"aarch32\"\nverified = true\nnum_domains = 1\n";
+        let e = Config::from_toml_str(other, "s").unwrap_err().to_string();
+        assert!(e.contains("s line 4: kernel.num_domains cannot be set"), "{e}");
     }
 
     #[test]
