@@ -199,7 +199,8 @@ pub struct KernelConfig {
     /// ships for the platform (`include/plat/imx6/autoconf.h`: `CONFIG_VERIFICATION_BUILD`, no debug
     /// facilities, no printing) instead of one generated from these fields. With `verified = true`, a
     /// `selkie.toml`'s `[kernel]` sets nothing but `arch`; the other fields then read as that file sets them
-    /// ([`KernelConfig::verified_imx6`]).
+    /// ([`KernelConfig::verified_imx6`]). Written out only when set, so other configurations read as before.
+    #[serde(skip_serializing_if = "is_false")]
     pub verified: bool,
     /// Debug facilities: debug syscalls such as printing and capability identification (`CONFIG_DEBUG_BUILD`).
     /// selkie's runtime needs them, so this must stay `true`.
@@ -281,11 +282,12 @@ pub const IMX6_MEMORY: &str = "1G";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct QemuConfig {
-    /// The `-cpu` model.
+    /// The `-cpu` model (x86_64 only: the Sabre Lite board has its Cortex-A9).
     pub cpu: String,
-    /// CPU features added to the model, such as `"+fsgsbase"` or `"+pdpe1gb"`.
+    /// CPU features added to the model, such as `"+fsgsbase"` or `"+pdpe1gb"` (x86_64 only).
     pub cpu_features: Vec<String>,
-    /// Guest memory (`-m`).
+    /// Guest memory (`-m`). On aarch32 the runner always gives [`IMX6_MEMORY`], which the imx6 kernel
+    /// assumes; another value is refused.
     pub memory: String,
     /// Seconds before a run is stopped and reported as timed out. QEMU is killed by its own pid.
     pub timeout_secs: u64,
@@ -806,9 +808,17 @@ fn located(origin: &str, text: &str, span: Option<std::ops::Range<usize>>, messa
     }
 }
 
-/// The sections of `selkie.toml` and their fields, from the default configuration (every field serialises).
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// The sections of `selkie.toml` and their fields, from the verified configuration (every field serialises).
 fn known_fields() -> Vec<(String, Vec<String>)> {
-    let table = toml::Table::try_from(Config::default()).expect("a Config always serialises");
+    let all = Config {
+        kernel: KernelConfig::verified_imx6(),
+        ..Config::default()
+    };
+    let table = toml::Table::try_from(all).expect("a Config always serialises");
     table
         .into_iter()
         .map(|(section, value)| {
@@ -869,30 +879,35 @@ fn check_keys(doc: &toml::de::DeTable<'_>, text: &str, origin: &str) -> Result<(
     Ok(())
 }
 
-/// With `verified = true`, `[kernel]` may set `arch` and `verified` only: the rest is the shipped file's.
+/// With `verified = true`, `[kernel]` may set `arch` and `verified`, and other fields only to the values the
+/// verified configuration has (so that a written-out verified configuration reads back).
 fn check_verified_keys(doc: &toml::de::DeTable<'_>, text: &str, origin: &str) -> Result<(), Error> {
-    let Some((_, kernel)) = doc.iter().find(|(k, _)| k.get_ref() == "kernel") else {
+    let parsed: toml::Table = toml::from_str(text).map_err(|e| located(origin, text, e.span(), e.message()))?;
+    let Some(kernel) = parsed.get("kernel").and_then(toml::Value::as_table) else {
         return Ok(());
     };
-    let Some(table) = kernel.get_ref().as_table() else {
-        return Ok(());
-    };
-    match table
-        .iter()
-        .find(|(k, _)| !matches!(k.get_ref().as_ref(), "arch" | "verified"))
-    {
-        Some((key, _)) => Err(located(
+    let verified = toml::Table::try_from(KernelConfig::verified_imx6()).expect("a KernelConfig always serialises");
+    for (key, value) in kernel {
+        if matches!(key.as_str(), "arch" | "verified") || verified.get(key) == Some(value) {
+            continue;
+        }
+        let field = format!("kernel.{key}");
+        let span = doc
+            .iter()
+            .find(|(k, _)| k.get_ref() == "kernel")
+            .and_then(|(_, t)| t.get_ref().as_table()?.iter().find(|(k, _)| k.get_ref() == key))
+            .map(|(k, _)| k.span());
+        return Err(located(
             origin,
             text,
-            Some(key.span()),
+            span,
             &format!(
-                "kernel.{} cannot be set with verified = true: the verified configuration is the kernel tree's \
-                 own include/plat/imx6/autoconf.h (remove the line, or set verified = false)",
-                key.get_ref()
+                "{field} cannot be set with verified = true: the verified configuration is the kernel tree's own \
+                 include/plat/imx6/autoconf.h (remove the line, or set verified = false)"
             ),
-        )),
-        None => Ok(()),
+        ));
     }
+    Ok(())
 }
 
 /// Checks `[profile.release.kernel]`: the only profile section, holding only kernel fields.
@@ -1182,6 +1197,111 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("unknown profile `debug`"), "{e}");
+    }
+
+    #[test]
+    fn aarch32_is_one_setting_and_its_defines_name_the_board() {
+        let c = Config::from_toml_str_validated("[kernel]\narch = \"aarch32\"\n", "s.toml").unwrap();
+        assert_eq!(c.kernel, KernelConfig::debug_imx6());
+        let d = c.kernel.defines();
+        for flag in [
+            "CONFIG_ARCH_AARCH32",
+            "CONFIG_PLAT_IMX6",
+            "CONFIG_ARM_CORTEX_A9",
+            "CONFIG_PRINTING",
+        ] {
+            assert_eq!(d[flag], "1", "{flag}");
+        }
+        assert_eq!(d["CONFIG_WORD_SIZE"], "32");
+        assert!(!d.contains_key("CONFIG_ARCH_X86_64") && !d.contains_key("CONFIG_XAPIC"));
+        assert!(!d.contains_key("CONFIG_VERIFICATION_BUILD"));
+        // x86_64 keeps exactly its settings.
+        let x = KernelConfig::default().defines();
+        assert!(x.contains_key("CONFIG_XAPIC") && !x.contains_key("CONFIG_PLAT_IMX6"));
+    }
+
+    #[test]
+    fn the_verified_configuration_is_one_setting_and_cannot_be_changed() {
+        let c = Config::from_toml_str_validated("[kernel]\narch = \"aarch32\"\nverified = true\n", "s.toml").unwrap();
+        assert_eq!(c.kernel, KernelConfig::verified_imx6());
+        assert!(!c.kernel.debug_build && !c.kernel.printing);
+        let e = Config::from_toml_str(
+            "[kernel]\narch = \"aarch32\"\nverified = true\nprinting = true\n",
+            "s.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("s.toml line 4: kernel.printing cannot be set with verified = true"),
+            "{e}"
+        );
+        let e = Config::from_toml_str_validated("[kernel]\nverified = true\n", "s.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("s.toml line 2: kernel.verified = true needs arch = \"aarch32\""),
+            "{e}"
+        );
+        // Built in code with a changed field: refused.
+        let changed = KernelConfig {
+            num_domains: 1,
+            ..KernelConfig::verified_imx6()
+        };
+        assert!(changed
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("cannot be changed"));
+        // A release profile may select it.
+        let text = "[kernel]\narch = \"aarch32\"\n[profile.release.kernel]\nverified = true\n";
+        let c = Config::from_toml_str(text, "s.toml").unwrap();
+        assert_eq!(
+            c.clone().for_profile(true).unwrap().kernel,
+            KernelConfig::verified_imx6()
+        );
+        assert_eq!(c.for_profile(false).unwrap().kernel, KernelConfig::debug_imx6());
+    }
+
+    #[test]
+    fn x86_64_settings_are_refused_for_aarch32() {
+        for (toml, field) in [
+            (
+                "[kernel]\narch = \"aarch32\"\nhuge_page = true\n",
+                "line 3: kernel.huge_page is an x86_64 setting",
+            ),
+            (
+                "[kernel]\narch = \"aarch32\"\n[qemu]\ncpu = \"max\"\n",
+                "line 4: qemu.cpu and qemu.cpu_features",
+            ),
+            (
+                "[kernel]\narch = \"aarch32\"\n[qemu]\nmemory = \"2G\"\n",
+                "line 4: qemu.memory = \"2G\"",
+            ),
+        ] {
+            let e = Config::from_toml_str_validated(toml, "s.toml").unwrap_err().to_string();
+            assert!(e.contains(field), "{toml}: {e}");
+        }
+        let ok = "[kernel]\narch = \"aarch32\"\n[qemu]\nmemory = \"1G\"\n";
+        Config::from_toml_str_validated(ok, "s.toml").unwrap();
+    }
+
+    #[test]
+    fn the_verified_configuration_round_trips_and_others_do_not_mention_it() {
+        let v = Config {
+            kernel: KernelConfig::verified_imx6(),
+            ..Config::default()
+        };
+        assert_eq!(Config::from_toml_str(&v.to_toml(), "t").unwrap(), v);
+        assert!(!Config::default().to_toml().contains("verified"));
+        // Set to the verified value, a field is accepted; to another, refused.
+        let same = "[kernel]\narch = \"aarch32\"\nverified = true\nnum_domains = 16\n";
+        assert_eq!(
+            Config::from_toml_str(same, "s").unwrap().kernel,
+            KernelConfig::verified_imx6()
+        );
+        let other = "[kernel]\narch = \"aarch32\"\nverified = true\nnum_domains = 1\n";
+        let e = Config::from_toml_str(other, "s").unwrap_err().to_string();
+        assert!(e.contains("s line 4: kernel.num_domains cannot be set"), "{e}");
     }
 
     #[test]

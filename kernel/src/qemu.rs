@@ -532,6 +532,49 @@ mod tests {
         assert_eq!(w.line(&user("Hello from seL4!"), Instant::now()).0, "Hello from seL4!");
     }
 
+    fn args(arch: Arch) -> Vec<String> {
+        let q = QemuConfig::default();
+        let boot = Boot {
+            kernel: Path::new("k.elf"),
+            root_task: Path::new("r.elf"),
+            arch,
+            qemu: &q,
+            kernel_printing: true,
+        };
+        let cmd = command(&boot);
+        assert_eq!(cmd.get_program(), arch.qemu_binary());
+        cmd.get_args().map(|a| a.to_string_lossy().into_owned()).collect()
+    }
+
+    #[test]
+    fn each_architecture_gets_its_machine_console_and_exit_path() {
+        let x86 = args(Arch::X86_64).join(" ");
+        assert!(
+            x86.contains("-machine pc -cpu qemu64 -m 512M") && x86.contains("-initrd r.elf"),
+            "{x86}"
+        );
+        assert!(x86.contains("isa-debug-exit,iobase=0xf4"), "{x86}");
+        let arm = args(Arch::Aarch32).join(" ");
+        assert!(arm.contains("-machine sabrelite -smp 1 -m 1G"), "{arm}");
+        // The kernel's console is the second serial port, muxed with semihosting on stdout.
+        assert!(arm.contains("-serial null -serial chardev:console"), "{arm}");
+        assert!(
+            arm.contains("-semihosting-config enable=on,userspace=on,chardev=console"),
+            "{arm}"
+        );
+        assert!(arm.ends_with("-kernel k.elf") && !arm.contains("-initrd"), "{arm}");
+    }
+
+    #[test]
+    fn a_loader_refusal_is_a_boot_failure() {
+        let mut w = Watch::new(false);
+        let (_, ends) = w.line(
+            "selkie-loader: cannot boot: EntryOutsideImage { entry: 9437184 }\r\n",
+            Instant::now(),
+        );
+        assert!(matches!(ends, Some(Outcome::BootFailed(l)) if l.contains("EntryOutsideImage")));
+    }
+
     #[test]
     fn firmware_escape_sequences_are_removed() {
         assert_eq!(

@@ -176,10 +176,11 @@ extern "C" fn loader_main() -> ! {
         // SAFETY: the plan placed the root task inside the user region, from this file.
         unsafe { place(ROOT_TASK, c) };
     }
-    // SAFETY: the loader runs on one core with interrupts masked: nothing else touches the table.
-    let table = unsafe { &mut *(&raw mut TABLE) };
-    for (i, entry) in table.0.iter_mut().enumerate() {
-        *entry = mmu::section_entry(i, &layout);
+    let table = (&raw mut TABLE).cast::<u32>();
+    for i in 0..ENTRIES {
+        // SAFETY: `i` is inside the table; the loader runs on one core with interrupts masked, so nothing
+        // else touches it.
+        unsafe { table.add(i).write(mmu::section_entry(i, &layout)) };
     }
     clean_invalidate_dcache();
     let [r0, r1, r2, r3] = plan.kernel_args();
@@ -209,7 +210,7 @@ extern "C" fn loader_main() -> ! {
             "isb",
             "bx r8",
             in("r4") 0u32,
-            in("r5") table.0.as_ptr(),
+            in("r5") table,
             in("r8") plan.kernel_entry,
             in("r12") 0u32,
             in("r0") r0,

@@ -100,35 +100,44 @@ pub fn host_write(s: &[u8]) {
 pub fn host_exit(status: u32) -> ! {
     let block = [0x2_0026u32, status];
     semihost(0x20, block.as_ptr() as usize);
-    loop {}
+    loop {
+        // SAFETY: waiting for an event has no effect on memory (reached only if QEMU ignored the exit).
+        unsafe { asm!("wfe") };
+    }
 }
 
 /// A line buffer written to some console.
+#[derive(Default)]
 pub struct Line {
-    buf: [u8; 128],
+    buf: Buf,
     len: usize,
 }
 
 impl Line {
-    /// An empty line.
-    pub const fn new() -> Line {
-        Line { buf: [0; 128], len: 0 }
-    }
     /// The line's text with a NUL byte after it.
     pub fn with_nul(&mut self) -> &[u8] {
-        self.buf[self.len] = 0;
-        &self.buf[..=self.len]
+        self.buf.0[self.len] = 0;
+        &self.buf.0[..=self.len]
     }
     /// The line's text.
     pub fn text(&self) -> &[u8] {
-        &self.buf[..self.len]
+        &self.buf.0[..self.len]
+    }
+}
+
+/// The bytes of a [`Line`].
+pub struct Buf([u8; 192]);
+
+impl Default for Buf {
+    fn default() -> Self {
+        Buf([0; 192])
     }
 }
 
 impl core::fmt::Write for Line {
     fn write_str(&mut self, s: &str) -> core::fmt::Result {
-        let n = s.len().min(self.buf.len() - 1 - self.len);
-        self.buf[self.len..self.len + n].copy_from_slice(&s.as_bytes()[..n]);
+        let n = s.len().min(self.buf.0.len() - 1 - self.len);
+        self.buf.0[self.len..self.len + n].copy_from_slice(&s.as_bytes()[..n]);
         self.len += n;
         Ok(())
     }

@@ -22,10 +22,10 @@ fn say(line: &Line) {
 extern "C" fn root_main(bootinfo: usize) -> ! {
     // SAFETY: the kernel passed the bootinfo's address in r0.
     let bi = unsafe { BootInfo::read(bootinfo) };
-    let mut l = Line::new();
+    let mut l = Line::default();
     let _ = write!(l, "Hello from seL4 on aarch32!");
     say(&l);
-    let mut l = Line::new();
+    let mut l = Line::default();
     let _ = write!(
         l,
         "bootinfo: untyped [{}, {}) empty [{}, {}) image frames [{}, {}) ipc buffer {:#x} tpidrurw {:#x}",

@@ -15,10 +15,10 @@ static KCONFIG: [u8; 33] = *b"arch = \"aarch32\"\nverified = true\n";
 extern "C" fn root_main(bootinfo: usize) -> ! {
     // SAFETY: the kernel passed the bootinfo's address in r0.
     let bi = unsafe { BootInfo::read(bootinfo) };
-    let mut l = Line::new();
-    let _ = write!(
+    let mut l = Line::default();
+    let _ = writeln!(
         l,
-        "verified kernel handed over: untyped [{}, {}) empty [{}, {}) image frames [{}, {}) ipc buffer {:#x} tpidrurw {:#x}\n",
+        "verified kernel handed over: untyped [{}, {}) empty [{}, {}) image frames [{}, {}) ipc buffer {:#x} tpidrurw {:#x}",
         bi.untyped.start,
         bi.untyped.end,
         bi.empty.start,
