@@ -20,7 +20,7 @@
 //! a segment without `R` is mapped readable all the same.
 
 use arrayvec::ArrayVec;
-use elf::abi::{EM_X86_64, ET_EXEC, PF_R, PF_W, PF_X, PT_LOAD};
+use elf::abi::{ET_EXEC, PF_R, PF_W, PF_X, PT_LOAD};
 use elf::endian::LittleEndian;
 use elf::ElfBytes;
 use typenum::{U1, U12, U14, U3};
@@ -140,7 +140,9 @@ impl core::fmt::Display for ElfError {
             ElfError::Malformed { what } => write!(f, "malformed ELF file: {what}"),
             ElfError::WrongKind { machine, kind } => write!(
                 f,
-                "not a static x86_64 executable: e_machine {machine}, e_type {kind} (want {EM_X86_64}, {ET_EXEC})"
+                "not a static {} executable: e_machine {machine}, e_type {kind} (want {}, {ET_EXEC})",
+                crate::arch::ARCH_NAME,
+                crate::arch::ELF_MACHINE
             ),
             ElfError::NoSegments => write!(f, "the ELF file has no loadable segment"),
             ElfError::TooManySegments { count } => {
@@ -309,19 +311,22 @@ pub struct ElfImage<'a> {
 impl<'a> ElfImage<'a> {
     /// Reads and checks `data` as a static x86_64 executable.
     pub fn parse(data: &'a [u8]) -> Result<Self, ElfError> {
-        Self::parse_below(data, Arch::USER_TOP)
+        // A word on every architecture, an ELF address is 64 bits wide.
+        #[allow(clippy::useless_conversion)]
+        let limit = u64::from(Arch::USER_TOP);
+        Self::parse_below(data, limit)
     }
 
     /// [`parse`](ElfImage::parse) with `limit` as the highest user address.
     fn parse_below(data: &'a [u8], limit: u64) -> Result<Self, ElfError> {
         let file = ElfBytes::<LittleEndian>::minimal_parse(data)?;
         let ehdr = &file.ehdr;
-        if ehdr.class != elf::file::Class::ELF64 {
+        if ehdr.class != crate::arch::ELF_CLASS {
             return Err(ElfError::Malformed {
-                what: "not a 64-bit ELF file",
+                what: crate::arch::ELF_CLASS_MISMATCH,
             });
         }
-        if ehdr.e_machine != EM_X86_64 || ehdr.e_type != ET_EXEC {
+        if ehdr.e_machine != crate::arch::ELF_MACHINE || ehdr.e_type != ET_EXEC {
             return Err(ElfError::WrongKind {
                 machine: ehdr.e_machine,
                 kind: ehdr.e_type,
@@ -574,6 +579,8 @@ where
     for seg in elf.segments() {
         for i in 0..seg.pages() {
             let page = seg.first_page() + i * PAGE_SIZE;
+            // The image was parsed against the architecture's user address limit, so every page fits a word.
+            let vaddr = page as selkie_sys::Word;
             let frame = Region::<U1, _, _, _, _, S>::new(untyped.alloc::<U12>()?, slots.alloc::<U1>()?)?;
             let (at, bytes) = seg.bytes_for_page(elf.data(), page);
             let (mem, table_slots) = spare.take(untyped, slots)?;
@@ -586,11 +593,11 @@ where
             // The frames stay mapped for the child's life; their capabilities stay in the root's slots.
             match seg.rights {
                 SegmentRights::ReadWrite => {
-                    let (_mapped, left) = child.map(frame, page, mem, table_slots)?;
+                    let (_mapped, left) = child.map(frame, vaddr, mem, table_slots)?;
                     spare.keep(left);
                 }
                 SegmentRights::ReadOnly => {
-                    let (_mapped, left) = child.map(frame.restrict::<ReadOnly>(), page, mem, table_slots)?;
+                    let (_mapped, left) = child.map(frame.restrict::<ReadOnly>(), vaddr, mem, table_slots)?;
                     spare.keep(left);
                 }
             }
@@ -650,7 +657,7 @@ mod tests {
         f[5] = 1; // little-endian
         f[6] = 1; // version
         f[16..18].copy_from_slice(&ET_EXEC.to_le_bytes());
-        f[18..20].copy_from_slice(&EM_X86_64.to_le_bytes());
+        f[18..20].copy_from_slice(&elf::abi::EM_X86_64.to_le_bytes());
         f[20..24].copy_from_slice(&1u32.to_le_bytes());
         f[24..32].copy_from_slice(&entry.to_le_bytes());
         f[32..40].copy_from_slice(&64u64.to_le_bytes()); // e_phoff

@@ -300,7 +300,7 @@ impl<P: Unsigned, St: MapState, Sh: Sharing, Rt: RightsSet, Sz: FrameSize, S: Sc
                 frames: P::USIZE,
             });
         }
-        let frame: Cap<Frame<Sz, Rt>, Local<S>> = Cap::new(self.first.cptr() + i as u64, *self.first.object());
+        let frame: Cap<Frame<Sz, Rt>, Local<S>> = Cap::new(self.first.cptr() + i as sys::Word, *self.first.object());
         let paddr = frame.get_address();
         let _ = frame.into_parts();
         paddr
@@ -322,7 +322,7 @@ impl<P: Unsigned, St: MapState, Sh: Sharing, Rt: RightsSet, Sz: FrameSize, S: Sc
 
     /// Splits off the frame capabilities' copies for [`share`](Region::share).
     fn frame_at(&self, i: usize) -> Cap<Frame<Sz, Rt>, Local<S>> {
-        Cap::new(self.first.cptr() + i as u64, *self.first.object())
+        Cap::new(self.first.cptr() + i as sys::Word, *self.first.object())
     }
 }
 
@@ -373,7 +373,7 @@ impl<P: Unsigned, St: MapState, Rt: RightsSet, Sz: FrameSize, S: Scope> Region<P
     > {
         let start = slots.start();
         for i in 0..P::USIZE {
-            let slot = CNodeSlots::<U1, Local<S>>::new(slots.cnode(), slots.depth(), start + i as u64, 1);
+            let slot = CNodeSlots::<U1, Local<S>>::new(slots.cnode(), slots.depth(), start + i as sys::Word, 1);
             let copied = crate::object::invoke(Operation::CNodeCopy, (), |()| {
                 let rights = sys::CapRights::from_word(Rt::BITS);
                 let src = self.frame_at(i).into_parts().0;
@@ -393,7 +393,7 @@ impl<P: Unsigned, St: MapState, Rt: RightsSet, Sz: FrameSize, S: Scope> Region<P
             });
             if let Err(refused) = copied {
                 for j in 0..i {
-                    let _ = crate::object::delete_raw(slots.cnode(), start + j as u64, slots.depth());
+                    let _ = crate::object::delete_raw(slots.cnode(), start + j as sys::Word, slots.depth());
                 }
                 return Err(Refused {
                     error: refused.error,
@@ -448,7 +448,7 @@ impl<P: Unsigned, St: MapState, Sh: Sharing, Rt: RightsSet, Sz: FrameSize, S: Sc
         for i in 0..P::USIZE {
             // SAFETY: this consumes the mapped region; every borrow of its memory (`as_slice`,
             // `as_mut_slice`) borrowed it, so none is left.
-            if let Err(error) = unsafe { Arch::unmap_frame::<Sz>(self.first.cptr() + i as u64) } {
+            if let Err(error) = unsafe { Arch::unmap_frame::<Sz>(self.first.cptr() + i as sys::Word) } {
                 return Err(Refused { error, inputs: self });
             }
         }
@@ -464,7 +464,7 @@ impl<P: Unsigned, St: MapState, Sh: Sharing, Rt: RightsSet, Sz: FrameSize, S: Sc
     {
         for i in 0..P::USIZE {
             if let Err(error) =
-                Arch::remap_frame::<Sz, Rt2>(self.first.cptr() + i as u64, self.vspace, VmAttributes::default())
+                Arch::remap_frame::<Sz, Rt2>(self.first.cptr() + i as sys::Word, self.vspace, VmAttributes::default())
             {
                 return Err(Refused { error, inputs: self });
             }
@@ -593,14 +593,14 @@ impl<K: VSpaceKind, S: Scope> VSpace<K, S> {
         let region: Region<P, Unmapped, Sh, Rt, Sz, S> = region.retag(0, 0);
         let mut budget = Budget::new(mem, slots);
         let len = Region::<P, Unmapped, Sh, Rt, Sz, S>::SIZE as sys::Word;
-        let step = 1u64 << Sz::Bits::USIZE;
+        let step: sys::Word = 1 << Sz::Bits::USIZE;
         let levels = Sz::Levels::USIZE;
         let mut done = 0;
         let result = self.check(vaddr, len, Sz::Bits::U8).and_then(|()| {
             for i in 0..P::USIZE {
-                let at = vaddr + i as u64 * step;
+                let at = vaddr + i as sys::Word * step;
                 self.ensure_tables(at, levels, &mut budget)?;
-                match Arch::map_frame::<Sz, Rt>(region.first.cptr() + i as u64, self.root().cptr(), at, attr) {
+                match Arch::map_frame::<Sz, Rt>(region.first.cptr() + i as sys::Word, self.root().cptr(), at, attr) {
                     Ok(()) => done += 1,
                     Err(Error::Kernel {
                         code: sys::Error::DeleteFirst,
@@ -626,7 +626,7 @@ impl<K: VSpaceKind, S: Scope> VSpace<K, S> {
             Err(error) => {
                 for i in 0..done {
                     // SAFETY: these frames were mapped by this call a moment ago; nothing borrows them.
-                    let _ = unsafe { Arch::unmap_frame::<Sz>(region.first.cptr() + i as u64) };
+                    let _ = unsafe { Arch::unmap_frame::<Sz>(region.first.cptr() + i as sys::Word) };
                 }
                 Err(Refused {
                     error,

@@ -40,8 +40,28 @@ pub const KERNEL_BUILD: &[Tool] = &[
     },
 ];
 
-/// What booting a system needs.
+/// What booting a system needs (on x86_64; see [`qemu_for`]).
 pub const QEMU: &[Tool] = &[tool("qemu-system-x86_64", "qemu-system-x86")];
+/// What booting an aarch32 system needs.
+pub const QEMU_ARM: &[Tool] = &[tool("qemu-system-arm", "qemu-system-arm")];
+/// What building the ARM kernel needs besides [`KERNEL_BUILD`]: the cross compiler (and its binutils).
+pub const ARM_CROSS: &[Tool] = &[tool("arm-linux-gnueabihf-gcc", "gcc-arm-linux-gnueabihf")];
+
+/// The QEMU tools that boot systems for `arch`.
+pub fn qemu_for(arch: crate::Arch) -> &'static [Tool] {
+    match arch {
+        crate::Arch::X86_64 => QEMU,
+        crate::Arch::Aarch32 => QEMU_ARM,
+    }
+}
+
+/// What building the kernel for `arch` needs besides [`KERNEL_BUILD`].
+pub fn kernel_build_for(arch: crate::Arch) -> &'static [Tool] {
+    match arch {
+        crate::Arch::X86_64 => &[],
+        crate::Arch::Aarch32 => ARM_CROSS,
+    }
+}
 
 /// Whether `tool` is usable on this host.
 pub fn present(tool: &Tool) -> bool {

@@ -9,8 +9,8 @@ use super::loader::{CodeSource, Entry, Loader, PageInit, Perms, PAGE_SIZE};
 use crate::bootstrap::BootInfo;
 use crate::Error;
 
-/// Where the root task's image starts (the link script's base).
-pub const IMAGE_BASE: sys::Word = 0x40_0000;
+/// Where the root task's image starts (the link script's base; each architecture says where).
+pub use crate::arch::IMAGE_BASE;
 
 extern "C" {
     static __selkie_data_start: u8;

@@ -445,7 +445,10 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> Parts<B, Bits, N, R, S
         })
         .map_err(|r| r.error)?;
         // Address space.
-        let root = self.make(<crate::arch::VSpaceRoot as KernelObject>::OBJECT_TYPE, 12)?;
+        let root = self.make(
+            <crate::arch::VSpaceRoot as KernelObject>::OBJECT_TYPE,
+            <<crate::arch::VSpaceRoot as KernelObject>::SizeBits as typenum::Unsigned>::USIZE,
+        )?;
         let root: Cap<crate::arch::VSpaceRoot, Local<S>> = Cap::new(root, crate::arch::VSpaceRoot::from_data(()));
         let pool: Cap<crate::arch::AsidPool, Local> = Cap::new(kit.asid_pool, crate::arch::AsidPool::from_data(()));
         self.vspace = VSpace::new(root, &pool).map_err(|r| {

@@ -44,7 +44,7 @@ pub(crate) fn panicked(line: u32) -> ! {
 
 /// Sends the one-word message `label`/`word` on the fault endpoint and stays blocked: the supervisor never
 /// answers it. If the send fails (no fault endpoint there: a thread started without the process layer), the
-/// thread stops ([`stop_thread`](super::arch::stop_thread)).
+/// thread stops ([`stop`](super::arch::stop)).
 fn report_end(label: sys::Word, word: sys::Word) -> ! {
     // SAFETY: a register-only call on the child's fault endpoint: no memory is touched, and the kernel
     // checks the capability; the supervisor does not reply, so it blocks for good.
@@ -55,5 +55,5 @@ fn report_end(label: sys::Word, word: sys::Word) -> ! {
             [word, 0, 0, 0],
         )
     };
-    super::arch::stop_thread()
+    super::arch::stop()
 }

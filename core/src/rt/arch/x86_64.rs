@@ -47,12 +47,3 @@ core::arch::global_asm!(
     size = const STACK_SIZE,
     start = sym super::super::start,
 );
-
-/// Stops the calling thread for good: an invalid instruction (`ud2`), which the kernel reports to the
-/// thread's fault endpoint as a user exception, or, without one, leaves the thread stopped.
-pub(crate) fn stop_thread() -> ! {
-    loop {
-        // SAFETY: `ud2` raises an invalid-opcode exception and touches no memory.
-        unsafe { core::arch::asm!("ud2", options(nomem, nostack)) };
-    }
-}
