@@ -497,14 +497,22 @@ impl<P> CodeSource for ElfProgram<P> {
             };
             for i in 0..seg.pages() {
                 let page = seg.first_page() + i * PAGE_SIZE;
-                loader.map_fresh(page, perms, seg.page_init(self.data, page))?;
+                loader.map_fresh(word(page)?, perms, seg.page_init(self.data, page))?;
             }
         }
         Ok(Entry {
-            pc: image.entry(),
+            pc: word(image.entry())?,
             arg: 0,
         })
     }
+}
+
+/// An address of the file as a machine word: on a 32-bit architecture, an address above 4 GiB is a
+/// malformed file for this machine.
+fn word(addr: u64) -> Result<selkie_sys::Word, ElfError> {
+    selkie_sys::Word::try_from(addr).map_err(|_| ElfError::Malformed {
+        what: "an address beyond this machine's address space",
+    })
 }
 
 /// Why loading a program failed: its file is malformed, or a mapping or allocation failed.

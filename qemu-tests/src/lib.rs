@@ -34,13 +34,75 @@ pub fn images_manifest() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("images").join("Cargo.toml")
 }
 
-/// The configuration the test images are built and booted with (`qemu-tests/selkie.toml`).
+/// The configuration the test images are built and booted with (`qemu-tests/selkie.toml`, x86_64).
 pub fn config_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("selkie.toml")
 }
 
-/// Builds the test images of one package of the images workspace (release profile).
+/// One architecture's run of the in-kernel tests: which images apply there and how they are built and booted.
+#[derive(Debug, Clone, Copy)]
+pub struct Arch {
+    /// The package of `qemu-tests/images` whose images run on this architecture.
+    pub package: &'static str,
+    /// The configuration file (in `qemu-tests/`) that selects the kernel.
+    pub config: &'static str,
+    /// The label its trials carry in `cargo test`'s output (`[aarch32] core_tcb::...`; a filter matches it),
+    /// empty for x86_64, whose trials keep their plain names.
+    pub label: &'static str,
+}
+
+/// x86_64: every image of `selkie-qemu-images`, with `qemu-tests/selkie.toml`.
+pub const X86_64: Arch = Arch {
+    package: "selkie-qemu-images",
+    config: "selkie.toml",
+    label: "",
+};
+
+/// aarch32 (i.MX6 Sabre Lite): the images of `selkie-qemu-aarch32` (the architecture-neutral ones and its own), with
+/// `qemu-tests/selkie-aarch32.toml`.
+pub const AARCH32: Arch = Arch {
+    package: "selkie-qemu-aarch32",
+    config: "selkie-aarch32.toml",
+    label: "aarch32",
+};
+
+impl Arch {
+    /// The path of this architecture's configuration file.
+    pub fn config_path(&self) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(self.config)
+    }
+
+    /// The loaded configuration.
+    pub fn load_config(&self) -> Result<Config, Error> {
+        Config::load(&self.config_path())
+    }
+
+    /// Builds this architecture's images and returns its trials, labelled (see [`trials`]).
+    pub fn trials(&self) -> Result<Vec<libtest_mimic::Trial>, Error> {
+        let config = self.load_config()?;
+        let images = build_images_with(self.package, &self.config_path())?;
+        Ok(trials(images, config, harness_dirs())
+            .into_iter()
+            .map(|t| {
+                if self.label.is_empty() {
+                    t
+                } else {
+                    t.with_kind(self.label)
+                }
+            })
+            .collect())
+    }
+}
+
+/// Builds the test images of one package of the images workspace (release profile) with the x86_64
+/// configuration.
 pub fn build_images(package: &str) -> Result<Vec<RootTask>, Error> {
+    build_images_with(package, &config_path())
+}
+
+/// Builds the test images of one package of the images workspace (release profile) with the configuration
+/// file `config`, for the architecture it names.
+pub fn build_images_with(package: &str, config: &Path) -> Result<Vec<RootTask>, Error> {
     let (target_dir, home) = dirs();
     build_root_tasks(&BuildOptions {
         manifest: &images_manifest(),
@@ -48,7 +110,7 @@ pub fn build_images(package: &str) -> Result<Vec<RootTask>, Error> {
         release: true,
         target_dir: &target_dir,
         home: &home,
-        config: Some(&config_path()),
+        config: Some(config),
     })
 }
 
@@ -82,16 +144,15 @@ pub fn evaluate(package: &str, config: &Config) -> Result<Vec<Verdict>, Error> {
     Ok(out)
 }
 
-/// Builds the images of `package`, and runs every in-kernel test they hold as a trial of `cargo test` (see
-/// [`trials`]).
+/// Builds the images of every architecture in `arches`, and runs every in-kernel test they hold as a trial of
+/// `cargo test` (see [`trials`]), once per architecture.
 ///
 /// Images that fail to build are an error (not a trial), so that no test-name filter can turn a broken build
 /// into a passing run. A test name that only the protocol mentions fails its image's `<image>` trial, by name.
-pub fn run_suite(
-    package: &str,
-    config: Config,
-    args: &libtest_mimic::Arguments,
-) -> Result<libtest_mimic::Conclusion, Error> {
-    let images = build_images(package)?;
-    Ok(libtest_mimic::run(args, trials(images, config, harness_dirs())))
+pub fn run_suite(arches: &[Arch], args: &libtest_mimic::Arguments) -> Result<libtest_mimic::Conclusion, Error> {
+    let mut all = Vec::new();
+    for arch in arches {
+        all.extend(arch.trials()?);
+    }
+    Ok(libtest_mimic::run(args, all))
 }

@@ -32,17 +32,30 @@ fn the_kernel_hands_over_untyped_memory_and_free_slots() -> Result<(), &'static 
     Ok(())
 }
 
+/// The object type of the root task's VSpace: the top-level paging structure of the architecture.
+#[cfg(target_arch = "x86_64")]
+const VSPACE_TAG: sys::Word = sys::cap_tag::PML4;
+/// The object type of a 4 KiB frame (x86_64 has one frame type for every size).
+#[cfg(target_arch = "x86_64")]
+const PAGE_TAG: sys::Word = sys::cap_tag::FRAME;
+/// The object type of the root task's VSpace: the top-level paging structure of the architecture.
+#[cfg(target_arch = "arm")]
+const VSPACE_TAG: sys::Word = sys::cap_tag::PAGE_DIRECTORY;
+/// The object type of a 4 KiB frame (ARM's small frame; its larger frames are another type).
+#[cfg(target_arch = "arm")]
+const PAGE_TAG: sys::Word = sys::cap_tag::SMALL_FRAME;
+
 #[selkie::test]
-fn initial_capabilities_have_the_kernel_object_types() -> Result<(), (u64, u64)> {
+fn initial_capabilities_have_the_kernel_object_types() -> Result<(), (sys::Word, sys::Word)> {
     for (slot, tag) in [
         (sys::CAP_NULL, sys::cap_tag::NULL),
         (sys::CAP_INIT_THREAD_TCB, sys::cap_tag::THREAD),
         (sys::CAP_INIT_THREAD_CNODE, sys::cap_tag::CNODE),
-        (sys::CAP_INIT_THREAD_VSPACE, sys::cap_tag::PML4),
+        (sys::CAP_INIT_THREAD_VSPACE, VSPACE_TAG),
         (sys::CAP_IRQ_CONTROL, sys::cap_tag::IRQ_CONTROL),
         (sys::CAP_INIT_THREAD_ASID_POOL, sys::cap_tag::ASID_POOL),
-        (sys::CAP_BOOT_INFO_FRAME, sys::cap_tag::FRAME),
-        (sys::CAP_INIT_THREAD_IPC_BUFFER, sys::cap_tag::FRAME),
+        (sys::CAP_BOOT_INFO_FRAME, PAGE_TAG),
+        (sys::CAP_INIT_THREAD_IPC_BUFFER, PAGE_TAG),
     ] {
         // SAFETY: a debug query of a capability slot; no memory effects.
         let got = unsafe { sys::debug_cap_identify(slot) };
