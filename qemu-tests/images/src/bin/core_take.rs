@@ -25,10 +25,12 @@ fn resources_are_handed_over_once(boot: BootInfo) -> Result<(), Fail> {
     #[cfg(target_arch = "x86_64")]
     expect_type("I/O ports", &res.io_ports)?;
     expect_type("domain", &res.domain)?;
-    let free = bi.empty.end - bi.empty.start;
+    // A machine word: u32 on aarch32.
+    #[allow(clippy::useless_conversion)]
+    let free: u64 = (bi.empty.end - bi.empty.start).into();
     expect_eq(
         "free slots handed over",
-        free.into(),
+        free,
         (res.slots.len() + res.untyped.slots_left()) as u64,
     )?;
     Ok(())
