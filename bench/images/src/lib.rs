@@ -9,8 +9,8 @@
 //! Each result is one console line, `selkie-bench <operation> <variant> <iterations> <ticks>`, read by
 //! `selkie-bench`'s `qemu_cost` module; the root task's first instruction's counter value is a line
 //! `selkie-bench-boot <ticks>`. The operations' names and their order in the report are the host side's
-//! (`selkie_bench::qemu_cost::OPERATIONS`). Each variant checks what the kernel answered (replies, error codes) and the run
-//! fails if any answer is wrong.
+//! (`selkie_bench::qemu_cost::OPERATIONS`). Each variant checks what the kernel answered (replies, error
+//! codes) and the run fails if any answer is wrong.
 #![no_std]
 
 use core::sync::atomic::{fence, Ordering};
