@@ -8,8 +8,9 @@
 //!
 //! Each result is one console line, `selkie-bench <operation> <variant> <iterations> <ticks>`, read by
 //! `selkie-bench`'s `qemu_cost` module; the root task's first instruction's counter value is a line
-//! `selkie-bench-boot <ticks>`. Each variant checks what the kernel answered (replies, error codes) and the run
-//! fails if any answer is wrong.
+//! `selkie-bench-boot <ticks>`. The operations' names and their order in the report are the host side's
+//! (`selkie_bench::qemu_cost::OPERATIONS`). Each variant checks what the kernel answered (replies, error
+//! codes) and the run fails if any answer is wrong.
 #![no_std]
 
 use core::sync::atomic::{fence, Ordering};
@@ -21,17 +22,6 @@ use selkie::{
     channel, sys, Buffered, Cap, Endpoint, Error, Exclusive, FastPath, IpcBuffer, Mapped, Notification, Own, Page4K,
     Priority, QueueConsumer, QueueProducer, Region, Served, StaticStack, Tcb, Thread, ThreadEnv,
 };
-
-/// The operations, in report order.
-pub const OPERATIONS: [&str; 7] = [
-    "ipc_call",
-    "ipc_long",
-    "signal_wait",
-    "retype",
-    "copy_delete",
-    "map_unmap",
-    "queue",
-];
 
 extern "C" {
     fn selkie_bench_c_signal_wait(ntfn: sys::CPtr, n: u64) -> u64;
