@@ -299,7 +299,7 @@ fn expect_an_unhandled_fault(run: &ImageRun) {
     expect_names(run, &["after_the_fault", "faults", "passes"]);
     expect(run, "passes", Status::Passed, &[]);
     expect(
-        &run,
+        run,
         "faults",
         Status::Unfinished(any()),
         &[
