@@ -1,10 +1,36 @@
 //! `cargo bench -p selkie-bench`: runs every measurement and writes the report.
+//!
+//! `SELKIE_BENCH_SIZES=1,8` and `SELKIE_BENCH_RUNS=1` make the compile-time measurement smaller (the default
+//! is 1, 8, 32 and 128 processes, 3 runs).
 
 use selkie_bench::report::{self, Section};
+use selkie_bench::{compile_scaling, queue_host, size};
+
+/// Items per queue run, and runs per queue and element size.
+const QUEUE_ITEMS: u64 = 2_000_000;
+const QUEUE_RUNS: usize = 5;
+
+fn run() -> Result<Vec<Section>, String> {
+    // `cargo bench` passes `--bench`; anything else (a filter) is ignored: the report is always whole.
+    let mut sections: Vec<Section> = Vec::new();
+    let scaling = compile_scaling::measure(&compile_scaling::Options::from_env()?)?;
+    sections.push(compile_scaling::section(&scaling));
+    sections.push(queue_host::section(
+        &queue_host::measure(QUEUE_ITEMS, QUEUE_RUNS)?,
+        QUEUE_ITEMS,
+    ));
+    sections.push(size::section(&scaling));
+    Ok(sections)
+}
 
 fn main() {
-    // `cargo bench` passes `--bench`; anything else (a filter) is ignored: the report is always whole.
-    let sections: Vec<Section> = Vec::new();
+    let sections = match run() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("measuring failed: {e}");
+            std::process::exit(1);
+        }
+    };
     match report::write(&report::out_dir(), &sections) {
         Ok(path) => println!("report written to {}", path.display()),
         Err(e) => {
