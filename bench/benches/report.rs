@@ -1,7 +1,8 @@
 //! `cargo bench -p selkie-bench`: runs every measurement and writes the report.
 //!
 //! `SELKIE_BENCH_SIZES=1,8` and `SELKIE_BENCH_RUNS=1` make the compile-time measurement smaller (the default
-//! is 1, 8, 32 and 128 processes, 3 runs).
+//! is 1, 8, 32 and 128 processes, 3 runs); `SELKIE_BENCH_CORE=/other/checkout/core` builds the generated systems
+//! with another version of selkie, to compare before and after a change.
 
 use selkie_bench::report::{self, Section};
 use selkie_bench::{compile_scaling, queue_host, size};

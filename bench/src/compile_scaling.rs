@@ -32,6 +32,9 @@ pub struct Options {
     pub dir: PathBuf,
     /// Its cargo target directory.
     pub target_dir: PathBuf,
+    /// The `selkie` crate the systems are built with (this repository's `core/`, or another checkout's, to
+    /// compare two versions).
+    pub core: PathBuf,
 }
 
 impl Options {
@@ -64,10 +67,16 @@ impl Options {
                 .filter(|&r| r >= 1)
                 .ok_or_else(|| format!("SELKIE_BENCH_RUNS={v:?}: expected a number of runs, at least 1"))?;
         }
+        // Another checkout's core (`SELKIE_BENCH_CORE=/path/to/selkie/core`), built in a workspace of its own.
+        if let Some(core) = std::env::var_os("SELKIE_BENCH_CORE") {
+            o.core = PathBuf::from(core);
+            o.dir = o.dir.with_file_name("scaling-other");
+            o.target_dir = o.target_dir.with_file_name("scaling-other-target");
+        }
         Ok(o)
     }
 
-    /// `sizes` and `runs` with the default places (under the report's directory).
+    /// `sizes` and `runs` with the default places (under the report's directory) and this repository's core.
     pub fn with(sizes: Vec<usize>, runs: usize, release: bool) -> Self {
         let out = crate::report::out_dir();
         Options {
@@ -76,6 +85,7 @@ impl Options {
             release,
             dir: out.join("scaling"),
             target_dir: out.join("scaling-target"),
+            core: repository().join("core"),
         }
     }
 
@@ -241,7 +251,7 @@ pub fn prepare(opts: &Options) -> Result<(), String> {
     let repo = repository();
     generate::write_workspace(
         &opts.dir,
-        &repo.join("core"),
+        &opts.core,
         &repo.join("examples").join("Cargo.lock"),
         &[Style::Typed, Style::Raw],
         &opts.sizes,
@@ -269,7 +279,9 @@ pub fn measure(opts: &Options) -> Result<Scaling, String> {
         for p in points.iter_mut() {
             let package = p.style.package(p.n);
             touch(opts, &package)?;
-            p.builds.push(run_measured(cargo_build(opts, Some(&package)))?);
+            let b = run_measured(cargo_build(opts, Some(&package)))?;
+            eprintln!("selkie-bench: {package}: {:.2} s, {} MiB", b.secs, b.max_rss_kib / 1024);
+            p.builds.push(b);
         }
     }
     let empty = size::elf_size(&opts.elf(generate::EMPTY)).map_err(|e| e.to_string())?;
@@ -327,6 +339,7 @@ pub fn section(s: &Scaling) -> Section {
     let json = serde_json::json!({
         "profile": if s.options.release { "release" } else { "dev" },
         "runs": s.options.runs,
+        "core": s.options.core.display().to_string(),
         "rows": rows,
         "typed_secs_per_process": ts,
         "raw_secs_per_process": rs,
