@@ -8,8 +8,8 @@ use selkie_bench::report::{self, Section};
 use selkie_bench::{compile_scaling, queue_host, size};
 
 /// Items per queue run, and runs per queue and element size.
-const QUEUE_ITEMS: u64 = 2_000_000;
-const QUEUE_RUNS: usize = 5;
+const QUEUE_ITEMS: u64 = 200_000;
+const QUEUE_RUNS: usize = 3;
 
 fn run() -> Result<Vec<Section>, String> {
     // `cargo bench` passes `--bench`; anything else (a filter) is ignored: the report is always whole.
