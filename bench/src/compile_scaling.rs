@@ -331,11 +331,15 @@ pub fn section(s: &Scaling) -> Section {
     }
     let (ts, ti) = s.fit(Style::Typed);
     let (rs, ri) = s.fit(Style::Raw);
-    md.push_str(&format!(
-        "\nLeast-squares fit: typed {:.1} ms per process (+ {ti:.2} s), raw {:.1} ms per process (+ {ri:.2} s).\n",
-        ts * 1000.0,
-        rs * 1000.0
-    ));
+    if s.options.sizes.len() > 1 {
+        md.push_str(&format!(
+            "\nLeast-squares fit: typed {:.1} ms per process (+ {ti:.2} s), raw {:.1} ms per process (+ {ri:.2} s).\n",
+            ts * 1000.0,
+            rs * 1000.0
+        ));
+    } else {
+        md.push_str("\nOne size only: no slope.\n");
+    }
     let json = serde_json::json!({
         "profile": if s.options.release { "release" } else { "dev" },
         "runs": s.options.runs,
