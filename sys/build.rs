@@ -35,6 +35,24 @@ fn run() -> Result<(), String> {
         }
         Err(e) => return Err(e.to_string()),
     };
+    // A host build (the runner, host tests) of a project configured for another architecture: the host
+    // code only shares selkie's constants and types, and cannot compile the other architecture's word size,
+    // so it gets the same configuration on the host's architecture. Bare-metal builds always get exactly
+    // the configured kernel (and `selkie-sys` stops them if the target does not match it).
+    let host_arch = match std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() {
+        Ok("x86_64") => Some(selkie_kernel::Arch::X86_64),
+        Ok("arm") => Some(selkie_kernel::Arch::Aarch32),
+        _ => None,
+    };
+    let on_host = std::env::var("CARGO_CFG_TARGET_OS").is_ok_and(|os| os != "none");
+    let config = match host_arch {
+        Some(arch) if on_host && arch != config.arch() => KernelConfig {
+            arch,
+            verified: false,
+            ..config
+        },
+        _ => config,
+    };
     let arch = config.arch();
     let target = selkie_sys_gen::Target {
         arch: arch.arch().to_string(),

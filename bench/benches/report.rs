@@ -5,7 +5,7 @@
 //! with another version of selkie, to compare before and after a change.
 
 use selkie_bench::report::{self, Section};
-use selkie_bench::{compile_scaling, queue_host, size};
+use selkie_bench::{boot_time, compile_scaling, qemu_cost, queue_host, size};
 
 /// Items per queue run, and runs per queue and element size.
 const QUEUE_ITEMS: u64 = 200_000;
@@ -14,6 +14,9 @@ const QUEUE_RUNS: usize = 3;
 fn run() -> Result<Vec<Section>, String> {
     // `cargo bench` passes `--bench`; anything else (a filter) is ignored: the report is always whole.
     let mut sections: Vec<Section> = Vec::new();
+    let cost = qemu_cost::measure()?;
+    sections.push(qemu_cost::section(&cost[0]));
+    sections.push(boot_time::section(&cost, &boot_time::hello()?));
     let scaling = compile_scaling::measure(&compile_scaling::Options::from_env()?)?;
     sections.push(compile_scaling::section(&scaling));
     sections.push(queue_host::section(
@@ -25,18 +28,14 @@ fn run() -> Result<Vec<Section>, String> {
 }
 
 fn main() {
-    let sections = match run() {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("measuring failed: {e}");
-            std::process::exit(1);
-        }
-    };
+    let sections = run().unwrap_or_else(|e| fail(&format!("measuring failed: {e}")));
     match report::write(&report::out_dir(), &sections) {
         Ok(path) => println!("report written to {}", path.display()),
-        Err(e) => {
-            eprintln!("writing the report failed: {e}");
-            std::process::exit(1);
-        }
+        Err(e) => fail(&format!("writing the report failed: {e}")),
     }
+}
+
+fn fail(message: &str) -> ! {
+    eprintln!("error: {message}");
+    std::process::exit(1);
 }

@@ -20,7 +20,9 @@
 
 use selkie_sys as sys;
 
-use crate::arch::{AsidControl, AsidPool, IoPorts, VSpaceRoot};
+#[cfg(target_arch = "x86_64")]
+use crate::arch::IoPorts;
+use crate::arch::{AsidControl, AsidPool, VSpaceRoot};
 use crate::object::{revoke_raw, Domain, IrqControl, LocalCNode, Tcb, WORD_DEPTH};
 use crate::role::{Forever, Lent, Local, Role, Scope};
 use crate::scope::empty_slots;
@@ -67,7 +69,8 @@ pub struct Resources<S: Scope = Forever> {
     pub asid_control: Cap<AsidControl, S::Root>,
     /// The root task's ASID pool.
     pub asid_pool: Cap<AsidPool, S::Root>,
-    /// Access to every x86 I/O port.
+    /// Access to every x86 I/O port (x86_64 only).
+    #[cfg(target_arch = "x86_64")]
     pub io_ports: Cap<IoPorts, S::Root>,
     /// The authority over scheduling domains.
     pub domain: Cap<Domain, S::Root>,
@@ -168,7 +171,7 @@ impl BootInfo {
         let slots = CNodeSlots::new(
             cspace,
             WORD_DEPTH,
-            empty.start + for_allocator as u64,
+            empty.start + for_allocator as sys::Word,
             free - for_allocator,
         );
         let mut allocator = UntypedAllocator::new(allocator_slots);
@@ -189,6 +192,7 @@ impl BootInfo {
             irq_control: Cap::new(sys::CAP_IRQ_CONTROL, IrqControl::from_data(())),
             asid_control: Cap::new(sys::CAP_ASID_CONTROL, AsidControl::from_data(())),
             asid_pool: Cap::new(sys::CAP_INIT_THREAD_ASID_POOL, AsidPool::from_data(())),
+            #[cfg(target_arch = "x86_64")]
             io_ports: Cap::new(sys::CAP_IO_PORT, IoPorts::from_data(())),
             domain: Cap::new(sys::CAP_DOMAIN, Domain::from_data(())),
             slots,

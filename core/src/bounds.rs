@@ -8,15 +8,15 @@
 
 use core::ops::{Add, Shl, Sub};
 
-use typenum::{GrEq, IsGreaterOrEqual, IsLessOrEqual, LeEq, Shleft, Sum, Unsigned, B1, U1, U4, U5};
+use typenum::{GrEq, IsGreaterOrEqual, IsLessOrEqual, LeEq, Shleft, Sum, Unsigned, B1, U1, U4};
 
 use crate::object::{CNode, CapType, DeviceObject, KernelObject};
 use crate::untyped::{Device, General, MemoryKind, Untyped};
 
 /// The kernel's smallest untyped object (`seL4_MinUntypedBits`), as a type.
 pub type MinUntypedBits = U4;
-/// The size of one CNode slot (`seL4_SlotBits`), as a type.
-pub type SlotBits = U5;
+/// The size of one CNode slot (`seL4_SlotBits`: 2^5 bytes on x86_64, 2^4 on aarch32), as a type.
+pub use crate::arch::SlotBits;
 /// The kernel's limit on objects made by one retype (`CONFIG_RETYPE_FAN_OUT_LIMIT`), as a type.
 pub type FanOutLimit = selkie_sys::config::RetypeFanOutLimit;
 const _: () = assert!(

@@ -17,7 +17,15 @@
 //!   Decoding a request never panics.
 //! - A capability can travel with a request, typed on both ends: a [`CapCaller`] sends one (its endpoint
 //!   capability needs the grant right), the responder receives it into a slot it provides and hands the handler
-//!   a [`Cap<C>`](Cap).
+//!   a [`Cap<C>`](Cap). The kernel does not report the badge of a capability transferred this way (it reports
+//!   badges only for a capability to the very endpoint the message came through, which it unwraps instead of
+//!   transferring; the responder refuses that), so the received token carries no badge.
+//! - Each end carries its owner ([`Owner`]): [`ThisProcess`] (the default) for ends used by threads of the
+//!   process that made the channel ([`Threads`]), or a child's brand for ends set up for two processes
+//!   ([`Between<Client, Server>`](Between)). An end owned by child `B` is a field of `B`'s
+//!   [`ProcessParams`](crate::process::ProcessParams) (its endpoint capability is moved into `B`'s CSpace, and
+//!   `B` receives the same end type, usable there) and of no other child's: giving it to another child does
+//!   not compile. A child receiving capabilities gets slots for them as [`ReceiveSlots`].
 
 use core::marker::PhantomData;
 use core::mem::size_of;
@@ -32,6 +40,10 @@ use crate::object::{Badge, CapType, Endpoint, LocalCNode, Notification};
 use crate::rights::RightsSet;
 use crate::role::{Invocable, Local, Role, Scope};
 use crate::slots::{CNodeSlot, CNodeSlots, Runtime};
+
+mod wiring;
+
+pub use wiring::{Between, Owner, ReceiveSlots, ThisProcess, Threads, Wiring};
 
 const WORD: usize = size_of::<sys::Word>();
 /// Message registers in the IPC buffer.
@@ -211,12 +223,21 @@ impl core::fmt::Display for ChannelError {
 /// The calling thread's IPC buffer must be mapped.
 unsafe fn store<M: Message>(m: &M) -> usize {
     let bytes = bytemuck::bytes_of(m);
+    // A word at a time, whole words first (fixed-size copies, no `memcpy` calls), then the zero-padded rest.
+    let (full, tail) = bytes.split_at(bytes.len() / WORD * WORD);
     let mut n = 0;
-    for chunk in bytes.chunks(WORD) {
+    for word in full.chunks_exact(WORD) {
         let mut w = [0u8; WORD];
-        w[..chunk.len()].copy_from_slice(chunk);
+        w.copy_from_slice(word);
         // SAFETY: the caller guarantees the buffer; `n < words_of::<M>() <= MAX_WORDS` by the `Carries` bound
-        // the callers hold (checked again by the slice above never being longer than the buffer).
+        // the callers hold.
+        unsafe { sys::set_mr(n, sys::Word::from_ne_bytes(w)) };
+        n += 1;
+    }
+    if !tail.is_empty() {
+        let mut w = [0u8; WORD];
+        w[..tail.len()].copy_from_slice(tail);
+        // SAFETY: as above: the last word.
         unsafe { sys::set_mr(n, sys::Word::from_ne_bytes(w)) };
         n += 1;
     }
@@ -231,13 +252,21 @@ unsafe fn load<M: Message>(words: usize) -> Option<M> {
     if words != words_of::<M>() || words > MAX_WORDS {
         return None;
     }
-    let mut buf = [0u8; MAX_WORDS * WORD];
-    for i in 0..words {
-        // SAFETY: the caller guarantees the buffer; `i < words <= MAX_WORDS`.
-        let w = unsafe { sys::get_mr(i) };
-        buf[i * WORD..(i + 1) * WORD].copy_from_slice(&w.to_ne_bytes());
+    // Straight into the message, a word at a time (a staging buffer of the IPC buffer's size would be zeroed on
+    // every receive, and copies of a length unknown to the compiler become calls to `memcpy`).
+    let mut m: M = bytemuck::Zeroable::zeroed();
+    let bytes = bytemuck::bytes_of_mut(&mut m);
+    let (full, tail) = bytes.split_at_mut(bytes.len() / WORD * WORD);
+    for (i, word) in full.chunks_exact_mut(WORD).enumerate() {
+        // SAFETY: the caller guarantees the buffer; `i < words <= MAX_WORDS` (`M` fills exactly `words` words).
+        word.copy_from_slice(&unsafe { sys::get_mr(i) }.to_ne_bytes());
     }
-    bytemuck::try_pod_read_unaligned(&buf[..size_of::<M>()]).ok()
+    if !tail.is_empty() {
+        // SAFETY: as above: the last word.
+        let w = unsafe { sys::get_mr(words - 1) };
+        tail.copy_from_slice(&w.to_ne_bytes()[..tail.len()]);
+    }
+    Some(m)
 }
 
 /// The message info for `M` with `caps` extra capabilities.
@@ -280,70 +309,121 @@ unsafe fn error_reply(reason: Rejection, detail: sys::Word) -> sys::MessageInfo 
     sys::MessageInfo::new(ERROR_LABEL, 0, 0, 2)
 }
 
+/// What an end's type parameters stand for, as a marker that owns none of them: it sends `Req`, gets `Rsp`, on
+/// path `P`, and belongs to `O`.
+type EndTypes<Req, Rsp, P, O> = fn(Req) -> (Rsp, P, O);
+
 /// The calling end of a channel: sends a `Req`, waits for an `Rsp` (`seL4_Call`). Made by [`channel`] or
 /// [`Responder::caller`] (a badged copy).
-pub struct Caller<Req, Rsp, P: Exchanges<Req, Rsp> = Buffered, R: Role = Local> {
+pub struct Caller<Req, Rsp, P: Exchanges<Req, Rsp> = Buffered, R: Role = Local, O = ThisProcess> {
     endpoint: Cap<Endpoint, R>,
-    types: PhantomData<fn(Req) -> (Rsp, P)>,
+    types: PhantomData<EndTypes<Req, Rsp, P, O>>,
 }
 
 /// The serving end of a channel: receives `Req`s with their caller's badge, answers each with an `Rsp`
 /// (`seL4_Recv`, then `seL4_ReplyRecv`).
-pub struct Responder<Req, Rsp, P: Exchanges<Req, Rsp> = Buffered, R: Role = Local> {
+pub struct Responder<Req, Rsp, P: Exchanges<Req, Rsp> = Buffered, R: Role = Local, O = ThisProcess> {
     endpoint: Cap<Endpoint, R>,
-    types: PhantomData<fn(Req) -> (Rsp, P)>,
+    types: PhantomData<EndTypes<Req, Rsp, P, O>>,
 }
 
 /// A caller whose requests each carry a capability of type `C`.
-pub struct CapCaller<Req, Rsp, C: CapType, R: Role = Local>
+pub struct CapCaller<Req, Rsp, C: CapType, R: Role = Local, O = ThisProcess>
 where
     Buffered: Exchanges<Req, Rsp>,
 {
-    inner: Caller<Req, Rsp, Buffered, R>,
+    inner: Caller<Req, Rsp, Buffered, R, O>,
     cap: PhantomData<C>,
 }
 
 /// A responder whose requests each carry a capability of type `C`, received into slots it provides.
-pub struct CapResponder<Req, Rsp, C: CapType, R: Role = Local>
+pub struct CapResponder<Req, Rsp, C: CapType, R: Role = Local, O = ThisProcess>
 where
     Buffered: Exchanges<Req, Rsp>,
 {
-    inner: Responder<Req, Rsp, Buffered, R>,
+    inner: Responder<Req, Rsp, Buffered, R, O>,
     cap: PhantomData<C>,
 }
 
 /// The sending end of a one-way channel (`seL4_Send`).
-pub struct Sender<Msg, R: Role = Local>
+pub struct Sender<Msg, R: Role = Local, O = ThisProcess>
 where
     Buffered: Carries<Msg>,
 {
     endpoint: Cap<Endpoint, R>,
-    types: PhantomData<fn(Msg)>,
+    types: PhantomData<fn(Msg, O)>,
 }
 
 /// The receiving end of a one-way channel (`seL4_Recv`).
-pub struct Receiver<Msg, R: Role = Local>
+pub struct Receiver<Msg, R: Role = Local, O = ThisProcess>
 where
     Buffered: Carries<Msg>,
 {
     endpoint: Cap<Endpoint, R>,
-    types: PhantomData<fn() -> Msg>,
+    types: PhantomData<fn(O) -> Msg>,
 }
 
-/// The two ends of a call/reply channel.
-pub type ChannelEnds<Req, Rsp, P, R> = (Caller<Req, Rsp, P, R>, Responder<Req, Rsp, P, R>);
-/// The two ends of a one-way channel.
-pub type OneWayEnds<Msg, R> = (Sender<Msg, R>, Receiver<Msg, R>);
+/// The two ends of a call/reply channel wired by `W` ([`Threads`] or [`Between`]).
+pub type ChannelEnds<Req, Rsp, P, W, R> = (
+    Caller<Req, Rsp, P, R, <W as Wiring>::Calling>,
+    Responder<Req, Rsp, P, R, <W as Wiring>::Serving>,
+);
+/// The two ends of a one-way channel wired by `W` ([`Threads`] or [`Between`]).
+pub type OneWayEnds<Msg, W, R> = (
+    Sender<Msg, R, <W as Wiring>::Calling>,
+    Receiver<Msg, R, <W as Wiring>::Serving>,
+);
 
 /// Makes a call/reply channel from `endpoint` (consumed): the responder keeps it, the caller gets a copy made in
-/// `slot`. Both ends use the endpoint's full rights.
-pub fn channel<Req, Rsp, P, R>(
+/// `slot`. Both ends use the endpoint's full rights. `W` says who the ends are for: [`Threads`] for threads
+/// of the caller's own, [`Between<Client, Server>`](Between) for two processes (the caller end can then be a
+/// parameter of `Client` only, the responder of `Server` only).
+///
+/// ```no_run
+/// # fn demo(res: &mut selkie::bootstrap::Resources) -> Result<(), selkie::Error> {
+/// use selkie::channel::{channel, Between, Buffered, Caller, Responder};
+/// use selkie::{Cap, Endpoint};
+/// # #[derive(Clone, Copy)] #[repr(C)] struct Ping(u64);
+/// # unsafe impl selkie::bytemuck::Zeroable for Ping {}
+/// # unsafe impl selkie::bytemuck::Pod for Ping {}
+/// # selkie::message!(Ping: selkie::typenum::U8 = 1);
+/// selkie::child_brand!(Client, Server);
+///
+/// /// The client's parameters: its end of the channel (it can only be given to `Client`).
+/// #[derive(selkie::ProcessParams)]
+/// #[repr(C)]
+/// struct ClientSide {
+///     server: Caller<Ping, Ping, Buffered, selkie::Local, Client>,
+/// }
+/// /// The server's parameters.
+/// #[derive(selkie::ProcessParams)]
+/// #[repr(C)]
+/// struct ServerSide {
+///     clients: Responder<Ping, Ping, Buffered, selkie::Local, Server>,
+/// }
+///
+/// let ep: Cap<Endpoint> = res.untyped.alloc::<selkie::typenum::U4>()?.retype(res.slots.alloc()?)?;
+/// let (caller, responder) = channel::<Ping, Ping, Buffered, Between<Client, Server>, _>(
+///     ep,
+///     &res.cspace,
+///     res.slots.alloc()?,
+/// )?;
+/// let client = ClientSide { server: caller };
+/// let server = ServerSide { clients: responder };
+/// // `Process::new(&kit, ProcessBrand::<Client>::take()?, .., client, ..)` and the same for `Server`;
+/// // `ServerSide` given to the `Client` process does not compile.
+/// # let _ = (client, server);
+/// # Ok(())
+/// # }
+/// ```
+pub fn channel<Req, Rsp, P, W, R>(
     endpoint: Cap<Endpoint, R>,
     cspace: &Cap<LocalCNode, impl Invocable>,
     slot: CNodeSlot<R>,
-) -> Result<ChannelEnds<Req, Rsp, P, R>, Error>
+) -> Result<ChannelEnds<Req, Rsp, P, W, R>, Error>
 where
     P: Exchanges<Req, Rsp>,
+    W: Wiring,
     R: Invocable + crate::role::FlowsInto<R>,
 {
     let copy = endpoint.copy(cspace, slot).map_err(|r| r.error)?;
@@ -359,14 +439,16 @@ where
     ))
 }
 
-/// Makes a one-way channel from `endpoint` (consumed), the sender's copy in `slot`.
-pub fn one_way<Msg, R>(
+/// Makes a one-way channel from `endpoint` (consumed), the sender's copy in `slot`; `W` says who the ends are
+/// for, as in [`channel`] (the sender is `W`'s calling side).
+pub fn one_way<Msg, W, R>(
     endpoint: Cap<Endpoint, R>,
     cspace: &Cap<LocalCNode, impl Invocable>,
     slot: CNodeSlot<R>,
-) -> Result<OneWayEnds<Msg, R>, Error>
+) -> Result<OneWayEnds<Msg, W, R>, Error>
 where
     Buffered: Carries<Msg>,
+    W: Wiring,
     R: Invocable + crate::role::FlowsInto<R>,
 {
     let copy = endpoint.copy(cspace, slot).map_err(|r| r.error)?;
@@ -382,7 +464,7 @@ where
     ))
 }
 
-impl<Req: Message, Rsp: Message, R: Invocable> Caller<Req, Rsp, Buffered, R>
+impl<Req: Message, Rsp: Message, R: Invocable, O> Caller<Req, Rsp, Buffered, R, O>
 where
     Buffered: Exchanges<Req, Rsp>,
 {
@@ -423,7 +505,7 @@ fn unpack<M: Message>(info: sys::MessageInfo, words: [sys::Word; 4]) -> Option<M
     bytemuck::try_pod_read_unaligned(&bytes[..size_of::<M>()]).ok()
 }
 
-impl<Req: Message, Rsp: Message, R: Invocable> Caller<Req, Rsp, FastPath, R>
+impl<Req: Message, Rsp: Message, R: Invocable, O> Caller<Req, Rsp, FastPath, R, O>
 where
     FastPath: Exchanges<Req, Rsp>,
 {
@@ -448,7 +530,7 @@ where
     }
 }
 
-impl<Req: Message, Rsp: Message, C: CapType, R: Invocable> CapCaller<Req, Rsp, C, R>
+impl<Req: Message, Rsp: Message, C: CapType, R: Invocable, O> CapCaller<Req, Rsp, C, R, O>
 where
     Buffered: Exchanges<Req, Rsp>,
 {
@@ -477,7 +559,7 @@ where
     }
 }
 
-impl<Req, Rsp, P: Exchanges<Req, Rsp>, R: Role> Caller<Req, Rsp, P, R> {
+impl<Req, Rsp, P: Exchanges<Req, Rsp>, R: Role, O> Caller<Req, Rsp, P, R, O> {
     /// The endpoint capability (for example to check what the kernel holds in its slot).
     pub fn endpoint(&self) -> &Cap<Endpoint, R> {
         &self.endpoint
@@ -485,7 +567,7 @@ impl<Req, Rsp, P: Exchanges<Req, Rsp>, R: Role> Caller<Req, Rsp, P, R> {
 
     /// This caller, speaking a different message type on the same endpoint. Only for testing a responder's
     /// run-time checks: the responder refuses a request whose label it does not know.
-    pub fn retype_unchecked<Req2, Rsp2>(self) -> Caller<Req2, Rsp2, P, R>
+    pub fn retype_unchecked<Req2, Rsp2>(self) -> Caller<Req2, Rsp2, P, R, O>
     where
         P: Exchanges<Req2, Rsp2>,
     {
@@ -496,12 +578,12 @@ impl<Req, Rsp, P: Exchanges<Req, Rsp>, R: Role> Caller<Req, Rsp, P, R> {
     }
 }
 
-impl<Req, Rsp, R: Role> Caller<Req, Rsp, Buffered, R>
+impl<Req, Rsp, R: Role, O> Caller<Req, Rsp, Buffered, R, O>
 where
     Buffered: Exchanges<Req, Rsp>,
 {
     /// This caller, sending a capability of type `C` with each request.
-    pub fn with_cap<C: CapType>(self) -> CapCaller<Req, Rsp, C, R> {
+    pub fn with_cap<C: CapType>(self) -> CapCaller<Req, Rsp, C, R, O> {
         CapCaller {
             inner: Caller {
                 endpoint: self.endpoint,
@@ -512,25 +594,27 @@ where
     }
 }
 
-impl<Req, Rsp, C: CapType, R: Role> CapCaller<Req, Rsp, C, R>
+impl<Req, Rsp, C: CapType, R: Role, O> CapCaller<Req, Rsp, C, R, O>
 where
     Buffered: Exchanges<Req, Rsp>,
 {
     /// This caller without its capability: requests then arrive without one.
-    pub fn without_cap(self) -> Caller<Req, Rsp, Buffered, R> {
+    pub fn without_cap(self) -> Caller<Req, Rsp, Buffered, R, O> {
         self.inner
     }
 }
 
-impl<Req: Message, Rsp: Message, P: Exchanges<Req, Rsp>, R: Invocable> Responder<Req, Rsp, P, R> {
-    /// A badged caller of this channel, minted into `slot`: the responder's handler sees `badge` for each of
-    /// its requests.
-    pub fn caller(
+impl<Req: Message, Rsp: Message, P: Exchanges<Req, Rsp>, R: Invocable, O> Responder<Req, Rsp, P, R, O> {
+    /// A badged caller of this channel, minted into `slot`, for owner `CO` (see [`Between`]: a child's brand,
+    /// or [`ThisProcess`] for a thread of the caller's): the responder's handler sees `badge` for each of its
+    /// requests. Mint callers before the responder is handed to a child: only the process holding the
+    /// endpoint can mint from it.
+    pub fn caller<CO: Owner>(
         &self,
         cspace: &Cap<LocalCNode, impl Invocable>,
         badge: Badge,
         slot: CNodeSlot<R>,
-    ) -> Result<Caller<Req, Rsp, P, R>, Error>
+    ) -> Result<Caller<Req, Rsp, P, R, CO>, Error>
     where
         R: crate::role::FlowsInto<R>,
     {
@@ -542,12 +626,12 @@ impl<Req: Message, Rsp: Message, P: Exchanges<Req, Rsp>, R: Invocable> Responder
     }
 }
 
-impl<Req, Rsp, R: Role> Responder<Req, Rsp, Buffered, R>
+impl<Req, Rsp, R: Role, O> Responder<Req, Rsp, Buffered, R, O>
 where
     Buffered: Exchanges<Req, Rsp>,
 {
     /// This responder, expecting a capability of type `C` with each request.
-    pub fn with_cap<C: Receivable>(self) -> CapResponder<Req, Rsp, C, R> {
+    pub fn with_cap<C: Receivable>(self) -> CapResponder<Req, Rsp, C, R, O> {
         CapResponder {
             inner: self,
             cap: PhantomData,
@@ -564,7 +648,7 @@ pub enum Served<Rsp> {
     ReplyAndStop(Rsp),
 }
 
-impl<Req: Message, Rsp: Message, R: Invocable> Responder<Req, Rsp, Buffered, R>
+impl<Req: Message, Rsp: Message, R: Invocable, O> Responder<Req, Rsp, Buffered, R, O>
 where
     Buffered: Exchanges<Req, Rsp>,
 {
@@ -610,7 +694,7 @@ where
     }
 }
 
-impl<Req: Message, Rsp: Message, R: Invocable> Responder<Req, Rsp, FastPath, R>
+impl<Req: Message, Rsp: Message, R: Invocable, O> Responder<Req, Rsp, FastPath, R, O>
 where
     FastPath: Exchanges<Req, Rsp>,
 {
@@ -709,7 +793,7 @@ impl<Rt: RightsSet> Receivable for Endpoint<Rt> {
     }
 }
 
-impl<Req: Message, Rsp: Message, C: Receivable, S: Scope> CapResponder<Req, Rsp, C, Local<S>>
+impl<Req: Message, Rsp: Message, C: Receivable, S: Scope, O> CapResponder<Req, Rsp, C, Local<S>, O>
 where
     Buffered: Exchanges<Req, Rsp>,
 {
@@ -794,7 +878,7 @@ where
     }
 }
 
-impl<Msg: Message, R: Invocable> Sender<Msg, R>
+impl<Msg: Message, R: Invocable, O> Sender<Msg, R, O>
 where
     Buffered: Carries<Msg>,
 {
@@ -808,7 +892,7 @@ where
     }
 }
 
-impl<Msg: Message, R: Invocable> Receiver<Msg, R>
+impl<Msg: Message, R: Invocable, O> Receiver<Msg, R, O>
 where
     Buffered: Carries<Msg>,
 {

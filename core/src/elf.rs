@@ -8,7 +8,11 @@
 //! entry point lies in an executable segment. A malformed file is an [`ElfError`] saying what is wrong, with
 //! the numbers; never a panic.
 //!
-//! [`load_elf_segments`] then maps each segment's pages into a child's [`VSpace`] with the rights its
+//! [`ElfProgram`] is such an executable as a process's code ([`CodeSource`]): each page of each segment is a
+//! fresh page of the process, filled from the file and mapped with the rights the segment's flags give,
+//! the parameters checked against the type the program's `main` takes ([`TakesParams`]).
+//!
+//! [`load_elf_segments`] maps each segment's pages into a child's [`VSpace`] with the rights its
 //! flags give, copying the file's bytes through a scratch mapping in the root task and zeroing the rest
 //! (the `.bss`). On x86_64 this kernel's mappings carry only the read and write rights: a page is
 //! executable whenever it is mapped (there is no execute-never attribute in its interface), so a
@@ -16,12 +20,13 @@
 //! a segment without `R` is mapped readable all the same.
 
 use arrayvec::ArrayVec;
-use elf::abi::{EM_X86_64, ET_EXEC, PF_R, PF_W, PF_X, PT_LOAD};
+use elf::abi::{ET_EXEC, PF_R, PF_W, PF_X, PT_LOAD};
 use elf::endian::LittleEndian;
 use elf::ElfBytes;
 use typenum::{U1, U12, U14, U3};
 
 use crate::arch::{Arch, PagingArch};
+use crate::process::{CodeSource, Entry, Loader, Perms, SameParams, TakesParams};
 use crate::rights::ReadOnly;
 use crate::role::Scope;
 use crate::untyped::UntypedAllocator;
@@ -135,7 +140,9 @@ impl core::fmt::Display for ElfError {
             ElfError::Malformed { what } => write!(f, "malformed ELF file: {what}"),
             ElfError::WrongKind { machine, kind } => write!(
                 f,
-                "not a static x86_64 executable: e_machine {machine}, e_type {kind} (want {EM_X86_64}, {ET_EXEC})"
+                "not a static {} executable: e_machine {machine}, e_type {kind} (want {}, {ET_EXEC})",
+                crate::arch::ARCH_NAME,
+                crate::arch::ELF_MACHINE
             ),
             ElfError::NoSegments => write!(f, "the ELF file has no loadable segment"),
             ElfError::TooManySegments { count } => {
@@ -304,19 +311,22 @@ pub struct ElfImage<'a> {
 impl<'a> ElfImage<'a> {
     /// Reads and checks `data` as a static x86_64 executable.
     pub fn parse(data: &'a [u8]) -> Result<Self, ElfError> {
-        Self::parse_below(data, Arch::USER_TOP)
+        // A word on every architecture, an ELF address is 64 bits wide.
+        #[allow(clippy::useless_conversion)]
+        let limit = u64::from(Arch::USER_TOP);
+        Self::parse_below(data, limit)
     }
 
     /// [`parse`](ElfImage::parse) with `limit` as the highest user address.
     fn parse_below(data: &'a [u8], limit: u64) -> Result<Self, ElfError> {
         let file = ElfBytes::<LittleEndian>::minimal_parse(data)?;
         let ehdr = &file.ehdr;
-        if ehdr.class != elf::file::Class::ELF64 {
+        if ehdr.class != crate::arch::ELF_CLASS {
             return Err(ElfError::Malformed {
-                what: "not a 64-bit ELF file",
+                what: crate::arch::ELF_CLASS_MISMATCH,
             });
         }
-        if ehdr.e_machine != EM_X86_64 || ehdr.e_type != ET_EXEC {
+        if ehdr.e_machine != crate::arch::ELF_MACHINE || ehdr.e_type != ET_EXEC {
             return Err(ElfError::WrongKind {
                 machine: ehdr.e_machine,
                 kind: ehdr.e_type,
@@ -433,6 +443,70 @@ impl<'a> ElfImage<'a> {
     }
 }
 
+/// A separately built program as a process's code: a static executable (built by
+/// `selkie_build::embed_program` and embedded with `include_bytes!`) whose `#[selkie::program]` `main` takes
+/// `&P`, `P` being the child's view of its parameters (the struct deriving
+/// [`ProcessParams`](crate::process::ProcessParams), with its capabilities `Local`: share its definition
+/// between the root task and the program). A process built from it ([`Process::new`](crate::process::Process::new))
+/// takes parameters whose child's view is `P`; other parameters do not compile.
+///
+/// Loading maps every page of every loadable segment as a fresh page of the process, filled from the file
+/// (zeros past the segment's file part: the `.bss`), with the rights its flags give: text (`R X`) and
+/// read-only data (`R`) read-only, data and bss (`R W`) read-write; the program starts at its entry point
+/// with its parameters' address in the first argument register (see [`CodeSource`]). A restart fills the
+/// pages from the file again.
+///
+/// ```ignore
+/// static WORKER: &[u8] = include_bytes!(env!("WORKER_ELF"));
+/// let code = ElfProgram::<worker_params::Params>::new(WORKER)?; // checked here
+/// let p = Process::new(&kit, brand, resources, &code, params, config)?;
+/// ```
+pub struct ElfProgram<P> {
+    data: &'static [u8],
+    params: core::marker::PhantomData<fn(P)>,
+}
+
+impl<P> core::fmt::Debug for ElfProgram<P> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ElfProgram").field("bytes", &self.data.len()).finish()
+    }
+}
+
+impl<P> ElfProgram<P> {
+    /// The executable `data`, checked ([`ElfImage::parse`]): a malformed file is an [`Error::Elf`] saying
+    /// what is wrong.
+    pub fn new(data: &'static [u8]) -> Result<Self, Error> {
+        ElfImage::parse(data)?;
+        Ok(ElfProgram {
+            data,
+            params: core::marker::PhantomData,
+        })
+    }
+}
+
+impl<P, V: SameParams<P>> TakesParams<V> for ElfProgram<P> {}
+
+impl<P> CodeSource for ElfProgram<P> {
+    fn load<S: Scope>(&self, loader: &mut Loader<'_, S>) -> Result<Entry, Error> {
+        let image = ElfImage::parse(self.data)?;
+        for seg in image.segments() {
+            let perms = match (seg.rights, seg.executable) {
+                (SegmentRights::ReadWrite, _) => Perms::RW,
+                (SegmentRights::ReadOnly, true) => Perms::RX,
+                (SegmentRights::ReadOnly, false) => Perms::R,
+            };
+            for i in 0..seg.pages() {
+                let page = seg.first_page() + i * PAGE_SIZE;
+                loader.map_fresh(page, perms, seg.page_init(self.data, page))?;
+            }
+        }
+        Ok(Entry {
+            pc: image.entry(),
+            arg: 0,
+        })
+    }
+}
+
 /// Why loading a program failed: its file is malformed, or a mapping or allocation failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoadError {
@@ -505,6 +579,8 @@ where
     for seg in elf.segments() {
         for i in 0..seg.pages() {
             let page = seg.first_page() + i * PAGE_SIZE;
+            // The image was parsed against the architecture's user address limit, so every page fits a word.
+            let vaddr = page as selkie_sys::Word;
             let frame = Region::<U1, _, _, _, _, S>::new(untyped.alloc::<U12>()?, slots.alloc::<U1>()?)?;
             let (at, bytes) = seg.bytes_for_page(elf.data(), page);
             let (mem, table_slots) = spare.take(untyped, slots)?;
@@ -517,11 +593,11 @@ where
             // The frames stay mapped for the child's life; their capabilities stay in the root's slots.
             match seg.rights {
                 SegmentRights::ReadWrite => {
-                    let (_mapped, left) = child.map(frame, page, mem, table_slots)?;
+                    let (_mapped, left) = child.map(frame, vaddr, mem, table_slots)?;
                     spare.keep(left);
                 }
                 SegmentRights::ReadOnly => {
-                    let (_mapped, left) = child.map(frame.restrict::<ReadOnly>(), page, mem, table_slots)?;
+                    let (_mapped, left) = child.map(frame.restrict::<ReadOnly>(), vaddr, mem, table_slots)?;
                     spare.keep(left);
                 }
             }
@@ -581,7 +657,7 @@ mod tests {
         f[5] = 1; // little-endian
         f[6] = 1; // version
         f[16..18].copy_from_slice(&ET_EXEC.to_le_bytes());
-        f[18..20].copy_from_slice(&EM_X86_64.to_le_bytes());
+        f[18..20].copy_from_slice(&elf::abi::EM_X86_64.to_le_bytes());
         f[20..24].copy_from_slice(&1u32.to_le_bytes());
         f[24..32].copy_from_slice(&entry.to_le_bytes());
         f[32..40].copy_from_slice(&64u64.to_le_bytes()); // e_phoff
@@ -666,6 +742,40 @@ mod tests {
             ElfImage::parse(&f[..80]).unwrap_err(),
             ElfError::Truncated { .. }
         ));
+    }
+
+    #[test]
+    fn a_malformed_program_is_an_error_with_the_reason() {
+        extern crate std;
+        use std::string::ToString;
+        let f = build(0x40_0000, &[(RX, 0x1000, 0x40_0000, 0x100, 0x100, 0x1000)], 0x100);
+        let file: &'static [u8] = std::boxed::Box::leak(std::boxed::Box::new(f));
+        assert!(ElfProgram::<()>::new(file).is_ok());
+        let e = ElfProgram::<()>::new(&file[..0x1080]).unwrap_err();
+        assert_eq!(
+            e,
+            Error::Elf {
+                error: ElfError::SegmentOutsideFile {
+                    index: 0,
+                    offset: 0x1000,
+                    file_size: 0x100,
+                    file_len: 0x1080
+                }
+            }
+        );
+        assert_eq!(
+            e.to_string(),
+            "cannot load the program: segment 0's bytes 0x1000..0x1100 lie outside the file (0x1080 bytes)"
+        );
+        let mut arm = f;
+        arm[18] = 40; // EM_ARM
+        let arm: &'static [u8] = std::boxed::Box::leak(std::boxed::Box::new(arm));
+        assert_eq!(
+            ElfProgram::<()>::new(arm).unwrap_err(),
+            Error::Elf {
+                error: ElfError::WrongKind { machine: 40, kind: 2 }
+            }
+        );
     }
 
     #[test]

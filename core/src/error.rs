@@ -211,6 +211,19 @@ pub enum Error {
         /// How many it can keep.
         capacity: usize,
     },
+    /// A separately built program's executable cannot be loaded (see [`ElfError`](crate::elf::ElfError) for
+    /// what is wrong with it, with the numbers).
+    Elf {
+        /// What is wrong with the file.
+        error: crate::elf::ElfError,
+    },
+}
+
+/// A malformed executable, where an [`Error`] is expected (loading a program as a process's code).
+impl From<crate::elf::ElfError> for Error {
+    fn from(error: crate::elf::ElfError) -> Self {
+        Error::Elf { error }
+    }
 }
 
 /// A raw kernel error, from code that calls [`selkie_sys`] directly, becomes an [`Error::Raw`], so `?` works in
@@ -371,6 +384,7 @@ impl fmt::Display for Error {
             Error::ProcessPagesFull { capacity } => {
                 write!(f, "a process keeps at most {capacity} fresh pages, and has that many")
             }
+            Error::Elf { error } => write!(f, "cannot load the program: {error}"),
             Error::IoPortOutOfRange {
                 port,
                 bytes,
@@ -462,6 +476,12 @@ mod tests {
             (
                 Error::BrandTaken,
                 "this child brand names a process that exists: tear it down first",
+            ),
+            (
+                Error::Elf {
+                    error: crate::elf::ElfError::EntryOutsideText { entry: 0x40_1000 },
+                },
+                "cannot load the program: the entry point 0x401000 is not inside an executable segment",
             ),
             (
                 Error::Raw {

@@ -122,6 +122,18 @@ pub enum Fault {
         /// The flags register.
         flags: sys::Word,
     },
+    /// Not a fault: a child process ended normally (its function or `main` returned) and said so on its fault
+    /// endpoint (label [`PROCESS_EXIT_LABEL`](crate::process::PROCESS_EXIT_LABEL)).
+    Exited {
+        /// The exit code (0 when the function returned).
+        code: sys::Word,
+    },
+    /// A child process panicked: its panic handler said so on its fault endpoint (label
+    /// [`PROCESS_PANIC_LABEL`](crate::process::PROCESS_PANIC_LABEL)) instead of running on.
+    Panicked {
+        /// The source line of the panic (0 if the panic had no location).
+        line: sys::Word,
+    },
     /// A label this layer does not know, or a message too short for its label: the raw message.
     Unknown {
         /// The message's label.
@@ -141,11 +153,19 @@ impl Fault {
     /// // A write (error code bit 1) to an unmapped page at 0x1000 from the instruction at 0x401000.
     /// let f = Fault::decode(5, &[0x401000, 0x1000, 0, 0b110]);
     /// assert!(matches!(f, Fault::VmFault { address: 0x1000, access: VmAccess::Write, present: false, .. }));
+    /// // A child process's exit and panic messages.
+    /// assert_eq!(Fault::decode(selkie::process::PROCESS_EXIT_LABEL, &[3]), Fault::Exited { code: 3 });
+    /// assert_eq!(Fault::decode(selkie::process::PROCESS_PANIC_LABEL, &[12]), Fault::Panicked { line: 12 });
     /// // An unknown label keeps the words.
     /// let f = Fault::decode(77, &[1, 2]);
     /// assert!(matches!(f, Fault::Unknown { label: 77, len: 2, words, .. } if words[..2] == [1, 2]));
     /// ```
     pub fn decode(label: sys::Word, words: &[sys::Word]) -> Fault {
+        match (label, words) {
+            (crate::process::PROCESS_EXIT_LABEL, &[code]) => return Fault::Exited { code },
+            (crate::process::PROCESS_PANIC_LABEL, &[line]) => return Fault::Panicked { line },
+            _ => {}
+        }
         arch::decode_fault(label, words).unwrap_or_else(|| {
             let mut kept = [0; MAX_FAULT_WORDS];
             let n = words.len().min(MAX_FAULT_WORDS);
@@ -158,12 +178,10 @@ impl Fault {
         })
     }
 
-    /// The exit code, when this is not a fault but a process's exit message: its function returned and it
-    /// reported that on its fault endpoint (label [`PROCESS_EXIT_LABEL`](crate::process::PROCESS_EXIT_LABEL),
-    /// one word).
+    /// The exit code, when this is not a fault but a process's exit message ([`Fault::Exited`]).
     pub fn exit_code(&self) -> Option<sys::Word> {
         match *self {
-            Fault::Unknown { label, len: 1, words } if label == crate::process::PROCESS_EXIT_LABEL => Some(words[0]),
+            Fault::Exited { code } => Some(code),
             _ => None,
         }
     }
@@ -175,7 +193,7 @@ impl Fault {
             | Fault::CapFault { ip, .. }
             | Fault::UnknownSyscall { ip, .. }
             | Fault::UserException { ip, .. } => Some(ip),
-            Fault::Unknown { .. } => None,
+            Fault::Exited { .. } | Fault::Panicked { .. } | Fault::Unknown { .. } => None,
         }
     }
 }
@@ -269,6 +287,24 @@ mod tests {
                 },
                 ..
             }
+        ));
+    }
+
+    #[test]
+    fn exit_and_panic_messages_are_their_own_events() {
+        use crate::process::{PROCESS_EXIT_LABEL, PROCESS_PANIC_LABEL};
+        assert_eq!(Fault::decode(PROCESS_EXIT_LABEL, &[0]), Fault::Exited { code: 0 });
+        assert_eq!(Fault::decode(PROCESS_EXIT_LABEL, &[0]).exit_code(), Some(0));
+        assert_eq!(Fault::decode(PROCESS_PANIC_LABEL, &[41]), Fault::Panicked { line: 41 });
+        assert_eq!(Fault::decode(PROCESS_PANIC_LABEL, &[41]).exit_code(), None);
+        // The wrong length is not an exit or a panic: the raw words are kept.
+        assert!(matches!(
+            Fault::decode(PROCESS_EXIT_LABEL, &[1, 2]),
+            Fault::Unknown { len: 2, .. }
+        ));
+        assert!(matches!(
+            Fault::decode(PROCESS_PANIC_LABEL, &[]),
+            Fault::Unknown { len: 0, .. }
         ));
     }
 

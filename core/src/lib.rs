@@ -97,17 +97,17 @@ pub use bounds::{
 };
 pub use cap::Cap;
 pub use channel::{
-    channel, one_way, Buffered, Caller, CapCaller, CapResponder, ChannelError, FastPath, Message, Receivable, Receiver,
-    Rejection, Responder, Sender, Served,
+    channel, one_way, Between, Buffered, Caller, CapCaller, CapResponder, ChannelError, FastPath, Message, Receivable,
+    ReceiveSlots, Receiver, Rejection, Responder, Sender, Served, ThisProcess, Threads,
 };
 pub use error::{Error, Operation, Refused};
 pub use fault::{Fault, LookupFailure, VmAccess, MAX_FAULT_WORDS};
 pub use object::*;
 pub use process::{CodeSource, Entry, Loader, Perms};
-pub use queue::{QueueConsumer, QueueProducer};
+pub use queue::{queue, HoldsQueue, QueueConsumer, QueueProducer, QueueRefused};
 pub use region::{
-    Addressable, Exclusive, IsExclusive, IsMapped, IsUnmapped, MapRefused, MapResult, MapState, Mapped, Readable,
-    Region, RegionMemory, RegionPages, ScratchResult, Shared, Sharing, SizeMatches, Unmapped, Writable,
+    Addressable, Exclusive, IsExclusive, IsMapped, IsShared, IsUnmapped, MapRefused, MapResult, MapState, Mapped,
+    Readable, Region, RegionMemory, RegionPages, ScratchResult, Shared, Sharing, SizeMatches, Unmapped, Writable,
 };
 pub use role::{
     Borrowed, Child, ChildOf, FlowsInto, Forever, Invocable, Lent, Local, OwnsSlot, Role, SameChild, Scope,

@@ -8,6 +8,8 @@
 //!
 //! - [`Region::as_slice`] needs `Mapped<Own>` and the read right;
 //! - [`Region::as_mut_slice`] needs `Mapped<Own>`, the read and write rights and `Exclusive`.
+//!
+//! Sharing between address spaces (the root task and processes) is [`Region::share`].
 
 // A refused mapping hands back the region and the unused paging resources by value: there is no heap to box
 // them in, and they are a few words each.
@@ -96,6 +98,16 @@ impl Addressable for Mapped<Own> {}
 )]
 pub trait IsExclusive: Sharing {}
 impl IsExclusive for Exclusive {}
+
+/// Sharing that allows more mappings of the same frames: [`Shared`].
+#[diagnostic::on_unimplemented(
+    message = "an exclusive region cannot be mapped in another address space",
+    label = "this region is `Exclusive`: its owner may hold a `&mut` to its memory",
+    note = "share it first: `Region::share` consumes the exclusive region and returns shared ones, which any \
+            number of processes can map (`Process::map_region`)"
+)]
+pub trait IsShared: Sharing {}
+impl IsShared for Shared {}
 
 /// Mapping rights that allow reading.
 #[diagnostic::on_unimplemented(
@@ -288,7 +300,7 @@ impl<P: Unsigned, St: MapState, Sh: Sharing, Rt: RightsSet, Sz: FrameSize, S: Sc
                 frames: P::USIZE,
             });
         }
-        let frame: Cap<Frame<Sz, Rt>, Local<S>> = Cap::new(self.first.cptr() + i as u64, *self.first.object());
+        let frame: Cap<Frame<Sz, Rt>, Local<S>> = Cap::new(self.first.cptr() + i as sys::Word, *self.first.object());
         let paddr = frame.get_address();
         let _ = frame.into_parts();
         paddr
@@ -310,7 +322,7 @@ impl<P: Unsigned, St: MapState, Sh: Sharing, Rt: RightsSet, Sz: FrameSize, S: Sc
 
     /// Splits off the frame capabilities' copies for [`share`](Region::share).
     fn frame_at(&self, i: usize) -> Cap<Frame<Sz, Rt>, Local<S>> {
-        Cap::new(self.first.cptr() + i as u64, *self.first.object())
+        Cap::new(self.first.cptr() + i as sys::Word, *self.first.object())
     }
 }
 
@@ -326,6 +338,30 @@ impl<P: Unsigned, St: MapState, Rt: RightsSet, Sz: FrameSize, S: Scope> Region<P
     /// second, unmapped, shared region of the same frames, whose capabilities are copies in `slots`, for
     /// mapping in another address space. Neither can be written through a `&mut` any more. If the kernel
     /// refuses a copy, the copies made so far are deleted and the region and slots come back.
+    ///
+    /// A shared region is mapped in the root task with
+    /// [`VSpace::map`] and in any number of processes with
+    /// [`Process::map_region`](crate::process::Process::map_region), which maps copies of its frames in the child
+    /// (an [`Exclusive`] region does not compile there: its owner may hold a `&mut` to the memory). No shared
+    /// mapping gives `as_mut_slice`: the memory is written through shared-memory protocols such as the
+    /// [queue](crate::queue()), or volatile accesses. A queue is made the same way: [`queue`](crate::queue())
+    /// consumes an exclusive region, and each end handed to a process maps the region in that process.
+    ///
+    /// ```no_run
+    /// # use selkie::typenum::{U1, U14, U3};
+    /// # fn demo<B: selkie::process::Brand>(
+    /// #     res: &mut selkie::bootstrap::Resources,
+    /// #     process: &mut selkie::process::Process<B, selkie::typenum::U18, selkie::typenum::U64, selkie::Local>,
+    /// # ) -> Result<(), selkie::Error> {
+    /// use selkie::Region;
+    /// let region = Region::new(res.untyped.alloc::<selkie::typenum::U12>()?, res.slots.alloc::<U1>()?)?;
+    /// let (region, _) = res.root_vspace.map_next(region, res.untyped.alloc::<U14>()?, res.slots.alloc::<U3>()?)?;
+    /// // Exclusive: writable here. Sharing consumes it: neither half gives `as_mut_slice` any more.
+    /// let (mine, _second) = region.share(&res.cspace, res.slots.alloc::<U1>()?)?;
+    /// let at = process.map_region(&mine)?; // the child sees the same page at `at`
+    /// let first_byte = mine.as_slice()[0]; // the root task still reads it
+    /// # let _ = (at, first_byte); Ok(()) }
+    /// ```
     #[allow(clippy::type_complexity)]
     pub fn share(
         self,
@@ -337,7 +373,7 @@ impl<P: Unsigned, St: MapState, Rt: RightsSet, Sz: FrameSize, S: Scope> Region<P
     > {
         let start = slots.start();
         for i in 0..P::USIZE {
-            let slot = CNodeSlots::<U1, Local<S>>::new(slots.cnode(), slots.depth(), start + i as u64, 1);
+            let slot = CNodeSlots::<U1, Local<S>>::new(slots.cnode(), slots.depth(), start + i as sys::Word, 1);
             let copied = crate::object::invoke(Operation::CNodeCopy, (), |()| {
                 let rights = sys::CapRights::from_word(Rt::BITS);
                 let src = self.frame_at(i).into_parts().0;
@@ -357,7 +393,7 @@ impl<P: Unsigned, St: MapState, Rt: RightsSet, Sz: FrameSize, S: Scope> Region<P
             });
             if let Err(refused) = copied {
                 for j in 0..i {
-                    let _ = crate::object::delete_raw(slots.cnode(), start + j as u64, slots.depth());
+                    let _ = crate::object::delete_raw(slots.cnode(), start + j as sys::Word, slots.depth());
                 }
                 return Err(Refused {
                     error: refused.error,
@@ -412,7 +448,7 @@ impl<P: Unsigned, St: MapState, Sh: Sharing, Rt: RightsSet, Sz: FrameSize, S: Sc
         for i in 0..P::USIZE {
             // SAFETY: this consumes the mapped region; every borrow of its memory (`as_slice`,
             // `as_mut_slice`) borrowed it, so none is left.
-            if let Err(error) = unsafe { Arch::unmap_frame::<Sz>(self.first.cptr() + i as u64) } {
+            if let Err(error) = unsafe { Arch::unmap_frame::<Sz>(self.first.cptr() + i as sys::Word) } {
                 return Err(Refused { error, inputs: self });
             }
         }
@@ -428,7 +464,7 @@ impl<P: Unsigned, St: MapState, Sh: Sharing, Rt: RightsSet, Sz: FrameSize, S: Sc
     {
         for i in 0..P::USIZE {
             if let Err(error) =
-                Arch::remap_frame::<Sz, Rt2>(self.first.cptr() + i as u64, self.vspace, VmAttributes::default())
+                Arch::remap_frame::<Sz, Rt2>(self.first.cptr() + i as sys::Word, self.vspace, VmAttributes::default())
             {
                 return Err(Refused { error, inputs: self });
             }
@@ -472,6 +508,30 @@ impl<P: Unsigned, St: MapState, Sh: Sharing, Rt: RightsSet, Sz: FrameSize, S: Sc
         // the only borrow.
         unsafe { core::slice::from_raw_parts_mut(self.vaddr as *mut u8, Self::SIZE) }
     }
+}
+
+/// Maps copies of the `pages` 4 KiB frames whose capabilities start at `first` (in the caller's CSpace) into a
+/// child, at the next address of its grant window `next` (advanced past them), writable if `write`; returns
+/// the address. The copies are made in the process's own slots, so its teardown removes them.
+pub(crate) fn map_in_child<S: Scope>(
+    loader: &mut crate::process::Loader<'_, S>,
+    next: &mut sys::Word,
+    first: sys::CPtr,
+    pages: usize,
+    write: bool,
+) -> Result<sys::Word, Error> {
+    let at = *next;
+    let perms = if write {
+        crate::process::Perms::RW
+    } else {
+        crate::process::Perms::R
+    };
+    for i in 0..pages {
+        let page = crate::process::PAGE_SIZE as sys::Word;
+        loader.map_copy(first + i as sys::Word, at + i as sys::Word * page, perms)?;
+    }
+    *next = at + (pages * crate::process::PAGE_SIZE) as sys::Word;
+    Ok(at)
 }
 
 /// A region's mapping refused: the region, unmapped, and the paging resources the mapping did not use.
@@ -533,14 +593,14 @@ impl<K: VSpaceKind, S: Scope> VSpace<K, S> {
         let region: Region<P, Unmapped, Sh, Rt, Sz, S> = region.retag(0, 0);
         let mut budget = Budget::new(mem, slots);
         let len = Region::<P, Unmapped, Sh, Rt, Sz, S>::SIZE as sys::Word;
-        let step = 1u64 << Sz::Bits::USIZE;
+        let step: sys::Word = 1 << Sz::Bits::USIZE;
         let levels = Sz::Levels::USIZE;
         let mut done = 0;
         let result = self.check(vaddr, len, Sz::Bits::U8).and_then(|()| {
             for i in 0..P::USIZE {
-                let at = vaddr + i as u64 * step;
+                let at = vaddr + i as sys::Word * step;
                 self.ensure_tables(at, levels, &mut budget)?;
-                match Arch::map_frame::<Sz, Rt>(region.first.cptr() + i as u64, self.root().cptr(), at, attr) {
+                match Arch::map_frame::<Sz, Rt>(region.first.cptr() + i as sys::Word, self.root().cptr(), at, attr) {
                     Ok(()) => done += 1,
                     Err(Error::Kernel {
                         code: sys::Error::DeleteFirst,
@@ -566,7 +626,7 @@ impl<K: VSpaceKind, S: Scope> VSpace<K, S> {
             Err(error) => {
                 for i in 0..done {
                     // SAFETY: these frames were mapped by this call a moment ago; nothing borrows them.
-                    let _ = unsafe { Arch::unmap_frame::<Sz>(region.first.cptr() + i as u64) };
+                    let _ = unsafe { Arch::unmap_frame::<Sz>(region.first.cptr() + i as sys::Word) };
                 }
                 Err(Refused {
                     error,

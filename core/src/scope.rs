@@ -12,6 +12,8 @@ use typenum::Unsigned;
 use crate::object::{delete_raw, revoke_raw, LocalCNode};
 use crate::role::{Invocable, Lent, Local, Role, Scope};
 use crate::slots::CNodeSlots;
+use selkie_sys as sys;
+
 use crate::untyped::{MemoryKind, Untyped};
 use crate::{Cap, Error};
 
@@ -63,7 +65,7 @@ impl<Bits: Unsigned, K: MemoryKind, R: Invocable> Cap<Untyped<Bits, K>, R> {
 
 /// Deletes whatever is in `slots`.
 pub(crate) fn empty_slots<N, R: Role>(slots: &CNodeSlots<N, R>) -> Result<(), Error> {
-    for i in 0..slots.len() as u64 {
+    for i in 0..slots.len() as sys::Word {
         delete_raw(slots.cnode(), slots.start() + i, slots.depth())?;
     }
     Ok(())

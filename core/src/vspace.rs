@@ -37,11 +37,11 @@
 //! ```
 
 use core::marker::PhantomData;
-use core::ops::{Add, Mul, Shr, Sub};
+use core::ops::{Add, Mul, Shl, Shr, Sub};
 
 use arrayvec::ArrayVec;
 use selkie_sys as sys;
-use typenum::{Add1, GrEq, IsGreaterOrEqual, Log2, Logarithm2, Prod, Shright, Sub1, Sum, Unsigned, B1, U1, U510, U9};
+use typenum::{Add1, GrEq, IsGreaterOrEqual, Log2, Logarithm2, Prod, Shleft, Shright, Sub1, Sum, Unsigned, B1, U1};
 
 use crate::arch::{Arch, FrameSize, PagingArch, TableBits};
 use crate::object::KernelObject;
@@ -55,10 +55,9 @@ use crate::{Cap, Error, Refused, Untyped};
 pub const MAX_MAPPINGS: usize = 64;
 /// How many intermediate paging structures one [`VSpace`] keeps track of.
 pub const MAX_TABLES: usize = 64;
-/// Where the root task's free virtual range starts: above its image, IPC buffer and bootinfo frames.
-pub const ROOT_FREE_BASE: sys::Word = 0x10_0000_0000;
-/// Where the root task's free virtual range ends (exclusive).
-pub const ROOT_FREE_END: sys::Word = 0x80_0000_0000;
+/// Where the root task's free virtual range starts and ends (exclusive): above its image, IPC buffer and
+/// bootinfo frames, below the kernel; each architecture says where.
+pub use crate::arch::{ROOT_FREE_BASE, ROOT_FREE_END};
 
 /// Whose address space a [`VSpace`] is: [`Own`] (the caller's: its mappings can be read and written here)
 /// or [`Other`] (another one, for a process to come).
@@ -87,13 +86,13 @@ pub trait PagingCount<Sz: FrameSize> {
 impl<P, Sz> PagingCount<Sz> for P
 where
     Sz: FrameSize,
-    P: Add<U510>,
-    Sum<P, U510>: Shr<U9>,
-    Shright<Sum<P, U510>, U9>: Add<B1>,
-    Sz::Levels: Mul<Add1<Shright<Sum<P, U510>, U9>>>,
-    Prod<Sz::Levels, Add1<Shright<Sum<P, U510>, U9>>>: Unsigned,
+    P: Add<Sz::TableSlack>,
+    Sum<P, Sz::TableSlack>: Shr<Sz::TableShift>,
+    Shright<Sum<P, Sz::TableSlack>, Sz::TableShift>: Add<B1>,
+    Sz::Levels: Mul<Add1<Shright<Sum<P, Sz::TableSlack>, Sz::TableShift>>>,
+    Prod<Sz::Levels, Add1<Shright<Sum<P, Sz::TableSlack>, Sz::TableShift>>>: Unsigned,
 {
-    type Objects = Prod<Sz::Levels, Add1<Shright<Sum<P, U510>, U9>>>;
+    type Objects = Prod<Sz::Levels, Add1<Shright<Sum<P, Sz::TableSlack>, Sz::TableShift>>>;
 }
 
 /// The check behind [`PagingSlots`]: implemented for `B1`, the result of `N >= PagingObjects`.
@@ -127,8 +126,9 @@ where
 }
 
 /// The size, as a power of two, of the untyped memory that holds [`PagingObjects<P, Sz>`] paging structures:
-/// `TableBits + ceil(log2(PagingObjects))` (there are always at least two).
-pub type PagingMemoryBits<P, Sz> = Add1<Sum<TableBits, Log2<Sub1<PagingObjects<P, Sz>>>>>;
+/// `TableBits + ceil(log2(PagingObjects))`, computed as `TableBits + floor(log2(2 * PagingObjects - 1))` (the
+/// same for every count of at least one).
+pub type PagingMemoryBits<P, Sz> = Sum<TableBits, Log2<Sub1<Shleft<PagingObjects<P, Sz>, U1>>>>;
 
 /// `Bits: PagingMemory<P, Sz>`: `2^Bits` bytes of untyped memory are enough for the paging structures a
 /// mapping of `P` frames of size `Sz` may need (`Bits >= PagingMemoryBits<P, Sz>`).
@@ -137,10 +137,10 @@ impl<Bits, P, Sz> PagingMemory<P, Sz> for Bits
 where
     Sz: FrameSize,
     P: PagingCount<Sz>,
-    PagingObjects<P, Sz>: Sub<B1>,
-    Sub1<PagingObjects<P, Sz>>: Logarithm2,
-    TableBits: Add<Log2<Sub1<PagingObjects<P, Sz>>>>,
-    Sum<TableBits, Log2<Sub1<PagingObjects<P, Sz>>>>: Add<B1>,
+    PagingObjects<P, Sz>: Shl<U1>,
+    Shleft<PagingObjects<P, Sz>, U1>: Sub<B1>,
+    Sub1<Shleft<PagingObjects<P, Sz>, U1>>: Logarithm2,
+    TableBits: Add<Log2<Sub1<Shleft<PagingObjects<P, Sz>, U1>>>>,
     Bits: Unsigned + IsGreaterOrEqual<PagingMemoryBits<P, Sz>>,
     GrEq<Bits, PagingMemoryBits<P, Sz>>: EnoughPagingMemory,
 {
@@ -265,9 +265,9 @@ impl<S: Scope> VSpace<Own, S> {
     /// Reserves `2^bits * count` bytes of the root task's free virtual range, aligned to `2^bits`, with an
     /// unmapped guard gap after; returns its start. [`Error::VirtualRangeExhausted`] when the range is used up.
     pub fn reserve(&mut self, bits: u8, count: usize) -> Result<sys::Word, Error> {
-        let align = 1u64 << bits;
+        let align: sys::Word = 1 << bits;
         let start = (self.next_free + align - 1) & !(align - 1);
-        let len = (count as u64) << bits;
+        let len = (count as sys::Word) << bits;
         let end = start.checked_add(len + align).filter(|&e| e <= self.free_end);
         match end {
             Some(end) => {
@@ -361,7 +361,7 @@ impl<K: VSpaceKind, S: Scope> VSpace<K, S> {
         budget: &mut Budget<Bits, R, S>,
     ) -> Result<(), Error> {
         for (i, level) in Arch::LEVELS.iter().enumerate().take(levels) {
-            let base = vaddr & !((1u64 << level.span_bits) - 1);
+            let base = vaddr & !(((1 as sys::Word) << level.span_bits) - 1);
             let want = Table { level: i as u8, base };
             if self.tables.contains(&want) {
                 continue;

@@ -59,6 +59,23 @@ pub fn expand(input: DeriveInput) -> TokenStream {
             #member: ::selkie::process::place_field::<__B, __S, #ty>(self.#member, slots)?
         }
     });
+    // Each field's type must be a parameter field for this child: a channel end, for one, is one only for the
+    // child it was set up for, so the impl holds only for the brands every field accepts. References and
+    // pointers are never parameter fields: they are checked here, at the struct, not where it is used.
+    let bounds = fields.iter().filter_map(|f| {
+        let ty = &f.ty;
+        match ty {
+            syn::Type::Reference(_) | syn::Type::Ptr(_) => None,
+            _ => {
+                // The child's view of the field: its type with the caller's scope replaced by `Forever`.
+                let view_ty = match &scope {
+                    Some(s) => forever(quote!(#ty), s),
+                    None => quote!(#ty),
+                };
+                Some(quote_spanned! {ty.span()=> #ty: ::selkie::process::ParamField<__B, View = #view_ty>})
+            }
+        }
+    });
     let view = match &scope {
         Some(_) => quote!(#name<::selkie::Forever>),
         None => quote!(#name),
@@ -78,7 +95,10 @@ pub fn expand(input: DeriveInput) -> TokenStream {
         );
         // SAFETY: every field is placed by its `ParamField` impl: capabilities are moved into the child's CSpace
         // (the view holds their addresses there), plain data is copied.
-        unsafe impl<__B: ::selkie::process::Brand #params> ::selkie::process::ProcessParams<__B> for #this {
+        unsafe impl<__B: ::selkie::process::Brand #params> ::selkie::process::ProcessParams<__B> for #this
+        where
+            #(#bounds,)*
+        {
             type View = #view;
             fn place<__S: ::selkie::Scope>(
                 self,
@@ -88,4 +108,21 @@ pub fn expand(input: DeriveInput) -> TokenStream {
             }
         }
     }
+}
+
+/// `tokens` with every occurrence of the scope parameter `scope` replaced by `::selkie::Forever`.
+fn forever(tokens: TokenStream, scope: &syn::Ident) -> TokenStream {
+    use proc_macro2::{Group, TokenTree};
+    tokens
+        .into_iter()
+        .map(|t| match t {
+            TokenTree::Ident(ref id) if id == scope => quote!(::selkie::Forever),
+            TokenTree::Group(g) => {
+                let mut inner = Group::new(g.delimiter(), forever(g.stream(), scope));
+                inner.set_span(g.span());
+                TokenTree::Group(inner).into()
+            }
+            other => other.into(),
+        })
+        .collect()
 }

@@ -61,34 +61,65 @@ pub struct ProfileOverrides {
     pub kernel: toml::Table,
 }
 
-/// The processor architecture a kernel is built for.
+/// The processor architecture (and board) a kernel is built for: `[kernel] arch = "..."` in `selkie.toml`.
+///
+/// ```
+/// use selkie_kernel::config::{Arch, Config};
+/// let cfg = Config::from_toml_str("[kernel]\narch = \"aarch32\"\n", "selkie.toml").unwrap();
+/// assert_eq!(cfg.kernel.arch, Arch::Aarch32);
+/// assert_eq!(cfg.kernel.arch.plat(), "imx6");
+/// assert_eq!(Config::default().kernel.arch, Arch::X86_64);
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Arch {
-    /// 64-bit x86 on the pc99 platform. The only architecture selkie supports today.
+    /// 64-bit x86 on the pc99 platform, booted by QEMU's multiboot loader. The default.
     #[default]
     X86_64,
+    /// 32-bit ARM (ARMv7-A, Cortex-A9) on the i.MX6 Sabre Lite board (`qemu-system-arm -M sabrelite`), booted
+    /// by selkie's loader (crate `selkie-loader`).
+    Aarch32,
 }
 
 impl Arch {
-    /// The kernel's `ARCH` make variable (`x86`).
+    /// The kernel's `ARCH` make variable (`x86`, `arm`).
     pub fn arch(self) -> &'static str {
         match self {
             Arch::X86_64 => "x86",
+            Arch::Aarch32 => "arm",
         }
     }
 
-    /// The kernel's `SEL4_ARCH` make variable (`x86_64`).
+    /// The kernel's `SEL4_ARCH` make variable (`x86_64`, `aarch32`).
     pub fn sel4_arch(self) -> &'static str {
         match self {
             Arch::X86_64 => "x86_64",
+            Arch::Aarch32 => "aarch32",
         }
     }
 
-    /// The kernel's `PLAT` make variable (`pc99`).
+    /// The kernel's `PLAT` make variable (`pc99`, `imx6`).
     pub fn plat(self) -> &'static str {
         match self {
             Arch::X86_64 => "pc99",
+            Arch::Aarch32 => "imx6",
+        }
+    }
+
+    /// The further make variables this architecture's kernel build needs (ARM: the architecture version and
+    /// CPU, and the cross compiler's prefix).
+    pub fn make_vars(self) -> &'static [&'static str] {
+        match self {
+            Arch::X86_64 => &[],
+            Arch::Aarch32 => &["ARMV=armv7-a", "CPU=cortex-a9", "TOOLPREFIX=arm-linux-gnueabihf-"],
+        }
+    }
+
+    /// The C compiler the kernel build runs (a cross compiler for ARM).
+    pub fn c_compiler(self) -> &'static str {
+        match self {
+            Arch::X86_64 => "gcc",
+            Arch::Aarch32 => "arm-linux-gnueabihf-gcc",
         }
     }
 
@@ -96,6 +127,7 @@ impl Arch {
     pub fn rust_target(self) -> &'static str {
         match self {
             Arch::X86_64 => "x86_64-unknown-none",
+            Arch::Aarch32 => "armv7a-none-eabi",
         }
     }
 
@@ -103,7 +135,21 @@ impl Arch {
     pub fn qemu_binary(self) -> &'static str {
         match self {
             Arch::X86_64 => "qemu-system-x86_64",
+            Arch::Aarch32 => "qemu-system-arm",
         }
+    }
+
+    /// The Debian package that provides [`Arch::qemu_binary`].
+    pub fn qemu_package(self) -> &'static str {
+        match self {
+            Arch::X86_64 => "qemu-system-x86",
+            Arch::Aarch32 => "qemu-system-arm",
+        }
+    }
+
+    /// The name used in `selkie.toml` (`x86_64`, `aarch32`).
+    pub fn name(self) -> &'static str {
+        self.sel4_arch()
     }
 }
 
@@ -149,6 +195,13 @@ pub enum Optimisation {
 pub struct KernelConfig {
     /// Target architecture (`CONFIG_ARCH_*`).
     pub arch: Arch,
+    /// The verified configuration (aarch32 only): the kernel is built with the configuration file its tree
+    /// ships for the platform (`include/plat/imx6/autoconf.h`: `CONFIG_VERIFICATION_BUILD`, no debug
+    /// facilities, no printing) instead of one generated from these fields. With `verified = true`, a
+    /// `selkie.toml`'s `[kernel]` sets nothing but `arch`; the other fields then read as that file sets them
+    /// ([`KernelConfig::verified_imx6`]). Written out only when set, so other configurations read as before.
+    #[serde(skip_serializing_if = "is_false")]
+    pub verified: bool,
     /// Debug facilities: debug syscalls such as printing and capability identification (`CONFIG_DEBUG_BUILD`).
     /// selkie's runtime needs them, so this must stay `true`.
     pub debug_build: bool,
@@ -197,6 +250,7 @@ impl Default for KernelConfig {
     fn default() -> Self {
         KernelConfig {
             arch: Arch::X86_64,
+            verified: false,
             debug_build: true,
             printing: true,
             irq_reporting: true,
@@ -221,15 +275,19 @@ impl Default for KernelConfig {
     }
 }
 
+/// The RAM the i.MX6 kernel assumes (its physical memory list is fixed at 1 GiB), which the runner gives QEMU.
+pub const IMX6_MEMORY: &str = "1G";
+
 /// How the runner boots a kernel and root task in QEMU.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct QemuConfig {
-    /// The `-cpu` model.
+    /// The `-cpu` model (x86_64 only: the Sabre Lite board has its Cortex-A9).
     pub cpu: String,
-    /// CPU features added to the model, such as `"+fsgsbase"` or `"+pdpe1gb"`.
+    /// CPU features added to the model, such as `"+fsgsbase"` or `"+pdpe1gb"` (x86_64 only).
     pub cpu_features: Vec<String>,
-    /// Guest memory (`-m`).
+    /// Guest memory (`-m`). On aarch32 the runner always gives [`IMX6_MEMORY`], which the imx6 kernel
+    /// assumes; another value is refused.
     pub memory: String,
     /// Seconds before a run is stopped and reported as timed out. QEMU is killed by its own pid.
     pub timeout_secs: u64,
@@ -279,13 +337,23 @@ impl Config {
     pub fn from_toml_str(text: &str, origin: &str) -> Result<Config, Error> {
         let doc = toml::de::DeTable::parse(text).map_err(|e| located(origin, text, e.span(), e.message()))?;
         check_keys(doc.get_ref(), text, origin)?;
-        toml::from_str(text).map_err(|e| {
+        let config: Config = toml::from_str(text).map_err(|e| {
             let message = match e.span().and_then(|s| field_around(doc.get_ref(), s.start)) {
                 Some(field) => format!("`{field}`: {}", e.message().trim()),
                 None => e.message().trim().to_string(),
             };
             located(origin, text, e.span(), &message)
-        })
+        })?;
+        if config.kernel.verified {
+            check_verified_keys(doc.get_ref(), text, origin)?;
+        }
+        Ok(config.normalized())
+    }
+
+    /// The configuration with a verified kernel's fields set as its shipped file sets them.
+    fn normalized(mut self) -> Config {
+        self.kernel = self.kernel.resolved();
+        self
     }
 
     /// Parses a `selkie.toml` text and [validates](Config::validate) it; a rejected value's error also names
@@ -358,7 +426,7 @@ impl Config {
         self.kernel = kernel
             .try_into()
             .map_err(|e: toml::de::Error| Error::Config(format!("[profile.release.kernel]: {}", e.message().trim())))?;
-        Ok(self)
+        Ok(self.normalized())
     }
 
     /// Rejects configurations the kernel cannot build or QEMU (TCG) cannot boot. Each error names the field.
@@ -371,6 +439,48 @@ impl Config {
         self.kernel.check()?;
         let k = &self.kernel;
         let q = &self.qemu;
+        if k.arch != Arch::X86_64 {
+            for (set, field) in [
+                (k.apic != Apic::Xapic, "kernel.apic"),
+                (k.fsgsbase != FsGsBase::Msr, "kernel.fsgsbase"),
+                (k.huge_page, "kernel.huge_page"),
+                (k.support_pcid, "kernel.support_pcid"),
+            ] {
+                if set {
+                    return Err(Invalid::new(
+                        field,
+                        format!(
+                            "{field} is an x86_64 setting; remove it for arch = \"{}\"",
+                            k.arch.name()
+                        ),
+                    ));
+                }
+            }
+        }
+        if k.arch == Arch::Aarch32 {
+            let default = QemuConfig::default();
+            if q.cpu != default.cpu || !q.cpu_features.is_empty() {
+                return Err(Invalid::new(
+                    if q.cpu != default.cpu {
+                        "qemu.cpu"
+                    } else {
+                        "qemu.cpu_features"
+                    },
+                    "qemu.cpu and qemu.cpu_features are x86_64 settings: the Sabre Lite board has its Cortex-A9; \
+                     remove them for arch = \"aarch32\"",
+                ));
+            }
+            if q.memory != default.memory && q.memory != IMX6_MEMORY {
+                return Err(Invalid::new(
+                    "qemu.memory",
+                    format!(
+                        "qemu.memory = \"{}\": the imx6 kernel assumes the board's {IMX6_MEMORY} of RAM, which the \
+                         runner always gives it; remove the setting",
+                        q.memory
+                    ),
+                ));
+            }
+        }
         if k.apic == Apic::X2apic {
             return Err(Invalid::new(
                 "kernel.apic",
@@ -421,6 +531,73 @@ impl Config {
 }
 
 impl KernelConfig {
+    /// The verified configuration of the i.MX6 kernel: what the kernel tree's shipped
+    /// `include/plat/imx6/autoconf.h` sets (`CONFIG_VERIFICATION_BUILD`, no debug build, no printing, 16
+    /// domains, 166 bootinfo untyped caps). The build uses that file itself and checks that it says this.
+    ///
+    /// ```
+    /// use selkie_kernel::config::{Arch, Config, KernelConfig};
+    /// let v = KernelConfig::verified_imx6();
+    /// assert!(v.verified && !v.debug_build && !v.printing);
+    /// assert_eq!(v.defines()["CONFIG_VERIFICATION_BUILD"], "1");
+    /// // One setting selects it:
+    /// let cfg = Config::from_toml_str("[kernel]\narch = \"aarch32\"\nverified = true\n", "selkie.toml").unwrap();
+    /// assert_eq!(cfg.kernel, v);
+    /// ```
+    pub fn verified_imx6() -> KernelConfig {
+        KernelConfig {
+            arch: Arch::Aarch32,
+            verified: true,
+            debug_build: false,
+            printing: false,
+            irq_reporting: false,
+            root_cnode_size_bits: 12,
+            max_num_bootinfo_untyped_caps: 166,
+            timer_tick_ms: 2,
+            time_slice: 5,
+            num_priorities: 256,
+            num_domains: 16,
+            max_num_nodes: 1,
+            retype_fan_out_limit: 256,
+            max_num_work_units_per_preemption: 100,
+            fastpath: true,
+            kernel_stack_bits: 12,
+            apic: Apic::Xapic,
+            fsgsbase: FsGsBase::Msr,
+            huge_page: false,
+            support_pcid: false,
+            hardware_debug_api: false,
+            optimisation: Optimisation::O2,
+        }
+    }
+
+    /// This configuration with, when `verified` is set, every other field as the verified configuration
+    /// sets it (the architecture is kept, for validation to judge). Unchanged otherwise.
+    ///
+    /// ```
+    /// use selkie_kernel::config::{Arch, KernelConfig};
+    /// let asked = KernelConfig { arch: Arch::Aarch32, verified: true, ..KernelConfig::default() };
+    /// assert_eq!(asked.resolved(), KernelConfig::verified_imx6());
+    /// ```
+    pub fn resolved(self) -> KernelConfig {
+        if self.verified {
+            KernelConfig {
+                arch: self.arch,
+                ..KernelConfig::verified_imx6()
+            }
+        } else {
+            self
+        }
+    }
+
+    /// The debug configuration of the i.MX6 kernel: the defaults (debug build, printing) on aarch32.
+    pub fn debug_imx6() -> KernelConfig {
+        KernelConfig {
+            arch: Arch::Aarch32,
+            ..KernelConfig::default()
+        }
+    }
+
     /// Rejects kernel configurations that the kernel's build or boot code cannot accept.
     pub fn validate(&self) -> Result<(), Error> {
         self.check().map_err(|invalid| Error::Config(invalid.message))
@@ -437,6 +614,24 @@ impl KernelConfig {
                 Ok(())
             }
         };
+        if self.verified {
+            if self.arch != Arch::Aarch32 {
+                return Err(Invalid::new(
+                    "kernel.verified",
+                    "kernel.verified = true needs arch = \"aarch32\": the verified configuration is the one the \
+                     kernel tree ships for the imx6 board (the pc99 file it ships is a test configuration that \
+                     does not boot under QEMU)",
+                ));
+            }
+            if *self != KernelConfig::verified_imx6() {
+                return Err(Invalid::new(
+                    "kernel.verified",
+                    "kernel.verified = true: the verified configuration is the kernel tree's own \
+                     include/plat/imx6/autoconf.h and its fields cannot be changed (use \
+                     KernelConfig::verified_imx6(), or set verified = false)",
+                ));
+            }
+        }
         if self.max_num_nodes != 1 {
             return Err(Invalid::new(
                 "kernel.max_num_nodes",
@@ -511,6 +706,21 @@ impl KernelConfig {
                 set("MAX_RMRR_ENTRIES", "32".into());
                 set("MAX_VPIDS", "1024".into());
                 set("CACHE_LN_SZ", "64".into());
+                set("FPU_MAX_RESTORES_SINCE_SWITCH", "64".into());
+            }
+            Arch::Aarch32 => {
+                flags.extend([
+                    ("ARCH_ARM", flag(true)),
+                    ("ARCH_AARCH32", flag(true)),
+                    ("ARCH_ARM_V7A", flag(true)),
+                    ("ARM_CORTEX_A9", flag(true)),
+                    ("PLAT_IMX6", flag(true)),
+                    ("PLAT_SABRE", flag(true)),
+                    ("IPC_BUF_TPIDRURW", flag(true)),
+                    ("ARM_ERRATA_764369", flag(true)),
+                    ("VERIFICATION_BUILD", flag(self.verified)),
+                ]);
+                set("WORD_SIZE", "32".into());
             }
         }
         let opt = match self.optimisation {
@@ -541,7 +751,6 @@ impl KernelConfig {
             self.max_num_work_units_per_preemption.to_string(),
         );
         set("KERNEL_STACK_BITS", self.kernel_stack_bits.to_string());
-        set("FPU_MAX_RESTORES_SINCE_SWITCH", "64".into());
         d
     }
 
@@ -599,9 +808,17 @@ fn located(origin: &str, text: &str, span: Option<std::ops::Range<usize>>, messa
     }
 }
 
-/// The sections of `selkie.toml` and their fields, from the default configuration (every field serialises).
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// The sections of `selkie.toml` and their fields, from the verified configuration (every field serialises).
 fn known_fields() -> Vec<(String, Vec<String>)> {
-    let table = toml::Table::try_from(Config::default()).expect("a Config always serialises");
+    let all = Config {
+        kernel: KernelConfig::verified_imx6(),
+        ..Config::default()
+    };
+    let table = toml::Table::try_from(all).expect("a Config always serialises");
     table
         .into_iter()
         .map(|(section, value)| {
@@ -658,6 +875,37 @@ fn check_keys(doc: &toml::de::DeTable<'_>, text: &str, origin: &str) -> Result<(
                 ));
             }
         }
+    }
+    Ok(())
+}
+
+/// With `verified = true`, `[kernel]` may set `arch` and `verified`, and other fields only to the values the
+/// verified configuration has (so that a written-out verified configuration reads back).
+fn check_verified_keys(doc: &toml::de::DeTable<'_>, text: &str, origin: &str) -> Result<(), Error> {
+    let parsed: toml::Table = toml::from_str(text).map_err(|e| located(origin, text, e.span(), e.message()))?;
+    let Some(kernel) = parsed.get("kernel").and_then(toml::Value::as_table) else {
+        return Ok(());
+    };
+    let verified = toml::Table::try_from(KernelConfig::verified_imx6()).expect("a KernelConfig always serialises");
+    for (key, value) in kernel {
+        if matches!(key.as_str(), "arch" | "verified") || verified.get(key) == Some(value) {
+            continue;
+        }
+        let field = format!("kernel.{key}");
+        let span = doc
+            .iter()
+            .find(|(k, _)| k.get_ref() == "kernel")
+            .and_then(|(_, t)| t.get_ref().as_table()?.iter().find(|(k, _)| k.get_ref() == key))
+            .map(|(k, _)| k.span());
+        return Err(located(
+            origin,
+            text,
+            span,
+            &format!(
+                "{field} cannot be set with verified = true: the verified configuration is the kernel tree's own \
+                 include/plat/imx6/autoconf.h (remove the line, or set verified = false)"
+            ),
+        ));
     }
     Ok(())
 }
@@ -949,6 +1197,111 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("unknown profile `debug`"), "{e}");
+    }
+
+    #[test]
+    fn aarch32_is_one_setting_and_its_defines_name_the_board() {
+        let c = Config::from_toml_str_validated("[kernel]\narch = \"aarch32\"\n", "s.toml").unwrap();
+        assert_eq!(c.kernel, KernelConfig::debug_imx6());
+        let d = c.kernel.defines();
+        for flag in [
+            "CONFIG_ARCH_AARCH32",
+            "CONFIG_PLAT_IMX6",
+            "CONFIG_ARM_CORTEX_A9",
+            "CONFIG_PRINTING",
+        ] {
+            assert_eq!(d[flag], "1", "{flag}");
+        }
+        assert_eq!(d["CONFIG_WORD_SIZE"], "32");
+        assert!(!d.contains_key("CONFIG_ARCH_X86_64") && !d.contains_key("CONFIG_XAPIC"));
+        assert!(!d.contains_key("CONFIG_VERIFICATION_BUILD"));
+        // x86_64 keeps exactly its settings.
+        let x = KernelConfig::default().defines();
+        assert!(x.contains_key("CONFIG_XAPIC") && !x.contains_key("CONFIG_PLAT_IMX6"));
+    }
+
+    #[test]
+    fn the_verified_configuration_is_one_setting_and_cannot_be_changed() {
+        let c = Config::from_toml_str_validated("[kernel]\narch = \"aarch32\"\nverified = true\n", "s.toml").unwrap();
+        assert_eq!(c.kernel, KernelConfig::verified_imx6());
+        assert!(!c.kernel.debug_build && !c.kernel.printing);
+        let e = Config::from_toml_str(
+            "[kernel]\narch = \"aarch32\"\nverified = true\nprinting = true\n",
+            "s.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("s.toml line 4: kernel.printing cannot be set with verified = true"),
+            "{e}"
+        );
+        let e = Config::from_toml_str_validated("[kernel]\nverified = true\n", "s.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("s.toml line 2: kernel.verified = true needs arch = \"aarch32\""),
+            "{e}"
+        );
+        // Built in code with a changed field: refused.
+        let changed = KernelConfig {
+            num_domains: 1,
+            ..KernelConfig::verified_imx6()
+        };
+        assert!(changed
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("cannot be changed"));
+        // A release profile may select it.
+        let text = "[kernel]\narch = \"aarch32\"\n[profile.release.kernel]\nverified = true\n";
+        let c = Config::from_toml_str(text, "s.toml").unwrap();
+        assert_eq!(
+            c.clone().for_profile(true).unwrap().kernel,
+            KernelConfig::verified_imx6()
+        );
+        assert_eq!(c.for_profile(false).unwrap().kernel, KernelConfig::debug_imx6());
+    }
+
+    #[test]
+    fn x86_64_settings_are_refused_for_aarch32() {
+        for (toml, field) in [
+            (
+                "[kernel]\narch = \"aarch32\"\nhuge_page = true\n",
+                "line 3: kernel.huge_page is an x86_64 setting",
+            ),
+            (
+                "[kernel]\narch = \"aarch32\"\n[qemu]\ncpu = \"max\"\n",
+                "line 4: qemu.cpu and qemu.cpu_features",
+            ),
+            (
+                "[kernel]\narch = \"aarch32\"\n[qemu]\nmemory = \"2G\"\n",
+                "line 4: qemu.memory = \"2G\"",
+            ),
+        ] {
+            let e = Config::from_toml_str_validated(toml, "s.toml").unwrap_err().to_string();
+            assert!(e.contains(field), "{toml}: {e}");
+        }
+        let ok = "[kernel]\narch = \"aarch32\"\n[qemu]\nmemory = \"1G\"\n";
+        Config::from_toml_str_validated(ok, "s.toml").unwrap();
+    }
+
+    #[test]
+    fn the_verified_configuration_round_trips_and_others_do_not_mention_it() {
+        let v = Config {
+            kernel: KernelConfig::verified_imx6(),
+            ..Config::default()
+        };
+        assert_eq!(Config::from_toml_str(&v.to_toml(), "t").unwrap(), v);
+        assert!(!Config::default().to_toml().contains("verified"));
+        // Set to the verified value, a field is accepted; to another, refused.
+        let same = "[kernel]\narch = \"aarch32\"\nverified = true\nnum_domains = 16\n";
+        assert_eq!(
+            Config::from_toml_str(same, "s").unwrap().kernel,
+            KernelConfig::verified_imx6()
+        );
+        let other = "[kernel]\narch = \"aarch32\"\nverified = true\nnum_domains = 1\n";
+        let e = Config::from_toml_str(other, "s").unwrap_err().to_string();
+        assert!(e.contains("s line 4: kernel.num_domains cannot be set"), "{e}");
     }
 
     #[test]

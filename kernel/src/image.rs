@@ -48,7 +48,9 @@ pub fn read(path: &Path) -> Result<ImageInfo, Error> {
         Some(bytes) => {
             let text = String::from_utf8_lossy(&bytes);
             let text = text.trim_end_matches('\0');
-            Some(toml::from_str(text).map_err(|e| bad(format!("section {KCONFIG_SECTION}: {e}")))?)
+            let config: KernelConfig =
+                toml::from_str(text).map_err(|e| bad(format!("section {KCONFIG_SECTION}: {e}")))?;
+            Some(config.resolved())
         }
     };
     let tests = match section(TESTS_SECTION)? {

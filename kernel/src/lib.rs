@@ -6,6 +6,7 @@
 //! - [`build`]: builds the kernel with its own Makefile in a private Python venv, cached by a hash of source
 //!   and configuration;
 //! - [`prereq`]: checks (and on Debian as root installs) the host tools the pipeline needs;
+//! - [`loader`]: on aarch32, builds the boot image (selkie's loader with the kernel and root task embedded);
 //! - [`qemu`]: boots a kernel and root task in QEMU and reports how the run ended;
 //! - [`image`]: reads what a root-task ELF says about itself (its kernel configuration, its test list).
 
@@ -14,6 +15,7 @@
 pub mod build;
 pub mod config;
 pub mod image;
+pub mod loader;
 pub mod prereq;
 pub mod qemu;
 pub mod source;

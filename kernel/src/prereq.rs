@@ -40,8 +40,28 @@ pub const KERNEL_BUILD: &[Tool] = &[
     },
 ];
 
-/// What booting a system needs.
+/// What booting a system needs (on x86_64; see [`qemu_for`]).
 pub const QEMU: &[Tool] = &[tool("qemu-system-x86_64", "qemu-system-x86")];
+/// What booting an aarch32 system needs.
+pub const QEMU_ARM: &[Tool] = &[tool("qemu-system-arm", "qemu-system-arm")];
+/// What building the ARM kernel needs besides [`KERNEL_BUILD`]: the cross compiler (and its binutils).
+pub const ARM_CROSS: &[Tool] = &[tool("arm-linux-gnueabihf-gcc", "gcc-arm-linux-gnueabihf")];
+
+/// The QEMU tools that boot systems for `arch`.
+pub fn qemu_for(arch: crate::Arch) -> &'static [Tool] {
+    match arch {
+        crate::Arch::X86_64 => QEMU,
+        crate::Arch::Aarch32 => QEMU_ARM,
+    }
+}
+
+/// What building the kernel for `arch` needs besides [`KERNEL_BUILD`].
+pub fn kernel_build_for(arch: crate::Arch) -> &'static [Tool] {
+    match arch {
+        crate::Arch::X86_64 => &[],
+        crate::Arch::Aarch32 => ARM_CROSS,
+    }
+}
 
 /// Whether `tool` is usable on this host.
 pub fn present(tool: &Tool) -> bool {
@@ -124,12 +144,22 @@ pub fn ensure_rust_target(target: &str, dir: &Path) -> Result<(), Error> {
         .output()
         .map_err(Error::io("running rustc --print sysroot"))?;
     let sysroot = String::from_utf8_lossy(&sysroot.stdout).trim().to_string();
-    if Path::new(&sysroot)
-        .join("lib/rustlib")
-        .join(target)
-        .join("lib")
-        .is_dir()
-    {
+    let installed = || {
+        Path::new(&sysroot)
+            .join("lib/rustlib")
+            .join(target)
+            .join("lib")
+            .is_dir()
+    };
+    if installed() {
+        return Ok(());
+    }
+    // Two builds starting at once on a fresh machine (`cargo test` runs tests in parallel) would both run
+    // `rustup target add`, and the second fails on the first one's half-installed files ("detected conflict").
+    // Installs are serialised on a lock file, and what another process installed meanwhile is not added again.
+    let lock = std::fs::File::create(std::env::temp_dir().join("selkie-rustup-target.lock"));
+    let _held = lock.as_ref().ok().filter(|f| f.lock().is_ok());
+    if installed() {
         return Ok(());
     }
     let command = format!("rustup target add {target}");

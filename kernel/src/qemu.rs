@@ -1,9 +1,19 @@
 //! Booting a kernel and root task in QEMU and telling how the run ended.
 //!
-//! QEMU runs under TCG with the kernel as the multiboot image and the root task as its first module, the
-//! serial console on stdout and an `isa-debug-exit` device through which the root task ends the run: writing
-//! `v` to port `0xf4` makes QEMU exit with status `(v << 1) | 1`, so the runtime's success value `0x10` gives 33
-//! and its failure value `0x01` gives 3. Every line of console output is handed to a callback as it arrives.
+//! On x86_64, QEMU runs under TCG with the kernel as the multiboot image and the root task as its first
+//! module, the serial console on stdout and an `isa-debug-exit` device through which the root task ends the
+//! run: writing `v` to port `0xf4` makes QEMU exit with status `(v << 1) | 1`, so the runtime's success value
+//! `0x10` gives 33 and its failure value `0x01` gives 3.
+//!
+//! On aarch32, `qemu-system-arm -M sabrelite` boots the loader image (see [`crate::loader`]) with 1 GiB of
+//! RAM (the imx6 kernel assumes it); the kernel's console is the board's UART2, QEMU's second serial port,
+//! shared (muxed) on stdout with QEMU's semihosting console. The root task ends the run through semihosting
+//! (`svc 0x123456` in ARM state, allowed from user mode by `userspace=on`; seL4 never sees these calls):
+//! `SYS_EXIT_EXTENDED` with an application exit and a status makes QEMU exit with that status, and the
+//! statuses are the same as on x86_64 (33 success, 3 failure). Semihosting also gives a root task on a
+//! kernel without printing (the verified configuration) a console.
+//!
+//! Every line of console output is handed to a callback as it arrives.
 //! The run is stopped (QEMU killed by its own pid) when it exceeds the overall timeout, when the kernel does
 //! not report reaching user space within the boot timeout (a kernel built for a CPU feature QEMU lacks hangs silently), when the kernel
 //! reports a failed boot, or shortly after the kernel reports a thread fault that nothing handles.
@@ -45,7 +55,10 @@ const BOOT_FAILURES: &[&str] = &[
     "Userland image entry point does not lie",
     "ELF image in boot module does not contain",
     "Userland image virtual end address too high",
+    LOADER_FAILURE,
 ];
+/// What selkie's aarch32 loader prints when it cannot place the kernel and root task (before the kernel runs).
+pub const LOADER_FAILURE: &str = "selkie-loader: cannot boot";
 /// What the kernel prints when it hands over to the root task (debug builds with printing).
 pub const BOOT_DONE: &str = "Booting all finished, dropped to user space";
 /// What the root-task runtime's console writes at the start of every line of user output (`ESC [ 0 m`,
@@ -61,9 +74,10 @@ pub const FAULT_GRACE: Duration = Duration::from_secs(2);
 /// What to boot and how.
 #[derive(Debug, Clone)]
 pub struct Boot<'a> {
-    /// The kernel image (ELF32 for x86_64).
+    /// What QEMU boots: the kernel as ELF32 on x86_64; on aarch32 the loader image, which holds the kernel
+    /// and the root task ([`crate::loader::boot_image`] gives the right one).
     pub kernel: &'a Path,
-    /// The root task ELF.
+    /// The root task ELF (on aarch32 already inside the loader image).
     pub root_task: &'a Path,
     /// The architecture, which picks the QEMU binary.
     pub arch: Arch,
@@ -148,8 +162,39 @@ pub struct Report {
     pub elapsed: Duration,
 }
 
+/// The semihosting console's QEMU character device on aarch32 (muxed with the kernel's serial port).
+const ARM_CONSOLE: &str = "console";
+
 /// The QEMU command line for `boot`.
 pub fn command(boot: &Boot<'_>) -> Command {
+    match boot.arch {
+        Arch::X86_64 => command_x86_64(boot),
+        Arch::Aarch32 => command_aarch32(boot),
+    }
+}
+
+fn command_aarch32(boot: &Boot<'_>) -> Command {
+    let q = boot.qemu;
+    let mut cmd = Command::new(boot.arch.qemu_binary());
+    cmd.args(["-machine", "sabrelite", "-smp", "1", "-m", crate::config::IMX6_MEMORY])
+        .args(["-display", "none", "-monitor", "none", "-no-reboot", "-net", "none"])
+        .args(["-chardev", &format!("stdio,id={ARM_CONSOLE},mux=on")])
+        // UART1 goes nowhere; UART2, the kernel's console, and semihosting share stdout.
+        .args(["-serial", "null", "-serial", &format!("chardev:{ARM_CONSOLE}")])
+        .args([
+            "-semihosting-config",
+            &format!("enable=on,userspace=on,chardev={ARM_CONSOLE}"),
+        ])
+        .arg("-kernel")
+        .arg(boot.kernel);
+    if q.icount {
+        cmd.args(["-icount", "shift=0"]);
+    }
+    cmd.args(&q.extra_args);
+    cmd
+}
+
+fn command_x86_64(boot: &Boot<'_>) -> Command {
     let q = boot.qemu;
     let mut cmd = Command::new(boot.arch.qemu_binary());
     cmd.args(["-machine", "pc", "-cpu", &q.cpu_arg(), "-m", &q.memory])
@@ -187,7 +232,7 @@ pub enum Source {
 /// show the root task's output and keep the firmware's and kernel's for when something goes wrong.
 pub fn run_marked(boot: &Boot<'_>, on_line: &mut dyn FnMut(&str, Source)) -> Result<Report, Error> {
     let printing = boot.kernel_printing;
-    prereq::ensure(prereq::QEMU)?;
+    prereq::ensure(prereq::qemu_for(boot.arch))?;
     for (what, p) in [("kernel", boot.kernel), ("root task", boot.root_task)] {
         if !p.is_file() {
             return Err(Error::Image {
@@ -485,6 +530,49 @@ mod tests {
     fn lines_are_passed_on_without_the_mark_or_line_ends() {
         let (mut w, _) = after_boot(&[]);
         assert_eq!(w.line(&user("Hello from seL4!"), Instant::now()).0, "Hello from seL4!");
+    }
+
+    fn args(arch: Arch) -> Vec<String> {
+        let q = QemuConfig::default();
+        let boot = Boot {
+            kernel: Path::new("k.elf"),
+            root_task: Path::new("r.elf"),
+            arch,
+            qemu: &q,
+            kernel_printing: true,
+        };
+        let cmd = command(&boot);
+        assert_eq!(cmd.get_program(), arch.qemu_binary());
+        cmd.get_args().map(|a| a.to_string_lossy().into_owned()).collect()
+    }
+
+    #[test]
+    fn each_architecture_gets_its_machine_console_and_exit_path() {
+        let x86 = args(Arch::X86_64).join(" ");
+        assert!(
+            x86.contains("-machine pc -cpu qemu64 -m 512M") && x86.contains("-initrd r.elf"),
+            "{x86}"
+        );
+        assert!(x86.contains("isa-debug-exit,iobase=0xf4"), "{x86}");
+        let arm = args(Arch::Aarch32).join(" ");
+        assert!(arm.contains("-machine sabrelite -smp 1 -m 1G"), "{arm}");
+        // The kernel's console is the second serial port, muxed with semihosting on stdout.
+        assert!(arm.contains("-serial null -serial chardev:console"), "{arm}");
+        assert!(
+            arm.contains("-semihosting-config enable=on,userspace=on,chardev=console"),
+            "{arm}"
+        );
+        assert!(arm.ends_with("-kernel k.elf") && !arm.contains("-initrd"), "{arm}");
+    }
+
+    #[test]
+    fn a_loader_refusal_is_a_boot_failure() {
+        let mut w = Watch::new(false);
+        let (_, ends) = w.line(
+            "selkie-loader: cannot boot: EntryOutsideImage { entry: 9437184 }\r\n",
+            Instant::now(),
+        );
+        assert!(matches!(ends, Some(Outcome::BootFailed(l)) if l.contains("EntryOutsideImage")));
     }
 
     #[test]

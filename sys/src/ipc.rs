@@ -26,18 +26,20 @@ pub struct IpcBuffer {
 }
 
 const WORD: usize = core::mem::size_of::<Word>();
-const _: () = assert!(core::mem::size_of::<IpcBuffer>() == 1024);
+// 1024 bytes with 64-bit words, 512 with 32-bit ones.
+const _: () = assert!(core::mem::size_of::<IpcBuffer>() == (5 + MSG_MAX_LENGTH + MSG_MAX_EXTRA_CAPS) * WORD);
+const _: () = assert!(core::mem::size_of::<IpcBuffer>() == 128 * WORD);
 const _: () = assert!(offset_of!(IpcBuffer, tag) == 0);
 const _: () = assert!(offset_of!(IpcBuffer, msg) == WORD);
 const _: () = assert!(offset_of!(IpcBuffer, user_data) == (1 + MSG_MAX_LENGTH) * WORD);
 const _: () = assert!(offset_of!(IpcBuffer, caps_or_badges) == (2 + MSG_MAX_LENGTH) * WORD);
 const _: () = assert!(offset_of!(IpcBuffer, receive_cnode) == (2 + MSG_MAX_LENGTH + MSG_MAX_EXTRA_CAPS) * WORD);
-const _: () = assert!(offset_of!(IpcBuffer, receive_depth) == 1016);
+const _: () = assert!(offset_of!(IpcBuffer, receive_depth) == 127 * WORD);
 
 /// Message register `i` of the current thread's IPC buffer.
 ///
 /// # Safety
-/// The current thread's IPC buffer must be mapped where the kernel points (GS base on x86_64), and
+/// The current thread's IPC buffer must be mapped where the kernel points (GS base on x86_64, `TPIDRURW` on aarch32), and
 /// `i < MSG_MAX_LENGTH`.
 #[inline(always)]
 pub unsafe fn get_mr(i: usize) -> Word {

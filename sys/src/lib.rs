@@ -14,22 +14,37 @@
 //!   [`untyped_retype`]); word arguments go to message registers in order and capability arguments to the IPC
 //!   buffer's `caps_or_badges`, as libsel4 packs them. The reply's label becomes `Err(Error)`.
 //! - Every syscall and invocation is `unsafe`: the caller must run as an seL4 thread whose IPC buffer the
-//!   kernel has mapped at GS base, and must not invalidate memory or capabilities that Rust code relies on.
+//!   kernel has mapped where the architecture's thread register points (GS base on x86_64,
+//!   `TPIDRURW` on aarch32), and must not invalidate memory or capabilities that Rust code relies on.
 
 #![no_std]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
-/// A machine word.
+/// A machine word (64 bits on x86_64, 32 on aarch32).
+#[cfg(target_pointer_width = "64")]
 pub type Word = u64;
-/// A capability pointer (an address in the caller's CSpace).
-pub type CPtr = u64;
+/// A machine word (64 bits on x86_64, 32 on aarch32).
+#[cfg(target_pointer_width = "32")]
+pub type Word = u32;
+/// A capability pointer (an address in the caller's CSpace): one word.
+pub type CPtr = Word;
 
 mod arch;
 mod ipc;
+mod syscalls;
 
-pub use arch::*;
+pub use arch::{ipc_read_word, ipc_write_word};
 pub use ipc::*;
+pub use syscalls::*;
+
+// The bindings are generated for the kernel's word size, the code is compiled for the target's: a root task
+// built for one architecture against a kernel configured for another stops here.
+const _: () = assert!(
+    config::WORD_SIZE == Word::BITS as usize,
+    "the kernel configuration's word size differs from the Rust target's: select the same architecture in \
+     selkie.toml as the target you build for"
+);
 
 /// Items generated from the kernel's definitions (re-exported at the crate root).
 #[allow(

@@ -26,6 +26,7 @@ fn c_values(program_body: &str, prelude: &str) -> BTreeMap<String, i64> {
         autoconf_h: &cfg.autoconf_h(),
         kernel_pp: true,
         prelude,
+        cross: None,
     };
     probe.run(program_body).unwrap_or_else(|e| panic!("{e}"))
 }

@@ -37,18 +37,23 @@ pub struct BuildOptions<'a> {
     pub config: Option<&'a Path>,
 }
 
-/// Builds root tasks for `x86_64-unknown-none` with cargo and returns the executables it produced.
-/// Compiler output goes to this process's stderr as it happens.
+/// Builds root tasks with cargo, for the Rust target of the architecture the configuration names
+/// (`x86_64-unknown-none` by default, `armv7a-none-eabi` for `arch = "aarch32"`), and returns the executables
+/// it produced. Compiler output goes to this process's stderr as it happens.
 pub fn build_root_tasks(opts: &BuildOptions<'_>) -> Result<Vec<RootTask>, Error> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let dir = opts.manifest.parent().unwrap_or(Path::new("."));
-    selkie_kernel::prereq::ensure_rust_target(selkie_kernel::Arch::X86_64.rust_target(), dir)?;
+    let arch = match opts.config {
+        Some(c) => Config::load(c)?.for_profile(opts.release)?.kernel.arch,
+        None => selkie_kernel::Arch::default(),
+    };
+    selkie_kernel::prereq::ensure_rust_target(arch.rust_target(), dir)?;
     let mut cmd = Command::new(cargo);
     cmd.current_dir(dir)
         .args(["build", "--quiet"])
         .arg("--manifest-path")
         .arg(opts.manifest)
-        .args(["--target", selkie_kernel::Arch::X86_64.rust_target()])
+        .args(["--target", arch.rust_target()])
         .args(["--message-format", "json-render-diagnostics"])
         .env("CARGO_TARGET_DIR", opts.target_dir)
         .env(selkie_kernel::env::HOME, opts.home)
@@ -114,7 +119,9 @@ pub struct Booted {
 }
 
 /// Boots a root-task image on the kernel it was compiled against, streaming console lines to `on_line`.
-/// `home` is selkie's cache directory (see [`home_for`]).
+/// `home` is selkie's cache directory (see [`home_for`]). This is the whole flow for either architecture:
+/// build (or reuse) the kernel for the image's configuration, on aarch32 build (or reuse) the loader image
+/// holding kernel and root task ([`selkie_kernel::loader`]), and run it in QEMU.
 ///
 /// The kernel configuration comes from the image's `.selkie.kconfig` section (what its bindings were
 /// generated from); `config` supplies the QEMU settings, and the kernel configuration for images that carry
@@ -138,8 +145,9 @@ pub fn boot_marked(
     cfg.validate()?;
     let src = source::resolve(home)?;
     let kernel = selkie_kernel::build::build_kernel_in(home, &src, &cfg.kernel)?;
+    let bootable = selkie_kernel::loader::boot_image(home, cfg.kernel.arch, &kernel, image_path)?;
     let boot = qemu::Boot {
-        kernel: &kernel.elf32,
+        kernel: &bootable,
         root_task: image_path,
         arch: cfg.kernel.arch,
         qemu: &cfg.qemu,

@@ -1,9 +1,8 @@
 //! The consumer end of a queue pops; it cannot produce.
-use selkie::rights::AllRights;
 use selkie::typenum::U64;
-use selkie::{Local, QueueConsumer};
+use selkie::QueueConsumer;
 
-fn demo(consumer: &mut QueueConsumer<'_, u64, U64, AllRights, Local>) {
+fn demo(consumer: &mut QueueConsumer<u64, U64>) {
     consumer.push(7);
 }
 

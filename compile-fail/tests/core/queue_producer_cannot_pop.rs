@@ -1,9 +1,8 @@
 //! The producer end of a queue pushes; it cannot consume.
-use selkie::rights::AllRights;
 use selkie::typenum::U64;
-use selkie::{Local, QueueProducer};
+use selkie::QueueProducer;
 
-fn demo(producer: &mut QueueProducer<'_, u64, U64, AllRights, Local>) -> u64 {
+fn demo(producer: &mut QueueProducer<u64, U64>) -> u64 {
     producer.pop()
 }
 

@@ -121,6 +121,7 @@ impl<T: CapType, R: Role> Cap<T, R> {
     /// let receiver: Cap<Endpoint<ReadOnly>> = ep.copy(cspace, slot)?;
     /// # let _ = receiver; Ok(()) }
     /// ```
+    #[inline(always)]
     pub fn copy<Out: CapType, R2: Role>(
         &self,
         cspace: &Cap<LocalCNode, impl Invocable>,
@@ -238,6 +239,7 @@ impl<T: CapType, R: Role> Cap<T, R> {
     /// its last capability does. The kernel finishes a delete it has started (a long one is preempted and
     /// resumed, never left half done), so if it refuses, it refused before starting and the capability comes
     /// back unchanged in the [`Refused`].
+    #[inline(always)]
     pub fn delete(self, cspace: &Cap<LocalCNode, impl Invocable>) -> Result<CNodeSlot<R>, Refused<Self>>
     where
         R: Invocable + OwnsSlot,
@@ -261,11 +263,13 @@ impl<T: CapType, R: Role> Cap<T, R> {
 
 /// The kernel rights word for a copy of type `Out`: its rights if it has them, else all (which keeps the
 /// source's).
+#[inline(always)]
 fn rights_of<Out: CapType>() -> sys::CapRights {
     sys::CapRights::from_word(Out::RIGHTS)
 }
 
 /// The slot at `cptr` in the caller's CSpace, just emptied; it keeps the role of the capability that left it.
+#[inline(always)]
 fn vacated<R: Role>(cspace: &Cap<LocalCNode, impl Invocable>, cptr: sys::CPtr) -> CNodeSlot<R> {
     CNodeSlot::new(cspace.cptr(), WORD_DEPTH, cptr, 1)
 }

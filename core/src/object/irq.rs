@@ -41,6 +41,13 @@ kernel_object! {
     /// kernel's own): the number, not the pin, is what can be claimed once. The kernel does not check that an
     /// IOAPIC pin is routed only once.
     ///
+    /// A driver process receives its interrupt as parameters: a `Cap<IrqHandler<Irq, Bound>, Local<S>>` field
+    /// (bound by the caller to a notification it chose) and a `Cap<Notification<ReadOnly>, Local<S>>` field for
+    /// the wait end of that notification, in a `#[derive(ProcessParams)]` struct. Both capabilities move into
+    /// the child's CSpace; the child waits (or polls) and acknowledges through its own tokens, and an unbound
+    /// handler given to a child still cannot be acknowledged there. Tearing the child down deletes the handler,
+    /// which frees the IRQ for a new claim (the QEMU image `core_driver_proc` checks both).
+    ///
     /// A handler is not copyable: its state (bound or not) belongs to the IRQ, so a second token for it could
     /// go stale when the other is cleared.
     ///
@@ -98,6 +105,7 @@ impl IrqState for Bound {}
 pub trait CanAck: IrqState {}
 impl CanAck for Bound {}
 
+#[cfg(target_arch = "x86_64")]
 /// How an IOAPIC pin signals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Trigger {
@@ -107,6 +115,7 @@ pub enum Trigger {
     Level = 1,
 }
 
+#[cfg(target_arch = "x86_64")]
 /// The active level of an IOAPIC pin.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Polarity {
@@ -116,6 +125,7 @@ pub enum Polarity {
     ActiveLow = 1,
 }
 
+#[cfg(target_arch = "x86_64")]
 /// An IOAPIC input: which IOAPIC, which pin, and how the pin signals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IoApicPin {
@@ -129,6 +139,7 @@ pub struct IoApicPin {
     pub polarity: Polarity,
 }
 
+#[cfg(target_arch = "x86_64")]
 /// A PCI function's message-signalled interrupt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MsiSource {
@@ -143,6 +154,7 @@ pub struct MsiSource {
 }
 
 impl<R: Invocable> Cap<IrqControl, R> {
+    #[cfg(target_arch = "x86_64")]
     /// Issues the handler for IRQ `Irq` (a type-level number), routed from the IOAPIC input `pin`
     /// (`seL4_IRQControl_GetIOAPIC`). Refused with [`Error::IrqInUse`] if the IRQ already has a handler; on any
     /// refusal `dest` comes back empty.
@@ -154,9 +166,10 @@ impl<R: Invocable> Cap<IrqControl, R> {
     where
         R: FlowsInto<R2>,
     {
-        self.issue(Operation::X86IRQIssueIRQHandlerIOAPIC, dest, Irq::U64, ioapic_words(pin))
+        self.issue(Operation::X86IRQIssueIRQHandlerIOAPIC, dest, Irq::USIZE as sys::Word, ioapic_words(pin))
     }
 
+    #[cfg(target_arch = "x86_64")]
     /// As [`ioapic_handler`](Self::ioapic_handler), for an IRQ number known only at run time.
     pub fn ioapic_handler_at<R2: Role>(
         &self,
@@ -170,6 +183,7 @@ impl<R: Invocable> Cap<IrqControl, R> {
         self.issue(Operation::X86IRQIssueIRQHandlerIOAPIC, dest, irq, ioapic_words(pin))
     }
 
+    #[cfg(target_arch = "x86_64")]
     /// Issues the handler for IRQ `Irq` (a type-level number) for the MSI of `source`
     /// (`seL4_IRQControl_GetMSI`). Refused with [`Error::IrqInUse`] if the IRQ already has a handler.
     pub fn msi_handler<Irq: IrqNumber + Unsigned, R2: Role>(
@@ -180,9 +194,10 @@ impl<R: Invocable> Cap<IrqControl, R> {
     where
         R: FlowsInto<R2>,
     {
-        self.issue(Operation::X86IRQIssueIRQHandlerMSI, dest, Irq::U64, msi_words(source))
+        self.issue(Operation::X86IRQIssueIRQHandlerMSI, dest, Irq::USIZE as sys::Word, msi_words(source))
     }
 
+    #[cfg(target_arch = "x86_64")]
     /// As [`msi_handler`](Self::msi_handler), for an IRQ number known only at run time.
     pub fn msi_handler_at<R2: Role>(
         &self,
@@ -196,7 +211,35 @@ impl<R: Invocable> Cap<IrqControl, R> {
         self.issue(Operation::X86IRQIssueIRQHandlerMSI, dest, irq, msi_words(source))
     }
 
-    /// The one issuing call behind the four public ones: `words` are the four source-specific arguments.
+    /// Issues the handler for interrupt `Irq` (a type-level number) of the interrupt controller
+    /// (`seL4_IRQControl_Get`; on the i.MX6, the GIC's interrupt ID). Refused with [`Error::IrqInUse`] if the
+    /// IRQ already has a handler; on any refusal `dest` comes back empty.
+    #[cfg(target_arch = "arm")]
+    pub fn handler<Irq: IrqNumber + Unsigned, R2: Role>(
+        &self,
+        dest: CNodeSlot<R2>,
+    ) -> Result<Cap<IrqHandler<Irq>, R2>, Refused<CNodeSlot<R2>>>
+    where
+        R: FlowsInto<R2>,
+    {
+        self.issue(Operation::IRQIssueIRQHandler, dest, Irq::USIZE as sys::Word, [0; 4])
+    }
+
+    /// As [`handler`](Self::handler), for an IRQ number known only at run time.
+    #[cfg(target_arch = "arm")]
+    pub fn handler_at<R2: Role>(
+        &self,
+        dest: CNodeSlot<R2>,
+        irq: sys::Word,
+    ) -> Result<Cap<IrqHandler<Runtime>, R2>, Refused<CNodeSlot<R2>>>
+    where
+        R: FlowsInto<R2>,
+    {
+        self.issue(Operation::IRQIssueIRQHandler, dest, irq, [0; 4])
+    }
+
+    /// The one issuing call behind the public ones: `words` are the four source-specific arguments (x86_64's
+    /// IOAPIC pin or MSI source; unused on aarch32).
     fn issue<Irq: IrqNumber, R2: Role>(
         &self,
         op: Operation,
@@ -211,12 +254,19 @@ impl<R: Invocable> Cap<IrqControl, R> {
             let [a, b, c, d] = words;
             // SAFETY: issues a handler capability into an empty slot the token owns; the kernel checks the
             // slot, the arguments and that the IRQ is free, and changes nothing if it refuses.
+            #[cfg(target_arch = "x86_64")]
             unsafe {
                 if op == Operation::X86IRQIssueIRQHandlerMSI {
                     sys::irq_control_get_msi(self.cptr(), dest.cnode(), dest.start(), dest.depth().into(), a, b, c, d, irq)
                 } else {
                     sys::irq_control_get_ioapic(self.cptr(), dest.cnode(), dest.start(), dest.depth().into(), a, b, c, d, irq)
                 }
+            }
+            // SAFETY: as above; aarch32 names the interrupt by number alone.
+            #[cfg(target_arch = "arm")]
+            unsafe {
+                let _ = (op, a, b, c, d);
+                sys::irq_control_get(self.cptr(), irq as i32, dest.cnode(), dest.start(), dest.depth())
             }
         });
         match issued {
@@ -233,10 +283,12 @@ impl<R: Invocable> Cap<IrqControl, R> {
     }
 }
 
+#[cfg(target_arch = "x86_64")]
 fn ioapic_words(pin: IoApicPin) -> [sys::Word; 4] {
     [pin.ioapic, pin.pin, pin.trigger as sys::Word, pin.polarity as sys::Word]
 }
 
+#[cfg(target_arch = "x86_64")]
 fn msi_words(source: MsiSource) -> [sys::Word; 4] {
     [source.bus, source.dev, source.func, source.handle]
 }

@@ -155,6 +155,13 @@ impl Badge {
 /// the arguments they are about). On success the consumed `inputs` are passed on; on a refusal they come back
 /// unchanged in a [`Refused`] with the error naming `op`, because the kernel checks an invocation completely
 /// before it changes anything.
+///
+/// This, and the hot CNode invocations built on it (copy, delete), are `#[inline(always)]`: each is a few
+/// register moves around one system call, and a call at the optimisation level users pick (opt-level "s")
+/// would cost more than the wrapper itself, with the 32-byte slot token passed and returned through memory.
+/// The rest are left to the compiler: forcing all of them inline grows a root task's code by pages, which a
+/// child process sharing that code pays for in frames and slots.
+#[inline(always)]
 pub(crate) fn invoke<I, Out>(
     op: Operation,
     inputs: I,
@@ -193,7 +200,7 @@ macro_rules! kernel_object {
         $(#[$meta:meta])*
         pub struct $ty:ident<$($p:ident: $b:path $(= $d:ty)?),*>($data:ty);
         name: $name:literal,
-        tag: $tag:ident $(,)?
+        tag: $tag:tt $(,)?
     ) => {
         $crate::object::kernel_object! {
             $(#[$meta])*
@@ -211,7 +218,7 @@ macro_rules! kernel_object {
         $(#[$meta:meta])*
         pub struct $ty:ident<$($p:ident: $b:path $(= $d:ty)?),*>($data:ty);
         name: $name:literal,
-        tag: $tag:ident,
+        tag: $tag:tt,
         rights: [$($rt:ident)?],
         retype: [$($retype:tt)*],
         copy: $copy:ident,
@@ -238,7 +245,7 @@ macro_rules! kernel_object {
             for $ty<$($p,)* $($rt)?>
         {
             const NAME: &'static str = $name;
-            const KERNEL_TAG: ::selkie_sys::Word = ::selkie_sys::cap_tag::$tag;
+            const KERNEL_TAG: ::selkie_sys::Word = $crate::object::kernel_object!(@tag $tag);
             $(const RIGHTS: ::selkie_sys::Word = <$rt as $crate::rights::RightsSet>::BITS;)?
         }
 
@@ -247,6 +254,11 @@ macro_rules! kernel_object {
         $crate::object::kernel_object!(@mint [$($mint)?] [$ty] [$($p: $b),*] [$($rt)?]);
         $crate::object::kernel_object!(@device $device [$ty] [$($p: $b),*] [$($rt)?]);
     };
+
+    // ---- the capability type tag: a name in `selkie_sys::cap_tag`, or an expression in parentheses (a tag
+    // that depends on a type parameter, as aarch32's frame sizes do) ----
+    (@tag $tag:ident) => { ::selkie_sys::cap_tag::$tag };
+    (@tag ($tag:expr)) => { $tag };
 
     // ---- retype: size and object type ----
     (@retype [$ty:ident] [$($p:ident: $b:path),*] [$($rt:ident)?] []) => {};

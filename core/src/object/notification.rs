@@ -5,7 +5,6 @@
 use core::fmt;
 
 use selkie_sys as sys;
-use typenum::U5;
 
 use super::Badge;
 use crate::rights::{CanRead, CanWrite, RightsSet};
@@ -18,7 +17,7 @@ kernel_object! {
     name: "notification",
     tag: NOTIFICATION,
     rights: [Rt],
-    retype: [U5 = NOTIFICATION_BITS, selkie_sys::ObjectType::Notification],
+    retype: [crate::arch::NotificationBits = NOTIFICATION_BITS, selkie_sys::ObjectType::Notification],
     copy: rights,
     mint: [badge],
     device: no,

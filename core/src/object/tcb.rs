@@ -20,7 +20,7 @@
 use core::marker::PhantomData;
 
 use selkie_sys as sys;
-use typenum::{IsLess, Le, Unsigned, B1, U11};
+use typenum::{IsLess, Le, Unsigned, B1};
 
 use super::{invoke, CNode, Endpoint, LocalCNode, Notification};
 use crate::arch::{Frame, UserContext, VSpaceRoot, USER_CONTEXT_WORDS};
@@ -34,7 +34,7 @@ kernel_object! {
     name: "TCB",
     tag: THREAD,
     rights: [],
-    retype: [U11 = TCB_BITS, selkie_sys::ObjectType::Tcb],
+    retype: [crate::arch::TcbBits = TCB_BITS, selkie_sys::ObjectType::Tcb],
     copy: as_is,
     mint: [],
     device: no,

@@ -6,12 +6,11 @@
 use selkie_sys as sys;
 
 use super::loader::{CodeSource, Entry, Loader, PageInit, Perms, PAGE_SIZE};
-use super::{FAULT_ENDPOINT_SLOT, PROCESS_EXIT_LABEL};
 use crate::bootstrap::BootInfo;
 use crate::Error;
 
-/// Where the root task's image starts (the link script's base).
-pub const IMAGE_BASE: sys::Word = 0x40_0000;
+/// Where the root task's image starts (the link script's base; each architecture says where).
+pub use crate::arch::IMAGE_BASE;
 
 extern "C" {
     static __selkie_data_start: u8;
@@ -62,41 +61,61 @@ impl RootImage {
 }
 
 /// A function of the root task's image as a process's code: the child runs `f(params)`; when `f` returns,
-/// the child sends an exit message (code 0) to its supervisor (see
-/// [`Fault::exit_code`](crate::Fault::exit_code)) and stays blocked.
+/// its supervisor receives [`Fault::Exited { code: 0 }`](crate::Fault::Exited), and when it panics,
+/// [`Fault::Panicked`](crate::Fault::Panicked) (see [`rt::child`](crate::rt::child)); the child then stays
+/// blocked.
 #[derive(Debug)]
 pub struct ImageFunction<P> {
     image: RootImage,
-    f: fn(P),
+    f: ChildFn<P>,
+}
+
+/// The function a child runs: one that returns, or one that never does.
+#[derive(Debug)]
+enum ChildFn<P> {
+    Returns(fn(P)),
+    Diverges(fn(P) -> !),
 }
 
 impl<P> ImageFunction<P> {
     /// `f` of `image`, taking parameters `P`.
     pub fn new(image: &RootImage, f: fn(P)) -> Self {
-        ImageFunction { image: *image, f }
+        ImageFunction {
+            image: *image,
+            f: ChildFn::Returns(f),
+        }
     }
-}
 
-/// Sends the exit message on the fault endpoint, for good.
-fn exit(code: sys::Word) -> ! {
-    loop {
-        // SAFETY: the child's IPC buffer is mapped (the process set it up) and the fault endpoint is in its
-        // CSpace at the known slot; the supervisor never replies to an exit message, so this blocks.
-        unsafe {
-            sys::set_mr(0, code);
-            let _ = sys::call(FAULT_ENDPOINT_SLOT, sys::MessageInfo::new(PROCESS_EXIT_LABEL, 0, 0, 1));
+    /// `f` of `image`, a function that never returns (a server's loop, say: it ends the child with
+    /// [`exit_child`](crate::rt::child::exit_child), a panic or a fault, or runs until torn down).
+    pub fn never_returns(image: &RootImage, f: fn(P) -> !) -> Self {
+        ImageFunction {
+            image: *image,
+            f: ChildFn::Diverges(f),
         }
     }
 }
 
 /// The first instruction of a child running a function of the image: reads its parameters and calls `f`.
 extern "C" fn image_entry<P>(params: *const P, f: usize) -> ! {
+    // This copy of the image's data and bss is the child's own: a panic from here on is the child's.
+    crate::rt::child::mark_child();
     // SAFETY: `ImageFunction::load` put `fn(P)` for this `P` in the second argument register.
     let f: fn(P) = unsafe { core::mem::transmute::<usize, fn(P)>(f) };
     // SAFETY: the process wrote a `P` (the child's view) at `params`, a read-only page aligned to 4 KiB.
     let params = unsafe { params.read() };
     f(params);
-    exit(0)
+    crate::rt::child::exit_child(0)
+}
+
+/// [`image_entry`] for a function that never returns.
+extern "C" fn image_entry_diverging<P>(params: *const P, f: usize) -> ! {
+    crate::rt::child::mark_child();
+    // SAFETY: `ImageFunction::load` put `fn(P) -> !` for this `P` in the second argument register.
+    let f: fn(P) -> ! = unsafe { core::mem::transmute::<usize, fn(P) -> !>(f) };
+    // SAFETY: as in `image_entry`.
+    let params = unsafe { params.read() };
+    f(params)
 }
 
 impl<P, V: super::SameParams<P>> super::TakesParams<V> for ImageFunction<P> {}
@@ -121,10 +140,13 @@ impl<P> CodeSource for ImageFunction<P> {
             let init = PageInit::RootMemory { addr: page, len: data };
             loader.map_fresh_init(page as sys::Word, Perms::RW, init)?;
         }
-        let entry: extern "C" fn(*const P, usize) -> ! = image_entry::<P>;
+        let (entry, f): (extern "C" fn(*const P, usize) -> !, usize) = match self.f {
+            ChildFn::Returns(f) => (image_entry::<P>, f as usize),
+            ChildFn::Diverges(f) => (image_entry_diverging::<P>, f as usize),
+        };
         Ok(Entry {
             pc: entry as usize as sys::Word,
-            arg: self.f as usize as sys::Word,
+            arg: f as sys::Word,
         })
     }
 }

@@ -1,6 +1,8 @@
 //! Processes: a child with its own address space, CSpace, thread and fault endpoint, built from memory and
 //! slots the caller hands over ([`ProcessResources`]), its code from a [`CodeSource`] (a function of the root
-//! task's own image: [`ImageFunction`]), started with typed parameters ([`ProcessParams`]).
+//! task's own image: [`ImageFunction`]; a separately built program: [`ElfProgram`](crate::elf::ElfProgram)),
+//! started with typed parameters ([`ProcessParams`]). When the child returns, exits or panics, its supervisor
+//! is told ([`rt::child`](crate::rt::child)).
 //!
 //! # Layout of a child
 //!
@@ -9,7 +11,8 @@
 //!   its fault endpoint (a badged copy of its supervisor's), the parameter capabilities follow from
 //!   [`FIRST_PARAM_SLOT`].
 //! - Address space: what the code source maps; a stack of [`STACK_PAGES`] pages below [`STACK_TOP`], the IPC
-//!   buffer at [`IPC_BUFFER_ADDR`], the parameters (read-only) at [`PARAMS_ADDR`].
+//!   buffer at [`IPC_BUFFER_ADDR`], the parameters (read-only) at [`PARAMS_ADDR`], shared regions from
+//!   [`GRANT_BASE`] up.
 //!
 //! Every object of a process (CNode, TCB, address-space root, paging structures, fresh pages) is made from
 //! the process's own untyped memory, and every capability to them sits in the process's own slots, so
@@ -23,6 +26,7 @@
 //! A brand names one process at a time: [`ProcessBrand`] values are made once per brand type and handed back
 //! by teardown.
 
+mod child_cap;
 mod image;
 mod loader;
 mod params;
@@ -40,12 +44,13 @@ use crate::object::{
     Badge, CNode, CNodeGuard, CSpaceRoot, CapType, Endpoint, FaultEndpointIn, IpcBuffer, KernelObject, Priority, Tcb,
     TcbConfig,
 };
-use crate::role::{ChildOf, FlowsInto, Invocable, Local, Role, SameChild, Scope};
+use crate::role::{FlowsInto, Invocable, Local, Role, SameChild, Scope};
 use crate::slots::{CNodeSlots, Runtime};
 use crate::untyped::retype::retype_call;
 use crate::vspace::{Budget, Other, VSpace};
 use crate::{Cap, Error, Faulted, Operation, Refused, Supervisor, Untyped};
 
+pub use child_cap::ChildCap;
 pub use image::{ImageFunction, RootImage, IMAGE_BASE};
 use loader::{local_cnode, FreshPage, ScratchPage};
 pub use loader::{CodeSource, Entry, Loader, Perms, MAX_FRESH_PAGES, PAGE_SIZE};
@@ -68,11 +73,18 @@ pub const STACK_TOP: sys::Word = 0x1000_0000 + (STACK_PAGES * PAGE_SIZE) as sys:
 pub const IPC_BUFFER_ADDR: sys::Word = 0x1001_0000;
 /// Where a child's parameters are (a read-only page).
 pub const PARAMS_ADDR: sys::Word = 0x1002_0000;
+/// Where a child's grant window starts: regions mapped into the child by [`Process::map_region`] and the
+/// memory of parameters that bring a region along (a queue end's) are mapped from here up, one after the
+/// other, in the order they are placed.
+pub const GRANT_BASE: sys::Word = 0x4000_0000;
 /// The label of a child's exit message on its fault endpoint (one word: the exit code); see
-/// [`Fault::exit_code`](crate::Fault::exit_code).
+/// [`Fault::Exited`](crate::Fault::Exited).
 pub const PROCESS_EXIT_LABEL: sys::Word = 0x5_e417;
+/// The label of a child's panic message on its fault endpoint (one word: the line of the panic); see
+/// [`Fault::Panicked`](crate::Fault::Panicked).
+pub const PROCESS_PANIC_LABEL: sys::Word = 0x5_e418;
 const _: () = assert!(
-    PROCESS_EXIT_LABEL < 1 << 20,
+    PROCESS_EXIT_LABEL < 1 << 20 && PROCESS_PANIC_LABEL < 1 << 20,
     "this kernel's message labels have 20 bits"
 );
 
@@ -274,7 +286,9 @@ struct Body<S: Scope> {
     root_cspace: sys::CPtr,
     /// The caller's slots the parameter capabilities left, handed back by teardown.
     vacated: ArrayVec<sys::CPtr, MAX_PARAM_CAPS>,
-    next_child_slot: sys::CPtr,
+    next_child_slot: core::cell::Cell<sys::CPtr>,
+    /// The next free address of the child's grant window.
+    next_grant: sys::Word,
     /// A slot of the process's for a second capability to a fresh page while a restart refills it (a frame
     /// capability maps once, and the page's own one is mapped in the child).
     refill_slot: sys::CPtr,
@@ -350,7 +364,8 @@ impl<B: Brand, Bits: Unsigned, N: Unsigned, R: Invocable + FlowsInto<Local<S>>, 
             scratch: kit.scratch,
             root_cspace: kit.cspace,
             vacated: ArrayVec::new(),
-            next_child_slot: FIRST_PARAM_SLOT,
+            next_child_slot: core::cell::Cell::new(FIRST_PARAM_SLOT),
+            next_grant: GRANT_BASE,
             refill_slot: 0,
         };
         let mut parts = Parts { brand, res, body };
@@ -379,14 +394,7 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> Parts<B, Bits, N, R, S
     ) -> Result<(), Error> {
         let (entry, ipc) = self.body.build_spaces(kit, code, config.badge)?;
         // Parameters: capabilities into the child's CSpace, the values into a read-only page.
-        let mut slots: ChildSlots<'_, B, S> = ChildSlots {
-            cnode: self.body.cspace,
-            root_cspace: kit.cspace,
-            next: self.body.next_child_slot,
-            vacated: &mut self.body.vacated,
-            brand: PhantomData,
-            scope: PhantomData,
-        };
+        let mut slots: ChildSlots<'_, B, S> = self.body.child_slots(kit.cspace);
         if !params_fit::<P::View>() {
             return Err(Error::PageInitTooLarge {
                 len: core::mem::size_of::<P::View>(),
@@ -394,7 +402,8 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> Parts<B, Bits, N, R, S
             });
         }
         let view = params.place(&mut slots)?;
-        self.body.next_child_slot = slots.next;
+        let next = slots.next;
+        self.body.next_child_slot.set(next);
         let page = self.body.loader().new_frame()?;
         self.body.scratch.fill_with(page, |bytes| {
             // SAFETY: the page is 4 KiB (a `ProcessParams` type's size is checked against that at compile
@@ -425,6 +434,70 @@ impl<S: Scope> Body<S> {
             scratch: self.scratch,
             fresh: &mut self.fresh,
         }
+    }
+
+    /// The child's parameter slots from the next free one, with the loader and grant window parameters that
+    /// bring memory along map into; `root_cspace` is the caller's CSpace the parameter capabilities move out of.
+    fn child_slots<B>(&mut self, root_cspace: sys::CPtr) -> ChildSlots<'_, B, S> {
+        ChildSlots {
+            cnode: self.cspace,
+            root_cspace,
+            next: self.next_child_slot.get(),
+            vacated: &mut self.vacated,
+            loader: Loader {
+                mem: self.memory,
+                slots: &mut self.pool,
+                cspace: self.root_cspace,
+                vspace: &mut self.vspace,
+                scratch: self.scratch,
+                fresh: &mut self.fresh,
+            },
+            next_grant: &mut self.next_grant,
+            brand: PhantomData,
+            scope: PhantomData,
+        }
+    }
+
+    /// Maps `pages` frames from the caller's capability `first` on at the next address of the child's grant
+    /// window, writable if `write`; returns that address.
+    fn map_region(&mut self, first: sys::CPtr, pages: usize, write: bool) -> Result<sys::Word, Error> {
+        let mut loader = Loader {
+            mem: self.memory,
+            slots: &mut self.pool,
+            cspace: self.root_cspace,
+            vspace: &mut self.vspace,
+            scratch: self.scratch,
+            fresh: &mut self.fresh,
+        };
+        crate::region::map_in_child(&mut loader, &mut self.next_grant, first, pages, write)
+    }
+
+    /// Copies the caller's capability `cap` (with `rights`) into the child's next free slot; returns that slot.
+    fn copy_in(&self, cap: sys::CPtr, rights: sys::Word) -> Result<sys::CPtr, Error> {
+        let index = self.next_child_slot.get();
+        if index >= 1 << CHILD_CNODE_RADIX {
+            return Err(Error::SlotsExhausted {
+                requested: 1,
+                available: 0,
+            });
+        }
+        crate::object::invoke(Operation::CNodeCopy, (), |()| {
+            // SAFETY: copies a live capability of the caller's into an empty slot of the child's CNode.
+            unsafe {
+                sys::cnode_copy(
+                    self.cspace,
+                    index,
+                    CHILD_CNODE_RADIX,
+                    self.root_cspace,
+                    cap,
+                    crate::object::WORD_DEPTH,
+                    sys::CapRights::from_word(rights),
+                )
+            }
+        })
+        .map_err(|r| r.error)?;
+        self.next_child_slot.set(index + 1);
+        Ok(index)
     }
 
     /// Builds the child's CSpace (with its fault endpoint badged `badge`), its address space, code, stack and
@@ -473,7 +546,10 @@ impl<S: Scope> Body<S> {
         })
         .map_err(|r| r.error)?;
         // Address space.
-        let root = self.make(<crate::arch::VSpaceRoot as KernelObject>::OBJECT_TYPE, 12)?;
+        let root = self.make(
+            <crate::arch::VSpaceRoot as KernelObject>::OBJECT_TYPE,
+            <<crate::arch::VSpaceRoot as KernelObject>::SizeBits as typenum::Unsigned>::USIZE,
+        )?;
         let root: Cap<crate::arch::VSpaceRoot, Local<S>> = Cap::new(root, crate::arch::VSpaceRoot::from_data(()));
         let pool: Cap<crate::arch::AsidPool, Local> = Cap::new(kit.asid_pool, crate::arch::AsidPool::from_data(()));
         self.vspace = VSpace::new(root, &pool).map_err(|r| {
@@ -598,13 +674,23 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> Process<B, Bits, N, R,
         with_tcb(&self.parts.body, |t| t.set_priority(priority))
     }
 
-    /// Copies the caller's capability `cap` into the child's CSpace (the next free slot after the
-    /// parameters); returns its token there.
-    pub fn copy_in<T: CapType + crate::object::Copyable + crate::object::CopyInto<T>>(
+    /// Maps the shared region `region` into the child, at the next address of its grant window (from
+    /// [`GRANT_BASE`]), with the region's rights; returns that address. See [`Region`](crate::Region)'s
+    /// sharing: only a [`Shared`](crate::Shared) region can be mapped in a process (an exclusive one does not
+    /// compile), so no `&mut` to its memory exists anywhere. The child's mapping uses copies of the frame
+    /// capabilities, made in the process's slots: the caller keeps its region, and teardown removes the
+    /// copies. If the kernel refuses part way, the frames mapped so far stay mapped until teardown.
+    pub fn map_region<P, St, Sh, Rt>(
         &mut self,
-        cap: &Cap<T, impl Invocable>,
-    ) -> Result<Cap<T, ChildOf<B, S>>, Error> {
-        self.parts.copy_in(cap)
+        region: &crate::Region<P, St, Sh, Rt, crate::Page4K, S>,
+    ) -> Result<sys::Word, Error>
+    where
+        P: Unsigned,
+        St: crate::MapState,
+        Sh: crate::region::IsShared,
+        Rt: crate::rights::RightsSet,
+    {
+        self.parts.body.map_region(region.first_cptr(), P::USIZE, Rt::WRITE)
     }
 }
 
@@ -613,39 +699,6 @@ fn with_tcb<S: Scope, O>(parts: &Body<S>, f: impl FnOnce(&Cap<Tcb, Local>) -> O)
     let out = f(&tcb);
     let _ = tcb.into_parts();
     out
-}
-
-impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> Parts<B, Bits, N, R, S> {
-    fn copy_in<T: CapType + crate::object::Copyable + crate::object::CopyInto<T>>(
-        &mut self,
-        cap: &Cap<T, impl Invocable>,
-    ) -> Result<Cap<T, ChildOf<B, S>>, Error> {
-        let body = &mut self.body;
-        if body.next_child_slot >= 1 << CHILD_CNODE_RADIX {
-            return Err(Error::SlotsExhausted {
-                requested: 1,
-                available: 0,
-            });
-        }
-        let index = body.next_child_slot;
-        crate::object::invoke(Operation::CNodeCopy, (), |()| {
-            // SAFETY: copies a live capability of the caller's into an empty slot of the child's CNode.
-            unsafe {
-                sys::cnode_copy(
-                    body.cspace,
-                    index,
-                    CHILD_CNODE_RADIX,
-                    body.root_cspace,
-                    cap.cptr(),
-                    crate::object::WORD_DEPTH,
-                    sys::CapRights::from_word(T::RIGHTS),
-                )
-            }
-        })
-        .map_err(|r| r.error)?;
-        body.next_child_slot += 1;
-        Ok(Cap::new(index, *cap.object()))
-    }
 }
 
 impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> RunningProcess<B, Bits, N, R, S> {
@@ -664,21 +717,22 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> RunningProcess<B, Bits
         with_tcb(&self.parts.body, |t| t.set_priority(priority))
     }
 
-    /// Copies the caller's capability `cap` into the child's CSpace; see [`Process::copy_in`].
+    /// Copies the caller's capability `cap` into the child's CSpace (the next free slot after the
+    /// parameters); returns its token there, which borrows the process: it cannot be used after
+    /// [`teardown`](Self::teardown) (see [`ChildCap`]). The child learns the slot from the caller (through a
+    /// channel, say).
     pub fn copy_in<T: CapType + crate::object::Copyable + crate::object::CopyInto<T>>(
-        &mut self,
+        &self,
         cap: &Cap<T, impl Invocable>,
-    ) -> Result<Cap<T, ChildOf<B, S>>, Error> {
-        self.parts.copy_in(cap)
+    ) -> Result<ChildCap<'_, T, B, S>, Error> {
+        let index = self.parts.body.copy_in(cap.cptr(), T::RIGHTS)?;
+        Ok(ChildCap::new(Cap::new(index, *cap.object())))
     }
 
     /// Deletes a capability from the child's CSpace (the child loses it). Only a capability of this child
     /// is accepted: one of another child's does not compile.
-    pub fn delete_in<T: CapType, B2: SameChild<B> + 'static>(
-        &mut self,
-        cap: Cap<T, ChildOf<B2, S>>,
-    ) -> Result<(), Error> {
-        let (cptr, _) = cap.into_parts();
+    pub fn delete_in<T: CapType, B2: SameChild<B> + 'static>(&self, cap: ChildCap<'_, T, B2, S>) -> Result<(), Error> {
+        let (cptr, _) = cap.into_cap().into_parts();
         crate::object::delete_raw(self.parts.body.cspace, cptr, CHILD_CNODE_RADIX)
     }
 
@@ -699,6 +753,20 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> RunningProcess<B, Bits
         perms: Perms,
     ) -> Result<(), Error> {
         self.parts.body.loader().map_copy(frame.cptr(), vaddr, perms)
+    }
+
+    /// Maps the shared region `region` into the child; see [`Process::map_region`].
+    pub fn map_region<P, St, Sh, Rt>(
+        &mut self,
+        region: &crate::Region<P, St, Sh, Rt, crate::Page4K, S>,
+    ) -> Result<sys::Word, Error>
+    where
+        P: Unsigned,
+        St: crate::MapState,
+        Sh: crate::region::IsShared,
+        Rt: crate::rights::RightsSet,
+    {
+        self.parts.body.map_region(region.first_cptr(), P::USIZE, Rt::WRITE)
     }
 
     /// Restarts a faulted process from its initial state: its fresh pages (data, bss, stack) get their

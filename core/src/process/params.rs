@@ -7,6 +7,7 @@ use core::marker::PhantomData;
 use arrayvec::ArrayVec;
 use selkie_sys as sys;
 
+use super::loader::Loader;
 use super::{Brand, CHILD_CNODE_RADIX, MAX_PARAM_CAPS};
 use crate::object::{CapType, WORD_DEPTH};
 use crate::role::{Local, Scope};
@@ -19,6 +20,11 @@ pub struct ChildSlots<'a, B, S: Scope> {
     pub(crate) root_cspace: sys::CPtr,
     pub(crate) next: sys::CPtr,
     pub(crate) vacated: &'a mut ArrayVec<sys::CPtr, MAX_PARAM_CAPS>,
+    /// The child's address space and the process's memory, for parameters that map memory in the child
+    /// (a queue end's region).
+    pub(crate) loader: Loader<'a, S>,
+    /// The next address of the child's grant window (see [`GRANT_BASE`](super::GRANT_BASE)).
+    pub(crate) next_grant: &'a mut sys::Word,
     pub(crate) brand: PhantomData<B>,
     pub(crate) scope: PhantomData<S>,
 }
@@ -63,15 +69,17 @@ unsafe impl<B: Brand> ProcessParams<B> for () {
 #[diagnostic::on_unimplemented(
     message = "this code takes different parameters",
     label = "the process's function or program expects parameters of another type",
-    note = "an `ImageFunction<P>` runs `fn(P)`: pass parameters whose child's view is `P`"
+    note = "an `ImageFunction<P>` runs `fn(P)` and an `ElfProgram<P>` a `main` taking `&P`: pass parameters \
+            whose child's view is `P`"
 )]
 pub trait TakesParams<V> {}
 
 /// `V: SameParams<P>`: `V` and `P` are the same parameter type.
 #[diagnostic::on_unimplemented(
     message = "this code takes different parameters",
-    label = "the function takes `{P}`, the parameters given are `{Self}` in the child",
-    note = "an `ImageFunction<P>` runs `fn(P)`: pass parameters whose child's view is `P`"
+    label = "the process's code takes `{P}`, the parameters given are `{Self}` in the child",
+    note = "an `ImageFunction<P>` runs `fn(P)` and an `ElfProgram<P>` a `main` taking `&P`: pass parameters \
+            whose child's view is `P`"
 )]
 pub trait SameParams<P> {}
 impl<P> SameParams<P> for P {}
@@ -79,10 +87,12 @@ impl<P> SameParams<P> for P {}
 /// One field of a parameter struct: a capability of the caller's (moved into the child's CSpace, where it
 /// is the child's `Local` one) or plain data ([`Plain`], copied).
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be a field of a process's parameters",
-    label = "a parameter field is a capability of the caller's or plain data",
+    message = "`{Self}` cannot be a field of this process's parameters",
+    label = "a parameter field is plain data, a capability of the caller's, or something set up for this child",
     note = "references and pointers name the caller's memory, which the child cannot see; give the child a \
-            capability or a value"
+            capability or a value",
+    note = "a channel end set up for another process (`Between<Client, Server>`, or `Threads`) is not a \
+            parameter of this child: it belongs to the process named in its type"
 )]
 pub trait ParamField<B: Brand>: Sized {
     /// The field in the child's view.
@@ -114,6 +124,9 @@ plain!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize, bool, char);
 // SAFETY: an array of plain data is plain data.
 unsafe impl<T: Plain, const N: usize> Plain for [T; N] {}
 
+// Not recommended in errors: a field that is not a parameter of the child it is given to (a channel end set up
+// for another child, say) is reported as that, not as a type that is not plain data.
+#[diagnostic::do_not_recommend]
 impl<B: Brand, T: Plain> ParamField<B> for T {
     type View = T;
     fn place<S: Scope>(self, _: &mut ChildSlots<'_, B, S>) -> Result<T, Error> {

@@ -1,7 +1,8 @@
 //! The root task's console: text goes out one character at a time through the kernel's `seL4_DebugPutChar`
 //! when the kernel configuration has debug facilities (`debug_build = true`), and otherwise through the
-//! user-space COM1 driver in [`serial`], on the I/O ports the root task's capability covers. Either way it
-//! ends up on the same serial line, so [`println!`](crate::println) works with both kinds of kernel.
+//! user-space COM1 driver in `serial`, on the I/O ports the root task's capability covers, on x86_64, and
+//! QEMU's semihosting console on aarch32. Either way it ends up on the runner's output, so
+//! [`println!`](crate::println) works with both kinds of kernel.
 //!
 //! The console keeps two promises the host runner relies on:
 //! - every line of user output starts with [`USER_LINE_MARK`], an escape sequence terminals do not show
@@ -37,14 +38,22 @@ fn put(b: u8) {
 }
 
 /// One byte out through the user-space COM1 driver (kernels without debug facilities print nothing).
-#[cfg(not(selkie_debug_build))]
+#[cfg(all(not(selkie_debug_build), target_arch = "x86_64"))]
 fn put(b: u8) {
     serial::put(b);
+}
+
+/// One byte out through QEMU's semihosting console (kernels without debug facilities print nothing; the
+/// runner shows the semihosting console on the same output as the kernel's UART).
+#[cfg(all(not(selkie_debug_build), target_arch = "arm"))]
+fn put(b: u8) {
+    super::arch::semihosting_put(b);
 }
 
 /// A polled driver for the PC's first serial port (a 16550 UART at I/O ports `0x3f8..=0x3ff`), driven
 /// through the root task's I/O port capability. Used when the kernel has no debug console; the kernel then
 /// leaves the port alone.
+#[cfg(target_arch = "x86_64")]
 #[cfg_attr(selkie_debug_build, allow(dead_code))]
 pub mod serial {
     use core::sync::atomic::{AtomicBool, Ordering};

@@ -1,24 +1,29 @@
-//! The root-task runtime: entry point, console (the kernel's debug console, or a user-space serial driver for
-//! kernels without debug facilities), the kernel's [`debug`] facilities where they exist, exit through QEMU's `isa-debug-exit` device,
-//! and the panic handler.
+//! The root-task runtime: entry point, console (the kernel's debug console, or for kernels without debug
+//! facilities a user-space serial driver on x86_64 and QEMU's semihosting console on aarch32), the kernel's
+//! [`debug`] facilities where they exist, exit through QEMU (its `isa-debug-exit` device on x86_64,
+//! semihosting on aarch32), and the panic handler.
 //!
 //! A root task names its `main` with [`#[selkie::root_task]`](crate::root_task); the runtime's `_start` sets up
 //! a stack, records the bootinfo pointer the kernel passes, calls that `main`, and ends the run with its
-//! result: success or failure is written to the debug-exit port, which makes QEMU exit with status 33 or 3.
+//! result: success or failure makes QEMU exit with status 33 or 3.
 //! A panic prints its message and location on the console, then exits with failure.
 //!
 //! A separately built program (a child process's own executable, built with this crate's `program`
 //! feature) has its own entry instead: the parent starts it at `_start` with the address of its parameters
 //! in the first argument register and the stack pointer at the top of a stack it mapped; the runtime calls
-//! the `main` named by [`#[selkie::program]`](crate::program). When `main` returns, or panics (after
-//! printing the message), the program stops with an invalid-instruction exception (`ud2`): its supervisor
-//! sees a user-exception fault, and without one the kernel leaves the thread stopped.
+//! the `main` named by [`#[selkie::program]`](crate::program). When `main` returns, the program reports
+//! its exit to its supervisor, and when it panics (after printing the message), its panic: see [`child`]
+//! for both messages. A function of the root task's image running as a child process does the same when it
+//! returns or panics.
 
 mod arch;
+pub mod child;
 mod console;
 pub mod debug;
 
-pub use console::{serial, start_line, Console, USER_LINE_MARK};
+#[cfg(target_arch = "x86_64")]
+pub use console::serial;
+pub use console::{start_line, Console, USER_LINE_MARK};
 
 use core::sync::atomic::{AtomicPtr, Ordering};
 
@@ -29,22 +34,12 @@ pub fn bootinfo_ptr() -> *const selkie_sys::BootInfo {
     BOOTINFO.load(Ordering::Relaxed)
 }
 
-/// The value written to the `isa-debug-exit` port for success; QEMU exits with `(0x10 << 1) | 1 = 33`.
-pub const EXIT_SUCCESS: u8 = 0x10;
-/// The value written for failure; QEMU exits with `(0x01 << 1) | 1 = 3`.
-pub const EXIT_FAILURE: u8 = 0x01;
-/// The I/O port of QEMU's `isa-debug-exit` device.
-pub const DEBUG_EXIT_PORT: u16 = 0xf4;
-
-/// Ends the run: QEMU exits with status 33 on success and 3 on failure.
+/// Ends the run: on x86_64 QEMU's `isa-debug-exit` device makes QEMU exit with status 33 on success and 3 on
+/// failure; on aarch32 a semihosting exit call does the same (see `rt/arch`).
 ///
-/// Uses the root task's initial I/O port capability. Without the debug-exit device (on real hardware) the
-/// root task suspends itself instead.
+/// Where the mechanism is missing (real hardware) the root task suspends itself instead.
 pub fn exit(success: bool) -> ! {
-    let code = if success { EXIT_SUCCESS } else { EXIT_FAILURE };
-    // SAFETY: an I/O port write to QEMU's debug-exit device through the root task's I/O port capability;
-    // it touches no memory of this address space.
-    let _ = unsafe { selkie_sys::x86_io_port_out8(selkie_sys::CAP_IO_PORT, DEBUG_EXIT_PORT.into(), code.into()) };
+    arch::end_run(success);
     loop {
         // SAFETY: suspending the calling thread ends it; nothing runs after this point.
         let _ = unsafe { selkie_sys::tcb_suspend(selkie_sys::CAP_INIT_THREAD_TCB) };
@@ -107,40 +102,42 @@ extern "C" fn program_start(params: usize) -> ! {
     // SAFETY: `__selkie_program_main` is the entry the attribute macro generates; the runtime calls it once,
     // with the address the parent passed.
     unsafe { __selkie_program_main(params) };
-    stop()
-}
-
-/// Stops a program's thread: an invalid instruction, which the kernel reports to the program's supervisor
-/// as a user exception (or, without one, leaves the thread stopped).
-#[cfg(feature = "program")]
-pub fn stop() -> ! {
-    loop {
-        // SAFETY: `ud2` raises an invalid-opcode exception and touches no memory; the kernel does not resume
-        // the thread past it unless its supervisor says so, in which case it stops again.
-        unsafe { core::arch::asm!("ud2", options(nomem, nostack)) };
-    }
+    child::exit_child(0)
 }
 
 #[cfg(all(target_os = "none", feature = "program"))]
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
-    start_line();
-    match info.location() {
-        Some(l) => crate::println!(
-            "program panicked at {}:{}:{}:\n{}",
-            l.file(),
-            l.line(),
-            l.column(),
-            info.message()
-        ),
-        None => crate::println!("program panicked:\n{}", info.message()),
+    child_panic(info)
+}
+
+/// A child process's panic: prints it (on a kernel with a debug console: the serial driver needs the root
+/// task's I/O port capability) and reports it to the supervisor.
+#[cfg(target_os = "none")]
+fn child_panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    #[cfg(selkie_debug_build)]
+    {
+        start_line();
+        match info.location() {
+            Some(l) => crate::println!(
+                "child process panicked at {}:{}:{}:\n{}",
+                l.file(),
+                l.line(),
+                l.column(),
+                info.message()
+            ),
+            None => crate::println!("child process panicked:\n{}", info.message()),
+        }
     }
-    stop()
+    child::panicked(info.location().map_or(0, |l| l.line()))
 }
 
 #[cfg(all(target_os = "none", not(feature = "program")))]
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    if child::runs_as_child() {
+        child_panic(info);
+    }
     crate::test_rt::on_panic(info);
     start_line();
     match info.location() {

@@ -72,7 +72,7 @@ impl<Bits: Unsigned, K: MemoryKind, R: Role> Cap<Untyped<Bits, K>, R> {
         let part = Diff::<Bits, U2>::USIZE;
         let (this, dest) = self.retype_raw(sys::ObjectType::Untyped, part, dest)?;
         let (p, s) = (this.paddr(), dest.start());
-        let q = |i: u64| Cap::new(s + i, Untyped::from_data(p + (i << part)));
+        let q = |i: sys::Word| Cap::new(s + i, Untyped::from_data(p + (i << part)));
         Ok((q(0), q(1), q(2), q(3)))
     }
 

@@ -40,7 +40,6 @@ use crate::{Bindings, LaidField, Target};
 /// The value tried for options that are not booleans, in TOML: the first entry that differs from the baseline
 /// value is used. Numbers not listed are doubled; enumerations not listed are reported as not tried.
 pub const ALTERNATIVES: &[(&str, &[&str])] = &[
-    ("arch", &[]),
     ("apic", &["\"x2apic\"", "\"xapic\""]),
     ("fsgsbase", &["\"inst\"", "\"msr\""]),
     ("optimisation", &["\"O3\"", "\"O2\""]),
@@ -50,6 +49,18 @@ pub const ALTERNATIVES: &[(&str, &[&str])] = &[
     ("num_domains", &["16", "1"]),
     ("max_num_nodes", &["2", "1"]),
     ("kernel_stack_bits", &["13", "12"]),
+];
+
+/// Fields that are not tried, with the reason: they select a whole configuration rather than one option.
+pub const NOT_TRIED: &[(&str, &str)] = &[
+    (
+        "arch",
+        "it selects the architecture, whose bindings are a different set: each architecture has its own report",
+    ),
+    (
+        "verified",
+        "it selects the kernel tree's own imx6 configuration file (aarch32 only), whose options are the fields tried here",
+    ),
 ];
 
 /// Kernel options that selkie's configuration does not expose, tried too by adding the define to the baseline
@@ -314,6 +325,9 @@ pub fn variants(base: &KernelConfig) -> Vec<Variant> {
 
 /// The value to try for a field whose baseline value (TOML) is `value`.
 fn alternative(key: &str, value: &str) -> std::result::Result<String, String> {
+    if let Some((_, why)) = NOT_TRIED.iter().find(|(k, _)| *k == key) {
+        return Err(why.to_string());
+    }
     if let Some((_, list)) = ALTERNATIVES.iter().find(|(k, _)| *k == key) {
         return list
             .iter()

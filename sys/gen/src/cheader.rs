@@ -491,6 +491,9 @@ pub fn bf_tags(path: &Path, text: &str, union_name: &str) -> Result<Vec<(String,
         let words: Vec<&str> = line.split_whitespace().collect();
         match words.as_slice() {
             [] => {}
+            // Variable-width tags (aarch32's 4- and 8-bit cap tags): the masks say which tag bits are read
+            // for which width; the tags themselves are still listed whole, below.
+            ["mask", _, _] => {}
             ["tag", name, n] => {
                 let v = cexpr::parse_int(n).ok_or_else(|| {
                     Error::element(

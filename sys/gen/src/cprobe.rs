@@ -36,6 +36,46 @@ pub struct CProbe<'a> {
     pub kernel_pp: bool,
     /// C text placed after the headers, before `P` and `main`.
     pub prelude: &'a str,
+    /// `None`: build with the host gcc and run the program. `Some(prefix)`: build with the cross compiler
+    /// `<prefix>gcc` for the kernel's own architecture (`arm-linux-gnueabihf-` for aarch32), which cannot run
+    /// here; each `P(key, value)` then places its key and value, evaluated by the compiler, in a `.probe`
+    /// section of the object file, read back with `<prefix>objcopy`. Values must then be compile-time
+    /// constants (enumerators, `offsetof`, `sizeof`, `#define`s).
+    pub cross: Option<&'a str>,
+}
+
+/// Reads the `.probe` section of a cross-compiled probe object (see [`CProbe::cross`]) into a key-value map.
+fn read_probe_section(prefix: &str, object: &Path, bin: &Path) -> Result<BTreeMap<String, i64>, String> {
+    let objcopy = format!("{prefix}objcopy");
+    let out = Command::new(&objcopy)
+        .args(["-O", "binary", "--only-section=.probe"])
+        .arg(object)
+        .arg(bin)
+        .output()
+        .map_err(|e| format!("running {objcopy}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{objcopy} failed on {}:\n{}",
+            object.display(),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let bytes = std::fs::read(bin).map_err(|e| format!("reading {}: {e}", bin.display()))?;
+    let mut map = BTreeMap::new();
+    let mut at = 0;
+    while at + 8 <= bytes.len() {
+        let word = |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+        let value = (u64::from(word(at + 4)) << 32 | u64::from(word(at))) as i64;
+        let key_start = at + 8;
+        let len = bytes[key_start..]
+            .iter()
+            .position(|&b| b == 0)
+            .ok_or_else(|| format!("{}: unterminated key at byte {key_start}", bin.display()))?;
+        let key = String::from_utf8_lossy(&bytes[key_start..key_start + len]).into_owned();
+        map.insert(key, value);
+        at = (key_start + len + 1).div_ceil(4) * 4;
+    }
+    Ok(map)
 }
 
 /// The text of `text` from the first `start` to the first `end` after it, inclusive.
@@ -71,11 +111,18 @@ impl CProbe<'_> {
             let tags = grab("enum cap_tag {", "};")?;
             let _ = writeln!(c, "{mi}\n{tags}");
         } else {
-            c.push_str("typedef struct seL4_MessageInfo { seL4_Uint64 words[1]; } seL4_MessageInfo_t;\n");
+            c.push_str("typedef struct seL4_MessageInfo { word_t words[1]; } seL4_MessageInfo_t;\n");
         }
         c.push_str("#include <sel4/shared_types.h>\n#include <sel4/bootinfo_types.h>\n");
         c.push_str(self.prelude);
-        c.push_str("#define P(k, v) printf(\"%s %lld\\n\", k, (long long)(v))\nint main(void) {\n");
+        if self.cross.is_some() {
+            // Each value as two 32-bit halves (low, high), then the NUL-terminated key, padded to 4 bytes.
+            c.push_str(
+                "#define P(k, v) __asm__ volatile(\".pushsection .probe,\\\"a\\\"\\n.balign 4\\n.long %c0, %c1\\n.asciz \\\"\" k \"\\\"\\n.popsection\" \\\n    :: \"i\"((unsigned)((unsigned long long)(long long)(v) & 0xffffffffu)), \"i\"((unsigned)((unsigned long long)(long long)(v) >> 32)))\nint main(void) {\n",
+            );
+        } else {
+            c.push_str("#define P(k, v) printf(\"%s %lld\\n\", k, (long long)(v))\nint main(void) {\n");
+        }
         c.push_str(body);
         c.push_str("    return 0;\n}\n");
         Ok(c)
@@ -93,10 +140,14 @@ impl CProbe<'_> {
         write(&dir.join("autoconf.h"), self.autoconf_h)?;
         let src = dir.join("probe.c");
         write(&src, &self.source(body)?)?;
-        let exe = dir.join("probe");
+        let exe = dir.join(if self.cross.is_some() { "probe.o" } else { "probe" });
         let l = self.kernel_root.join("libsel4");
-        let out = Command::new("gcc")
-            .args(["-std=gnu11", "-w", "-o"])
+        let prefix = self.cross.unwrap_or("");
+        let gcc = format!("{prefix}gcc");
+        let out = Command::new(&gcc)
+            .args(["-std=gnu11", "-w"])
+            .args(if self.cross.is_some() { &["-c", "-O2"][..] } else { &[] })
+            .arg("-o")
             .arg(&exe)
             .arg(&src)
             .arg(format!("-I{}", dir.display()))
@@ -109,13 +160,16 @@ impl CProbe<'_> {
             ))
             .arg(format!("-I{}", l.join("sel4_plat_include").join(self.plat).display()))
             .output()
-            .map_err(|e| format!("running gcc: {e}"))?;
+            .map_err(|e| format!("running {gcc}: {e}"))?;
         if !out.status.success() {
             return Err(format!(
-                "gcc failed on {}:\n{}",
+                "{gcc} failed on {}:\n{}",
                 src.display(),
                 String::from_utf8_lossy(&out.stderr)
             ));
+        }
+        if self.cross.is_some() {
+            return read_probe_section(prefix, &exe, &dir.join("probe.bin"));
         }
         let run = Command::new(&exe)
             .output()

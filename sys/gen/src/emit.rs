@@ -190,6 +190,21 @@ pub fn marshal(m: &Method, word_bits: u32, structs: &[StructDef], interfaces: &[
 }
 
 /// Escapes text for a doc comment: brackets and angle brackets outside backticks.
+/// The `InvocationLabel` variant for a method id: the id without underscores (`ARMPDClean_Data` becomes
+/// `ARMPDCleanData`), so that it is a camel-case Rust name; `name()` still gives the kernel's id.
+fn label_variant(id: &str) -> String {
+    id.replace('_', "")
+}
+
+/// The primitive type of a machine word, for `#[repr(..)]` (which cannot name the `Word` alias).
+fn word_repr(word_bits: u32) -> &'static str {
+    if word_bits == 32 {
+        "u32"
+    } else {
+        "u64"
+    }
+}
+
 fn doc_escape(text: &str) -> String {
     let mut out = String::new();
     let mut code = false;
@@ -408,7 +423,7 @@ fn emit_method(out: &mut String, b: &ApiContext, label: u64, m: &Method) -> Resu
     let _ = writeln!(
         out,
         "    let sel4_info = MessageInfo::new(InvocationLabel::{} as Word, 0, {}, {});",
-        m.id,
+        label_variant(&m.id),
         mar.caps.len(),
         mar.words.len()
     );
@@ -549,7 +564,8 @@ fn emit_config(out: &mut String, b: &Bindings) {
                     let _ = writeln!(
                         out,
                         "    /// `CONFIG_{name}` as a type-level number.\n    pub type {} = typenum::U{n};",
-                        camel(&name)
+                        // No underscore before a number part (`ARM_ERRATA_764369`): a camel-case Rust name.
+                        camel(&name).replace('_', "")
                     );
                 }
             }
@@ -620,7 +636,11 @@ pub fn emit(b: &Bindings) -> Result<String> {
 
     // Object types.
     out.push_str("/// Kernel object types for `untyped_retype` (`seL4_ObjectType` and its arch extensions).\n");
-    out.push_str("#[repr(u64)]\n#[derive(Debug, Clone, Copy, PartialEq, Eq)]\npub enum ObjectType {\n");
+    let _ = write!(
+        out,
+        "#[repr({})]\n#[derive(Debug, Clone, Copy, PartialEq, Eq)]\npub enum ObjectType {{\n",
+        word_repr(b.arch.word_bits)
+    );
     let obj_name = |c: &str| camel(c.strip_suffix("Object").unwrap_or(c));
     for (c, v) in &k.object_types {
         let _ = writeln!(out, "    /// `{c}` ({v}).\n    {} = {v},", obj_name(c));
@@ -676,7 +696,11 @@ pub fn emit(b: &Bindings) -> Result<String> {
         .map(|(c, v)| (c.as_str(), c.strip_prefix("seL4_").unwrap_or(c), *v))
         .collect();
     out.push_str("/// Error codes returned by invocations (`seL4_Error`, without `seL4_NoError`).\n");
-    out.push_str("#[repr(u64)]\n#[derive(Debug, Clone, Copy, PartialEq, Eq)]\npub enum Error {\n");
+    let _ = write!(
+        out,
+        "#[repr({})]\n#[derive(Debug, Clone, Copy, PartialEq, Eq)]\npub enum Error {{\n",
+        word_repr(b.arch.word_bits)
+    );
     for (c, n, v) in &errors {
         let _ = writeln!(out, "    /// `{c}` ({v}).\n    {n} = {v},");
     }
@@ -920,14 +944,18 @@ pub fn emit_api(b: &ApiContext) -> Result<String> {
 
     // Invocation labels.
     out.push_str("/// Invocation labels of this kernel and configuration (the label of an invocation's message).\n");
-    out.push_str("#[repr(u64)]\n#[derive(Debug, Clone, Copy, PartialEq, Eq)]\npub enum InvocationLabel {\n    /// `InvalidInvocation` (0).\n    InvalidInvocation = 0,\n");
+    let _ = write!(
+        out,
+        "#[repr({})]\n#[derive(Debug, Clone, Copy, PartialEq, Eq)]\npub enum InvocationLabel {{\n    /// `InvalidInvocation` (0).\n    InvalidInvocation = 0,\n",
+        word_repr(b.arch.word_bits)
+    );
     for lm in &b.api.methods {
         let _ = writeln!(
             out,
             "    /// `{}` ({}).\n    {} = {},",
             lm.method.c_name(),
             lm.label,
-            lm.method.id,
+            label_variant(&lm.method.id),
             lm.label
         );
     }
@@ -936,13 +964,18 @@ pub fn emit_api(b: &ApiContext) -> Result<String> {
         &b.api
             .methods
             .iter()
-            .map(|m| format!("InvocationLabel::{}", m.method.id))
+            .map(|m| format!("InvocationLabel::{}", label_variant(&m.method.id)))
             .collect::<Vec<_>>()
             .join(", "),
     );
     out.push_str("];\n    /// The kernel's name for it (`UntypedRetype`, ...).\n    pub const fn name(self) -> &'static str {\n        match self {\n            InvocationLabel::InvalidInvocation => \"InvalidInvocation\",\n");
     for lm in &b.api.methods {
-        let _ = writeln!(out, "            InvocationLabel::{0} => {0:?},", lm.method.id);
+        let _ = writeln!(
+            out,
+            "            InvocationLabel::{} => {:?},",
+            label_variant(&lm.method.id),
+            lm.method.id
+        );
     }
     out.push_str("        }\n    }\n}\n\n");
     let _ = writeln!(

@@ -55,9 +55,35 @@ impl Target {
         }
     }
 
+    /// imx6 (and the other ARMv7-A platforms) / aarch32.
+    pub fn aarch32() -> Self {
+        Target {
+            arch: "arm".into(),
+            sel4_arch: "aarch32".into(),
+        }
+    }
+
     /// The architecture facts the generator needs that are not in any kernel file it reads.
     pub fn info(&self) -> Result<ArchInfo> {
         match self.sel4_arch.as_str() {
+            // Four message registers travel in r2-r5 (libsel4's aarch32 `syscalls.h`).
+            "aarch32" => Ok(ArchInfo {
+                word_bits: 32,
+                message_registers: 4,
+                object_size: &[
+                    ("seL4_TCBObject", "seL4_TCBBits"),
+                    ("seL4_EndpointObject", "seL4_EndpointBits"),
+                    ("seL4_NotificationObject", "seL4_NotificationBits"),
+                    ("seL4_ARM_SmallPageObject", "seL4_PageBits"),
+                    ("seL4_ARM_LargePageObject", "seL4_LargePageBits"),
+                    ("seL4_ARM_SectionObject", "seL4_SectionBits"),
+                    ("seL4_ARM_SuperSectionObject", "seL4_SuperSectionBits"),
+                    ("seL4_ARM_PageTableObject", "seL4_PageTableBits"),
+                    ("seL4_ARM_PageDirectoryObject", "seL4_PageDirBits"),
+                    ("seL4_ARM_VCPUObject", "seL4_ARM_VCPUBits"),
+                    ("seL4_ARM_IOPageTableObject", "seL4_IOPageTableBits"),
+                ],
+            }),
             "x86_64" => Ok(ArchInfo {
                 word_bits: 64,
                 message_registers: 4,
@@ -329,6 +355,12 @@ pub fn read_kernel_info(root: &Path, target: &Target, config: &BTreeMap<String, 
                 }
             }
         }
+    }
+
+    // `seL4_WordBits` is `sizeof(seL4_Word) * 8` in some trees, which the evaluator cannot read: the word
+    // size is known.
+    if !size_bits.iter().any(|(n, _)| n == "seL4_WordBits") {
+        size_bits.push(("seL4_WordBits".into(), i64::from(arch.word_bits)));
     }
 
     // Message limits.

@@ -13,12 +13,17 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
+use selkie_kernel::config::{Arch, KernelConfig};
 use selkie_sys_gen::cprobe::CProbe;
 use selkie_sys_gen::{collect, Bindings, Target};
 
-/// The kernel build (source root, build dir) the pipeline produces for the default configuration.
-fn built_kernel() -> (PathBuf, PathBuf) {
+/// The kernel build (source root, build dir) the pipeline produces for the default configuration of `arch`.
+fn built_kernel(arch: Arch) -> (PathBuf, PathBuf) {
     let (src, cfg) = selkie_kernel::build_script_inputs().expect("kernel source");
+    let cfg = match arch {
+        Arch::X86_64 => cfg,
+        Arch::Aarch32 => KernelConfig::debug_imx6(),
+    };
     let built = selkie_kernel::build_kernel(&selkie_kernel::workspace_target_dir(), &src, &cfg).expect("kernel build");
     (src.root, built.build_dir)
 }
@@ -40,8 +45,9 @@ const MSGINFO_SAMPLES: [(u64, u64, u64, u64); 5] = [
     (47, 0, 0, 2),
 ];
 
-/// The values the generator produced, keyed like the C program's output.
-fn expected(b: &Bindings, with_kernel_pp: bool) -> BTreeMap<String, i64> {
+/// The values the generator produced, keyed like the C program's output. `with_msginfo`: include the
+/// message-info samples (computed by C only when the probe runs on the host).
+fn expected(b: &Bindings, with_kernel_pp: bool, with_msginfo: bool) -> BTreeMap<String, i64> {
     let k = &b.kernel;
     let mut e = BTreeMap::new();
     for s in b.syscalls.iter().filter(|s| s.enabled) {
@@ -103,7 +109,7 @@ fn expected(b: &Bindings, with_kernel_pp: bool) -> BTreeMap<String, i64> {
             field("extraCaps"),
             field("length"),
         ];
-        for (i, (l, c, x, n)) in MSGINFO_SAMPLES.iter().enumerate() {
+        for (i, (l, c, x, n)) in MSGINFO_SAMPLES.iter().enumerate().filter(|_| with_msginfo) {
             let mut w = 0u64;
             for (f, v) in fields.iter().zip([l, c, x, n]) {
                 w |= (v & ((1u64 << f.bits) - 1)) << f.shift;
@@ -118,6 +124,11 @@ fn expected(b: &Bindings, with_kernel_pp: bool) -> BTreeMap<String, i64> {
 /// source for the message-info code and cap tags when `with_kernel_pp`); returns its values.
 fn c_values(b: &Bindings, root: &Path, build_dir: &Path, with_kernel_pp: bool, dir: &Path) -> BTreeMap<String, i64> {
     let k = &b.kernel;
+    // aarch32's headers are compiled by the ARM cross compiler, whose program cannot run here (see `CProbe`).
+    let (plat, cross) = match b.target.sel4_arch.as_str() {
+        "aarch32" => ("imx6", Some("arm-linux-gnueabihf-")),
+        _ => ("pc99", None),
+    };
     let mut c = String::new();
     for s in b.syscalls.iter().filter(|s| s.enabled) {
         let _ = writeln!(c, "    P(\"sys.{0}\", Sys{0});", s.name);
@@ -161,7 +172,7 @@ fn c_values(b: &Bindings, root: &Path, build_dir: &Path, with_kernel_pp: bool, d
         for (n, _) in &k.cap_tags {
             let _ = writeln!(c, "    P(\"tag.{n}\", cap_{n});");
         }
-        for (i, (l, cu, x, n)) in MSGINFO_SAMPLES.iter().enumerate() {
+        for (i, (l, cu, x, n)) in MSGINFO_SAMPLES.iter().enumerate().filter(|_| cross.is_none()) {
             let _ = writeln!(
                 c,
                 "    P(\"mi.{i}\", seL4_MessageInfo_new({l}ull, {cu}ull, {x}ull, {n}ull).words[0]);"
@@ -174,22 +185,31 @@ fn c_values(b: &Bindings, root: &Path, build_dir: &Path, with_kernel_pp: bool, d
         build_dir,
         arch: &b.target.arch,
         sel4_arch: &b.target.sel4_arch,
-        plat: "pc99",
+        plat,
         autoconf_h: &autoconf(&b.config),
         kernel_pp: with_kernel_pp,
         prelude: "",
+        cross,
     };
     probe.run(&c).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn check(name: &str, config: BTreeMap<String, String>, with_kernel_pp: bool) -> Bindings {
-    let (root, build_dir) = built_kernel();
-    let b = collect(&root, &Target::x86_64(), &config).unwrap_or_else(|e| panic!("{e}"));
+    check_arch(Arch::X86_64, name, config, with_kernel_pp)
+}
+
+fn check_arch(arch: Arch, name: &str, config: BTreeMap<String, String>, with_kernel_pp: bool) -> Bindings {
+    let (root, build_dir) = built_kernel(arch);
+    let target = match arch {
+        Arch::X86_64 => Target::x86_64(),
+        Arch::Aarch32 => Target::aarch32(),
+    };
+    let b = collect(&root, &target, &config).unwrap_or_else(|e| panic!("{e}"));
     let dir = selkie_kernel::workspace_target_dir()
         .join("selkie-sys-gen-crosscheck")
         .join(name);
     let c = c_values(&b, &root, &build_dir, with_kernel_pp, &dir);
-    let e = expected(&b, with_kernel_pp);
+    let e = expected(&b, with_kernel_pp, arch == Arch::X86_64);
     let mut diffs = Vec::new();
     for key in c.keys().chain(e.keys()).collect::<std::collections::BTreeSet<_>>() {
         if c.get(key) != e.get(key) {
@@ -260,4 +280,28 @@ fn bigger_bootinfo_matches_c() {
     cfg.insert("CONFIG_MAX_NUM_BOOTINFO_UNTYPED_CAPS".into(), "230".into());
     let b = check("untyped-caps-230", cfg, false);
     assert_eq!(b.kernel.bootinfo_size, 169 + 230 * 12);
+}
+
+#[test]
+fn aarch32_default_config_matches_c() {
+    let b = check_arch(Arch::Aarch32, "aarch32-default", common::aarch32_config(), true);
+    // The facts the aarch32 probe saw, as a sanity check of the comparison itself.
+    assert_eq!(b.arch.word_bits, 32);
+    assert_eq!(b.api.label("UntypedRetype"), Some(1));
+    assert_eq!(b.api.label("ARMPageMap"), Some(34));
+    assert_eq!(b.api.label("ARMASIDPoolAssign"), Some(43));
+    let tag = |n: &str| b.kernel.cap_tags.iter().find(|(c, _)| c == n).map(|(_, v)| *v);
+    assert_eq!(tag("thread_cap"), Some(12));
+    assert_eq!(tag("cnode_cap"), Some(10));
+    assert_eq!(tag("page_directory_cap"), Some(9));
+    assert_eq!(tag("irq_control_cap"), Some(0x0e));
+}
+
+#[test]
+fn aarch32_multicore_and_debug_api_match_c() {
+    let mut cfg = common::aarch32_config();
+    cfg.insert("CONFIG_MAX_NUM_NODES".into(), "2".into());
+    cfg.insert("CONFIG_HARDWARE_DEBUG_API".into(), "1".into());
+    let b = check_arch(Arch::Aarch32, "aarch32-smp-debug-api", cfg, false);
+    assert_eq!(b.api.label("TCBSetAffinity"), Some(14));
 }

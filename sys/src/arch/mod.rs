@@ -6,5 +6,13 @@ mod x86_64;
 #[cfg(target_arch = "x86_64")]
 pub use self::x86_64::*;
 
-#[cfg(not(target_arch = "x86_64"))]
-compile_error!("selkie-sys supports x86_64 only so far: add an `arch/<arch>/` directory for another architecture");
+#[cfg(target_arch = "arm")]
+mod aarch32;
+#[cfg(target_arch = "arm")]
+pub use self::aarch32::*;
+
+#[cfg(not(any(target_arch = "x86_64", target_arch = "arm")))]
+compile_error!(
+    "selkie-sys supports x86_64 and aarch32 (32-bit ARM) so far: add an `arch/<arch>/` directory for another \
+     architecture"
+);

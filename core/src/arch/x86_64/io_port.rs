@@ -33,6 +33,16 @@ kernel_object! {
     /// process that is not trusted with every port no I/O port capability at all (or a kernel with
     /// `IOPortControl`).
     ///
+    /// # In a driver process
+    ///
+    /// A `Cap<IoPorts<First, Last>, Local<S>>` field of a `#[derive(ProcessParams)]` struct is moved into the
+    /// child's CSpace (the caller's slot is left empty) and arrives in the child as its own capability with the
+    /// same range, so the driver's code gets the same compile-time and run-time checks. The kernel's part is the
+    /// same as above: the driver's capability is the kernel's all-ports one, so the range holds for code that
+    /// goes through the typed layer, not for a driver that makes its own system calls; a driver that is not
+    /// trusted that far gets no I/O port capability. The QEMU image `core_driver_proc` shows a driver reading a
+    /// device register through its range and refused a port outside it.
+    ///
     /// ```no_run
     /// # fn demo(ports: selkie::Cap<selkie::IoPorts>) -> Result<(), selkie::Error> {
     /// use selkie::typenum::{U1016, U1023};

@@ -5,59 +5,11 @@ use selkie_sys as sys;
 use typenum::U12;
 
 use super::{AsidPool, Frame, FrameSize, PageDirectory, PageTable, Pdpt, VSpaceRoot, VmAttributes};
+use crate::arch::{PagingArch, TableLevel};
 use crate::rights::RightsSet;
 use crate::role::Local;
 use crate::sealed::Sealed;
 use crate::{Cap, Error};
-
-/// One level of intermediate paging structure below the root.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TableLevel {
-    /// The kernel's object type for a structure of this level.
-    pub object: sys::ObjectType,
-    /// One structure of this level covers `2^span_bits` bytes of address space.
-    pub span_bits: u8,
-}
-
-/// What the architecture-neutral address-space code needs from an architecture.
-pub trait PagingArch: Sealed {
-    /// The object at the root of an address space.
-    type Root: crate::KernelObject;
-    /// The pool ASIDs are assigned from.
-    type AsidPool: crate::CapType;
-    /// The size of one intermediate paging structure, as a power of two, as a type.
-    type TableBits: typenum::Unsigned;
-    /// The intermediate paging structures from the root down, the first `FrameSize::Levels` of which a
-    /// mapping of a frame goes through.
-    const LEVELS: &'static [TableLevel];
-    /// The highest user virtual address (inclusive).
-    const USER_TOP: sys::Word;
-
-    /// Assigns an ASID from `pool` to `root`.
-    fn assign(pool: sys::CPtr, root: sys::CPtr) -> Result<(), Error>;
-    /// Maps the structure of level `level` (an index into [`LEVELS`](PagingArch::LEVELS)) at `table` into
-    /// `root`, covering `vaddr`.
-    fn map_table(level: usize, table: sys::CPtr, root: sys::CPtr, vaddr: sys::Word) -> Result<(), Error>;
-    /// Maps the frame `frame` at `vaddr` in `root` with rights `Rt`.
-    fn map_frame<Sz: FrameSize, Rt: RightsSet>(
-        frame: sys::CPtr,
-        root: sys::CPtr,
-        vaddr: sys::Word,
-        attr: VmAttributes,
-    ) -> Result<(), Error>;
-    /// Changes the rights of the mapped frame `frame` in `root` to `Rt`.
-    fn remap_frame<Sz: FrameSize, Rt: RightsSet>(
-        frame: sys::CPtr,
-        root: sys::CPtr,
-        attr: VmAttributes,
-    ) -> Result<(), Error>;
-    /// Unmaps the frame `frame`.
-    ///
-    /// # Safety
-    ///
-    /// Nothing may borrow memory through its mapping.
-    unsafe fn unmap_frame<Sz: FrameSize>(frame: sys::CPtr) -> Result<(), Error>;
-}
 
 /// x86_64 four-level paging.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +19,33 @@ impl Sealed for X86_64 {}
 /// The size of one intermediate paging structure as a power of two, as a type (the same as
 /// [`PagingArch::TableBits`], named directly so bounds stay simple).
 pub type TableBits = U12;
+
+/// The size of one CNode slot (`seL4_SlotBits`, 2^5 bytes on this architecture), as a type.
+pub type SlotBits = typenum::U5;
+
+/// The size of a thread control block (`seL4_TCBBits`) on this architecture, as a type.
+pub type TcbBits = typenum::U11;
+
+/// The size of a notification (`seL4_NotificationBits`) on this architecture, as a type.
+pub type NotificationBits = typenum::U5;
+
+/// The architecture's name, as users and the kernel's build call it.
+pub const ARCH_NAME: &str = "x86_64";
+
+/// The ELF machine of this architecture's executables.
+pub(crate) const ELF_MACHINE: u16 = elf::abi::EM_X86_64;
+/// The ELF class of this architecture's executables.
+pub(crate) const ELF_CLASS: elf::file::Class = elf::file::Class::ELF64;
+/// What an executable of the other class is told.
+pub(crate) const ELF_CLASS_MISMATCH: &str = "not a 64-bit ELF file";
+
+/// Where the root task's image starts: the base of the link script `link/<arch>.ld` (4 MiB).
+pub const IMAGE_BASE: sys::Word = 0x40_0000;
+
+/// Where the root task's free virtual range starts: in a PDPT of its own (64 GiB up), far above the image at 4 MiB.
+pub const ROOT_FREE_BASE: sys::Word = 0x10_0000_0000;
+/// Where the root task's free virtual range ends (exclusive).
+pub const ROOT_FREE_END: sys::Word = 0x80_0000_0000;
 
 /// The architecture this build targets.
 pub type Arch = X86_64;

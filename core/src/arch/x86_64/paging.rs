@@ -1,7 +1,7 @@
 //! x86_64 paging objects and frames.
 
 use selkie_sys as sys;
-use typenum::{Unsigned, U12, U2, U21, U3};
+use typenum::{Unsigned, U12, U2, U21, U3, U510, U9};
 
 use super::AsidPool;
 use crate::object::{invoke, kernel_object};
@@ -17,6 +17,11 @@ pub trait FrameSize: Sealed + Copy + 'static {
     /// How many levels of paging structures below the root a mapping of this size goes through (PDPT, page
     /// directory and page table for 4 KiB frames; PDPT and page directory for 2 MiB ones), as a type.
     type Levels: Unsigned;
+    /// How many frames of this size one structure of the lowest level it goes through maps, as a power of
+    /// two, as a type (512 entries per structure at every level).
+    type TableShift: Unsigned;
+    /// `2^TableShift - 2`, as a type: the slack in the bound on how many structures a run of frames touches.
+    type TableSlack: Unsigned;
     /// The kernel's object type for frames of this size.
     const OBJECT_TYPE: sys::ObjectType;
 }
@@ -33,11 +38,15 @@ impl Sealed for LargePage {}
 impl FrameSize for Page4K {
     type Bits = U12;
     type Levels = U3;
+    type TableShift = U9;
+    type TableSlack = U510;
     const OBJECT_TYPE: sys::ObjectType = sys::ObjectType::X86_4K;
 }
 impl FrameSize for LargePage {
     type Bits = U21;
     type Levels = U2;
+    type TableShift = U9;
+    type TableSlack = U510;
     const OBJECT_TYPE: sys::ObjectType = sys::ObjectType::X86LargePage;
 }
 const _: () = assert!(U12::USIZE == sys::PAGE_BITS && U21::USIZE == sys::LARGE_PAGE_BITS);

@@ -16,8 +16,8 @@ use selkie::typenum::{U1, U100, U11, U110, U12, U14, U16, U256, U3, U4, U5, U8};
 use selkie::CapType;
 use selkie::{
     channel, Badge, Buffered, Caller, CapCaller, ChannelError, Endpoint, Exclusive, IpcBuffer, Lent, Local, Mapped,
-    Notification, Own, Page4K, Priority, QueueConsumer, QueueProducer, Region, Rejection, Served, StaticStack, Tcb,
-    Thread, ThreadEnv,
+    Notification, Own, Page4K, Priority, QueueProducer, Region, Rejection, Served, StaticStack, Tcb, ThisProcess,
+    Thread, ThreadEnv, Threads,
 };
 use support::{expect_eq, Fail};
 
@@ -145,7 +145,7 @@ fn client(args: usize) {
 fn call_and_reply_carry_typed_messages_and_a_capability_the_server_uses(boot: &mut BootInfo) -> Result<(), Fail> {
     boot.lend(|res| {
         let ep: Mine<Endpoint> = res.untyped.alloc::<U4>()?.retype(res.slots.alloc()?)?;
-        let (caller, responder) = channel::<Add, Sum, Buffered, _>(ep, &res.cspace, res.slots.alloc()?)?;
+        let (caller, responder) = channel::<Add, Sum, Buffered, Threads, _>(ep, &res.cspace, res.slots.alloc()?)?;
         let caller = caller.with_cap::<Notification>();
         let responder = responder.with_cap::<Notification>();
         let note: Mine<Notification> = res.untyped.alloc::<U5>()?.retype(res.slots.alloc()?)?;
@@ -246,14 +246,14 @@ fn evil_client(args: usize) {
 fn badges_tell_clients_apart_and_a_malicious_client_gets_errors(boot: &mut BootInfo) -> Result<(), Fail> {
     boot.lend(|res| {
         let ep: Mine<Endpoint> = res.untyped.alloc::<U4>()?.retype(res.slots.alloc()?)?;
-        let (_unbadged, responder) = channel::<Add, Sum, Buffered, _>(ep, &res.cspace, res.slots.alloc()?)?;
+        let (_unbadged, responder) = channel::<Add, Sum, Buffered, Threads, _>(ep, &res.cspace, res.slots.alloc()?)?;
         let good = responder
-            .caller(&res.cspace, Badge::new(1)?, res.slots.alloc()?)?
+            .caller::<ThisProcess>(&res.cspace, Badge::new(1)?, res.slots.alloc()?)?
             .with_cap::<Notification>();
         let evil = responder
-            .caller(&res.cspace, Badge::new(2)?, res.slots.alloc()?)?
+            .caller::<ThisProcess>(&res.cspace, Badge::new(2)?, res.slots.alloc()?)?
             .with_cap::<Notification>();
-        let evil_raw = responder.caller(&res.cspace, Badge::new(2)?, res.slots.alloc()?)?;
+        let evil_raw = responder.caller::<ThisProcess>(&res.cspace, Badge::new(2)?, res.slots.alloc()?)?;
         let responder = responder.with_cap::<Notification>();
         let note: Mine<Notification> = res.untyped.alloc::<U5>()?.retype(res.slots.alloc()?)?;
         let args = PairArgs {
@@ -324,22 +324,13 @@ fn badges_tell_clients_apart_and_a_malicious_client_gets_errors(boot: &mut BootI
 const ITEMS: u64 = 100_000;
 static STACK_PRODUCER: StaticStack<16384> = StaticStack::new();
 
-#[derive(Clone, Copy)]
-struct QueueArgs {
-    region: usize,
-    wake: usize,
-}
+/// The producer end, as the producer thread sees it (the lending scope's brand replaced by `'static`).
+type Tx = QueueProducer<u64, U256, Lent<'static>>;
 
 fn producer(args: usize) {
-    // SAFETY: the parent lent `QueueArgs`, the region and the notification, and joins this thread.
-    let args: &QueueArgs = unsafe { borrow(args) };
-    // SAFETY: as above.
-    let (region, wake): (&Page<'static>, &selkie::Cap<Notification, Lt>) =
-        unsafe { (borrow(args.region), borrow(args.wake)) };
-    // SAFETY: the only producer of this region.
-    let Ok(mut q) = (unsafe { QueueProducer::<u64, U256, _, _>::new(region, wake) }) else {
-        return;
-    };
+    // SAFETY: the parent lent its producer end (the only one) and joins this thread before it goes away;
+    // the parent does not touch it meanwhile.
+    let q: &mut Tx = unsafe { &mut *(args as *mut Tx) };
     for i in 0..ITEMS {
         q.push(i * 3 + 1);
     }
@@ -350,12 +341,7 @@ fn a_hundred_thousand_items_pass_through_a_shared_queue_in_order(boot: &mut Boot
     boot.lend(|res| {
         let region = page(res)?;
         let wake: Mine<Notification> = res.untyped.alloc::<U5>()?.retype(res.slots.alloc()?)?;
-        // SAFETY: the only consumer of this region.
-        let mut q = unsafe { QueueConsumer::<u64, U256, _, _>::new(&region, &wake) }?;
-        let args = QueueArgs {
-            region: lend(&region),
-            wake: lend(&wake),
-        };
+        let (mut tx, mut q) = selkie::queue::<u64, U256, _, _, _>(region, wake, &res.cspace, res.slots.alloc()?)?;
         let tcb: Mine<Tcb> = res.untyped.alloc::<U11>()?.retype(res.slots.alloc()?)?;
         let join: Mine<Notification> = res.untyped.alloc::<U5>()?.retype(res.slots.alloc()?)?;
         let env = ThreadEnv::new(&res.cspace, &res.vspace);
@@ -364,7 +350,7 @@ fn a_hundred_thousand_items_pass_through_a_shared_queue_in_order(boot: &mut Boot
             tcb,
             STACK_PRODUCER.take()?,
             producer,
-            lend(&args),
+            &mut tx as *mut _ as usize,
             Priority::of::<U100>(),
             join,
         )?;

@@ -70,8 +70,8 @@ pub fn config(defined: &[&str]) -> BTreeMap<String, String> {
 /// words; words past the fourth go into the IPC buffer, as the kernel writes them).
 const STUB: &str = r#"
 #![allow(dead_code)]
-pub type Word = u64;
-pub type CPtr = u64;
+pub type Word = WORD_TYPE;
+pub type CPtr = Word;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MessageInfo(Word);
@@ -135,7 +135,12 @@ use generated::*;
 /// with `-D warnings` together with the recording stub and `main_rs` (which holds `fn main`), runs it and
 /// returns its output lines. `name` keeps the build directories of different tests apart.
 pub fn compile_and_run(name: &str, api: &Api, main_rs: &str) -> (String, Vec<String>) {
-    let arch = Target::x86_64().info().unwrap();
+    compile_and_run_for(&Target::x86_64(), name, api, main_rs)
+}
+
+/// [`compile_and_run`] for the architecture `target` (its word size: `Word` is `u32` on aarch32).
+pub fn compile_and_run_for(target: &Target, name: &str, api: &Api, main_rs: &str) -> (String, Vec<String>) {
+    let arch = target.info().unwrap();
     let code = emit_api(&ApiContext {
         api,
         arch: &arch,
@@ -148,7 +153,9 @@ pub fn compile_and_run(name: &str, api: &Api, main_rs: &str) -> (String, Vec<Str
         .join(name);
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("api.rs"), &code).unwrap();
-    std::fs::write(dir.join("main.rs"), format!("{STUB}\n{main_rs}")).unwrap();
+    let word = if arch.word_bits == 32 { "u32" } else { "u64" };
+    let stub = STUB.replace("WORD_TYPE", word);
+    std::fs::write(dir.join("main.rs"), format!("{stub}\n{main_rs}")).unwrap();
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
     let exe = dir.join("generated-code");
     let out = Command::new(rustc)
@@ -168,4 +175,9 @@ pub fn compile_and_run(name: &str, api: &Api, main_rs: &str) -> (String, Vec<Str
     let text = String::from_utf8(run.stdout).unwrap();
     let lines = text.lines().map(str::to_string).collect();
     (code, lines)
+}
+
+/// The imx6 (Sabre Lite, Cortex-A9, aarch32) debug configuration the kernel is booted with in QEMU.
+pub fn aarch32_config() -> BTreeMap<String, String> {
+    selkie_kernel::KernelConfig::debug_imx6().defines()
 }

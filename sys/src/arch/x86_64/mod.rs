@@ -4,4 +4,4 @@ mod ipc;
 mod syscalls;
 
 pub use ipc::{ipc_read_word, ipc_write_word};
-pub use syscalls::*;
+pub(crate) use syscalls::raw;
