@@ -43,18 +43,6 @@ pub const ROOT_TASK_VAR: &str = "SELKIE_LOADER_ROOT_TASK";
 
 /// Bumped whenever the way the loader is built changes.
 const RECIPE: &str = "selkie-loader-image-v1";
-/// The loader's source, part of the cache key (a changed loader is rebuilt).
-const LOADER_SOURCE: &[&str] = &[
-    include_str!("../../loader/src/lib.rs"),
-    include_str!("../../loader/src/elf.rs"),
-    include_str!("../../loader/src/plan.rs"),
-    include_str!("../../loader/src/mmu.rs"),
-    include_str!("../../loader/image/src/main.rs"),
-    include_str!("../../loader/image/build.rs"),
-    include_str!("../../loader/image/loader.ld"),
-    include_str!("../../loader/image/Cargo.toml"),
-];
-
 /// A built loader image.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoaderImage {
@@ -74,24 +62,54 @@ pub fn loader_package() -> PathBuf {
         .join("image")
 }
 
-/// The cache key of the loader image for `kernel` and `root_task` (the files' contents).
-pub fn cache_key(kernel: &[u8], root_task: &[u8]) -> String {
+/// The loader's source files (the library in `loader/src` and the image's package), part of the cache key so
+/// that a changed loader is rebuilt.
+fn loader_source() -> Result<Vec<u8>, Error> {
+    let package = loader_package();
+    if !package.join("Cargo.toml").is_file() {
+        return Err(Error::Source(format!(
+            "the aarch32 loader's source is not at {}: aarch32 boots need selkie's repository checkout",
+            package.display()
+        )));
+    }
+    let mut all = Vec::new();
+    for dir in [package.join("..").join("src"), package.clone()] {
+        let mut files: Vec<PathBuf> = walkdir::WalkDir::new(&dir)
+            .into_iter()
+            .filter_entry(|e| e.file_name() != "target")
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| e.into_path())
+            .collect();
+        files.sort();
+        for f in files {
+            let bytes = fs::read(&f).map_err(Error::io(format!("reading {}", f.display())))?;
+            all.extend_from_slice(f.strip_prefix(&dir).unwrap_or(&f).to_string_lossy().as_bytes());
+            all.push(0);
+            all.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+            all.extend_from_slice(&bytes);
+        }
+    }
+    Ok(all)
+}
+
+/// The cache key of the loader image for `kernel` and `root_task` (the files' contents) and the loader's own
+/// source.
+pub fn cache_key(kernel: &[u8], root_task: &[u8]) -> Result<String, Error> {
+    let source = loader_source()?;
     let mut h = sha2::Sha256::new();
-    for part in [RECIPE.as_bytes(), kernel, root_task]
-        .into_iter()
-        .chain(LOADER_SOURCE.iter().map(|s| s.as_bytes()))
-    {
+    for part in [RECIPE.as_bytes(), kernel, root_task, &source] {
         h.update((part.len() as u64).to_le_bytes());
         h.update(part);
     }
-    hex(&h.finalize()[..8])
+    Ok(hex(&h.finalize()[..8]))
 }
 
 /// Builds (or takes from the cache under `home`) the loader image embedding `kernel` (an ELF32 ARM kernel,
 /// [`BuiltKernel::elf32`]) and `root_task`.
 pub fn build_loader_image(home: &Path, kernel: &Path, root_task: &Path) -> Result<LoaderImage, Error> {
     let read = |p: &Path| fs::read(p).map_err(Error::io(format!("reading {}", p.display())));
-    let key = cache_key(&read(kernel)?, &read(root_task)?);
+    let key = cache_key(&read(kernel)?, &read(root_task)?)?;
     let home = &std::path::absolute(home).map_err(Error::io(format!("resolving {}", home.display())))?;
     let loaders = home.join("loaders");
     let dest = loaders.join(&key);

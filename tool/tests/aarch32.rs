@@ -97,7 +97,8 @@ fn the_debug_kernel_boots_the_root_task_which_prints_and_ends_the_run() {
     let key = selkie_kernel::loader::cache_key(
         &std::fs::read(&again.kernel.elf32).unwrap(),
         &std::fs::read(&image).unwrap(),
-    );
+    )
+    .unwrap();
     let cached = selkie_kernel::loader::build_loader_image(&home(), &again.kernel.elf32, &image).unwrap();
     assert_eq!((cached.key, cached.fresh), (key, false));
 }

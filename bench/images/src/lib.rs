@@ -8,8 +8,9 @@
 //!
 //! Each result is one console line, `selkie-bench <operation> <variant> <iterations> <ticks>`, read by
 //! `selkie-bench`'s `qemu_cost` module; the root task's first instruction's counter value is a line
-//! `selkie-bench-boot <ticks>`. Each variant checks what the kernel answered (replies, error codes) and the run
-//! fails if any answer is wrong.
+//! `selkie-bench-boot <ticks>`. The operations' names and their order in the report are the host side's
+//! (`selkie_bench::qemu_cost::OPERATIONS`). Each variant checks what the kernel answered (replies, error
+//! codes) and the run fails if any answer is wrong.
 #![no_std]
 
 use core::sync::atomic::{fence, Ordering};
@@ -19,19 +20,8 @@ use selkie::rights::ReadWrite;
 use selkie::typenum::{U1, U11, U12, U14, U255, U3, U4, U5, U64};
 use selkie::{
     channel, sys, Buffered, Cap, Endpoint, Error, Exclusive, FastPath, IpcBuffer, Mapped, Notification, Own, Page4K,
-    Priority, QueueConsumer, QueueProducer, Region, Served, StaticStack, Tcb, Thread, ThreadEnv,
+    Priority, Region, Served, StaticStack, Tcb, Thread, ThreadEnv, Threads,
 };
-
-/// The operations, in report order.
-pub const OPERATIONS: [&str; 7] = [
-    "ipc_call",
-    "ipc_long",
-    "signal_wait",
-    "retype",
-    "copy_delete",
-    "map_unmap",
-    "queue",
-];
 
 extern "C" {
     fn selkie_bench_c_signal_wait(ntfn: sys::CPtr, n: u64) -> u64;
@@ -250,7 +240,7 @@ pub fn run(boot: BootInfo, n: u64, boot_ticks: u64) -> Result<(), BenchError> {
     {
         let op = "ipc_call";
         let (caller, responder): (FastCaller, FastResponder) =
-            channel::<Ping, Ping, FastPath, _>(endpoint(&mut res)?, &res.cspace, res.slots.alloc()?)?;
+            channel::<Ping, Ping, FastPath, Threads, _>(endpoint(&mut res)?, &res.cspace, res.slots.alloc()?)?;
         // SAFETY: set before the server thread starts; only that thread reads it afterwards.
         unsafe { *core::ptr::addr_of_mut!(FAST_RESPONDER) = Some(responder) };
         server(&mut res, &STACKS[0], typed_fast_server, 0)?;
@@ -287,7 +277,7 @@ pub fn run(boot: BootInfo, n: u64, boot_ticks: u64) -> Result<(), BenchError> {
     {
         let op = "ipc_long";
         let (caller, responder): (LongCaller, LongResponder) =
-            channel::<Long, Long, Buffered, _>(endpoint(&mut res)?, &res.cspace, res.slots.alloc()?)?;
+            channel::<Long, Long, Buffered, Threads, _>(endpoint(&mut res)?, &res.cspace, res.slots.alloc()?)?;
         // SAFETY: set before the server thread starts; only that thread reads it afterwards.
         unsafe { *core::ptr::addr_of_mut!(LONG_RESPONDER) = Some(responder) };
         server(&mut res, &STACKS[3], typed_long_server, 0)?;
@@ -475,13 +465,8 @@ pub fn run(boot: BootInfo, n: u64, boot_ticks: u64) -> Result<(), BenchError> {
         let op = "queue";
         let region = page(&mut res)?;
         let wake = notification(&mut res)?;
-        // SAFETY: the only producer and the only consumer of this region.
-        let (mut tx, mut rx) = unsafe {
-            (
-                QueueProducer::<u64, U64, _, _>::new(&region, &wake)?,
-                QueueConsumer::<u64, U64, _, _>::new(&region, &wake)?,
-            )
-        };
+        let (mut tx, mut rx) =
+            selkie::queue::<u64, U64, _, _, _>(region, wake, &res.cspace, res.slots.alloc()?).map_err(|r| r.error)?;
         let t0 = ticks();
         for i in 0..n {
             tx.push(i);
@@ -491,6 +476,7 @@ pub fn run(boot: BootInfo, n: u64, boot_ticks: u64) -> Result<(), BenchError> {
         }
         report(op, "typed", n, ticks() - t0);
         let region = page(&mut res)?;
+        let wake = notification(&mut res)?;
         let base = region.vaddr() as *mut u8;
         let bytes = cross_queue::QueueMemory::<u64, U64>::BYTES;
         // SAFETY: the page is mapped read-write for the root task and holds nothing else; one end of each kind.

@@ -15,7 +15,7 @@ use selkie::process::{
     Brand, ImageFunction, Perms, Process, ProcessBrand, ProcessConfig, ProcessKit, ProcessResources, RootImage,
     RunningProcess, PARAMS_ADDR,
 };
-use selkie::typenum::{U1, U100, U12, U14, U18, U3, U5, U64};
+use selkie::typenum::{U1, U100, U12, U128, U14, U18, U3, U5};
 use selkie::{Badge, Cap, Fault, Forever, Lent, Local, Notification, Priority, Region, Scope, Supervisor, VmAccess};
 use support::{expect_eq, Fail};
 
@@ -46,8 +46,8 @@ struct Plain {
     probe: u64,
 }
 
-type Res<'s> = ProcessResources<U18, U64, selkie::Borrowed<Lent<'s>>, Lent<'s>>;
-type Running<'s, B> = RunningProcess<B, U18, U64, selkie::Borrowed<Lent<'s>>, Lent<'s>>;
+type Res<'s> = ProcessResources<U18, U128, selkie::Borrowed<Lent<'s>>, Lent<'s>>;
+type Running<'s, B> = RunningProcess<B, U18, U128, selkie::Borrowed<Lent<'s>>, Lent<'s>>;
 
 fn shared_word(i: usize) -> *mut u64 {
     (SHARED as usize + 8 * i) as *mut u64
@@ -57,7 +57,7 @@ fn shared_word(i: usize) -> *mut u64 {
 fn resources<'s>(res: &mut Resources<Lent<'s>>) -> Result<Res<'s>, Fail> {
     Ok(ProcessResources::new(
         res.untyped.alloc::<U18>()?,
-        res.slots.alloc::<U64>()?,
+        res.slots.alloc::<U128>()?,
     ))
 }
 
@@ -467,7 +467,7 @@ fn start_worker<'s, B: Brand>(
 trait FrameOf<'s> {
     fn share_with<B: Brand>(
         &self,
-        p: &mut Process<B, U18, U64, selkie::Borrowed<Lent<'s>>, Lent<'s>>,
+        p: &mut Process<B, U18, U128, selkie::Borrowed<Lent<'s>>, Lent<'s>>,
     ) -> Result<(), Fail>;
 }
 impl<'s, St: selkie::MapState, Sh: selkie::Sharing, Rt: selkie::rights::RightsSet> FrameOf<'s>
@@ -475,7 +475,7 @@ impl<'s, St: selkie::MapState, Sh: selkie::Sharing, Rt: selkie::rights::RightsSe
 {
     fn share_with<B: Brand>(
         &self,
-        p: &mut Process<B, U18, U64, selkie::Borrowed<Lent<'s>>, Lent<'s>>,
+        p: &mut Process<B, U18, U128, selkie::Borrowed<Lent<'s>>, Lent<'s>>,
     ) -> Result<(), Fail> {
         p.map_shared_frame(self.frame(), SHARED, Perms::RW)?;
         Ok(())
@@ -551,7 +551,7 @@ fn teardown_and_rebuild_in_the_same_memory_100_times_loses_nothing(boot: &mut Bo
             let torn = p.kill(exit);
             expect_eq("runs counted", i + 1, root_word(&page, 30))?;
             expect_eq("same memory back", paddr, torn.resources.paddr())?;
-            expect_eq("all 64 slots back", 64, torn.resources.slot_count() as u64)?;
+            expect_eq("all 128 slots back", 128, torn.resources.slot_count() as u64)?;
             brand = torn.brand;
             pres = torn.resources;
         }
