@@ -109,8 +109,24 @@ impl<N: Unsigned, R: Role> CNodeSlots<N, R> {
     where
         N: TakeSlots<K>,
     {
-        let (head, tail) = self.split_off::<K>(K::USIZE);
-        (head, tail.retag())
+        // Built in place rather than through the generic helpers: this is instantiated once per pool size
+        // (a chain of `alloc`s from one pool makes a new `N` each time), so it is kept to one small function.
+        let k = K::USIZE;
+        let head = CNodeSlots {
+            cnode: self.cnode,
+            depth: self.depth,
+            start: self.start,
+            count: k,
+            marker: PhantomData,
+        };
+        let tail = CNodeSlots {
+            cnode: self.cnode,
+            depth: self.depth,
+            start: self.start + k as sys::Word,
+            count: self.count - k,
+            marker: PhantomData,
+        };
+        (head, tail)
     }
 
     /// Forgets the count's type, for code that only knows it at run time.

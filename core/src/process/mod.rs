@@ -44,7 +44,7 @@ use crate::object::{
     Badge, CNode, CNodeGuard, CSpaceRoot, CapType, Endpoint, FaultEndpointIn, IpcBuffer, KernelObject, Priority, Tcb,
     TcbConfig,
 };
-use crate::role::{ChildOf, FlowsInto, Invocable, Local, Role, SameChild, Scope};
+use crate::role::{FlowsInto, Invocable, Local, Role, SameChild, Scope};
 use crate::slots::{CNodeSlots, Runtime};
 use crate::untyped::retype::retype_call;
 use crate::vspace::{Budget, Other, VSpace};
@@ -262,10 +262,19 @@ pub struct ProcessConfig {
     pub badge: Badge,
 }
 
-/// The parts every process state keeps.
+/// The parts every process state keeps: its brand and resources, typed, and the rest in a [`Body`].
 struct Parts<B: Brand, Bits: Unsigned, N, R: Role, S: Scope> {
     brand: ProcessBrand<B>,
     res: ProcessResources<Bits, N, R, S>,
+    body: Body<S>,
+}
+
+/// A process's objects and bookkeeping, which depend neither on its brand nor on its resources' types: the code
+/// that builds, runs and tears down a process works on a `Body`, so it is compiled once per scope, not once
+/// per process (each process has its own brand type).
+struct Body<S: Scope> {
+    /// The process's untyped memory (the capability stays in `Parts::res`).
+    memory: sys::CPtr,
     /// The process's slot pool (a runtime view of `res.slots`, minus what is used).
     pool: CNodeSlots<Runtime, Local<S>>,
     cspace: sys::CPtr,
@@ -344,11 +353,9 @@ impl<B: Brand, Bits: Unsigned, N: Unsigned, R: Invocable + FlowsInto<Local<S>>, 
         params: P,
         config: ProcessConfig,
     ) -> Result<Self, BuildRefused<B, Bits, N, R, S>> {
-        let pool = res.slots.lend::<Local<S>>().into_runtime_any();
-        let mut parts = Parts {
-            brand,
-            res,
-            pool,
+        let body = Body {
+            memory: res.memory.cptr(),
+            pool: res.slots.lend::<Local<S>>().into_runtime_any(),
             cspace: 0,
             tcb: 0,
             vspace: VSpace::placeholder(),
@@ -361,6 +368,7 @@ impl<B: Brand, Bits: Unsigned, N: Unsigned, R: Invocable + FlowsInto<Local<S>>, 
             next_grant: GRANT_BASE,
             refill_slot: 0,
         };
+        let mut parts = Parts { brand, res, body };
         match parts.build(kit, code, params, config) {
             Ok(()) => Ok(Process { parts }),
             Err(error) => {
@@ -375,10 +383,42 @@ impl<B: Brand, Bits: Unsigned, N: Unsigned, R: Invocable + FlowsInto<Local<S>>, 
 }
 
 impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> Parts<B, Bits, N, R, S> {
+    /// Builds the process: the brand- and parameter-independent work is [`Body`]'s; only placing the
+    /// parameters is compiled per process type.
+    fn build<P: ProcessParams<B>>(
+        &mut self,
+        kit: &ProcessKit<S>,
+        code: &impl CodeSource,
+        params: P,
+        config: ProcessConfig,
+    ) -> Result<(), Error> {
+        let (entry, ipc) = self.body.build_spaces(kit, code, config.badge)?;
+        // Parameters: capabilities into the child's CSpace, the values into a read-only page.
+        let mut slots: ChildSlots<'_, B, S> = self.body.child_slots(kit.cspace);
+        if !params_fit::<P::View>() {
+            return Err(Error::PageInitTooLarge {
+                len: core::mem::size_of::<P::View>(),
+                page: PAGE_SIZE,
+            });
+        }
+        let view = params.place(&mut slots)?;
+        let next = slots.next;
+        self.body.next_child_slot.set(next);
+        let page = self.body.loader().new_frame()?;
+        self.body.scratch.fill_with(page, |bytes| {
+            // SAFETY: the page is 4 KiB (a `ProcessParams` type's size is checked against that at compile
+            // time) and page aligned, more than any parameter struct's alignment.
+            unsafe { (bytes.as_mut_ptr() as *mut P::View).write(view) }
+        })?;
+        self.body.build_thread(kit, page, ipc, entry, config.priority)
+    }
+}
+
+impl<S: Scope> Body<S> {
     /// One new object of type `object` (`size_bits`) from the process's memory, in one of its slots.
     fn make(&mut self, object: sys::ObjectType, size_bits: usize) -> Result<sys::CPtr, Error> {
         let slot = self.pool.alloc::<typenum::U1>()?;
-        retype_call(self.res.memory.cptr(), object, size_bits, &slot).map_err(|code| Error::Kernel {
+        retype_call(self.memory, object, size_bits, &slot).map_err(|code| Error::Kernel {
             op: Operation::UntypedRetype,
             code,
         })?;
@@ -387,7 +427,7 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> Parts<B, Bits, N, R, S
 
     fn loader(&mut self) -> Loader<'_, S> {
         Loader {
-            mem: self.res.memory.cptr(),
+            mem: self.memory,
             slots: &mut self.pool,
             cspace: self.root_cspace,
             vspace: &mut self.vspace,
@@ -396,28 +436,89 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> Parts<B, Bits, N, R, S
         }
     }
 
-    fn build<P: ProcessParams<B>>(
+    /// The child's parameter slots from the next free one, with the loader and grant window parameters that
+    /// bring memory along map into; `root_cspace` is the caller's CSpace the parameter capabilities move out of.
+    fn child_slots<B>(&mut self, root_cspace: sys::CPtr) -> ChildSlots<'_, B, S> {
+        ChildSlots {
+            cnode: self.cspace,
+            root_cspace,
+            next: self.next_child_slot.get(),
+            vacated: &mut self.vacated,
+            loader: Loader {
+                mem: self.memory,
+                slots: &mut self.pool,
+                cspace: self.root_cspace,
+                vspace: &mut self.vspace,
+                scratch: self.scratch,
+                fresh: &mut self.fresh,
+            },
+            next_grant: &mut self.next_grant,
+            brand: PhantomData,
+            scope: PhantomData,
+        }
+    }
+
+    /// Maps `pages` frames from the caller's capability `first` on at the next address of the child's grant
+    /// window, writable if `write`; returns that address.
+    fn map_region(&mut self, first: sys::CPtr, pages: usize, write: bool) -> Result<sys::Word, Error> {
+        let mut loader = Loader {
+            mem: self.memory,
+            slots: &mut self.pool,
+            cspace: self.root_cspace,
+            vspace: &mut self.vspace,
+            scratch: self.scratch,
+            fresh: &mut self.fresh,
+        };
+        crate::region::map_in_child(&mut loader, &mut self.next_grant, first, pages, write)
+    }
+
+    /// Copies the caller's capability `cap` (with `rights`) into the child's next free slot; returns that slot.
+    fn copy_in(&self, cap: sys::CPtr, rights: sys::Word) -> Result<sys::CPtr, Error> {
+        let index = self.next_child_slot.get();
+        if index >= 1 << CHILD_CNODE_RADIX {
+            return Err(Error::SlotsExhausted {
+                requested: 1,
+                available: 0,
+            });
+        }
+        crate::object::invoke(Operation::CNodeCopy, (), |()| {
+            // SAFETY: copies a live capability of the caller's into an empty slot of the child's CNode.
+            unsafe {
+                sys::cnode_copy(
+                    self.cspace,
+                    index,
+                    CHILD_CNODE_RADIX,
+                    self.root_cspace,
+                    cap,
+                    crate::object::WORD_DEPTH,
+                    sys::CapRights::from_word(rights),
+                )
+            }
+        })
+        .map_err(|r| r.error)?;
+        self.next_child_slot.set(index + 1);
+        Ok(index)
+    }
+
+    /// Builds the child's CSpace (with its fault endpoint badged `badge`), its address space, code, stack and
+    /// IPC buffer; returns where the code starts and the IPC buffer's frame.
+    fn build_spaces(
         &mut self,
         kit: &ProcessKit<S>,
         code: &impl CodeSource,
-        params: P,
-        config: ProcessConfig,
-    ) -> Result<(), Error> {
-        let root_cspace = local_cnode(kit.cspace);
+        badge: Badge,
+    ) -> Result<(Entry, sys::CPtr), Error> {
         // CSpace: a CNode, its own capability (guarded) in its slot 1, the fault endpoint in slot 2.
         self.cspace = self.make(sys::ObjectType::CapTable, CHILD_CNODE_RADIX as usize)?;
         let guard = CNodeGuard::new(0, sys::WORD_BITS as u8 - CHILD_CNODE_RADIX)?;
-        let cnode: Cap<CNode<U8>, Local> = Cap::new(self.cspace, CNode::from_data(()));
-        let self_slot: CNodeSlots<typenum::U1, ChildOf<B, S>> =
-            CNodeSlots::new(self.cspace, CHILD_CNODE_RADIX, SELF_CNODE_SLOT, 1);
         crate::object::invoke(Operation::CNodeMint, (), |()| {
             // SAFETY: copies the child's CNode capability (in the process's slot) into an empty slot of that
             // CNode, with a guard; the kernel checks both.
             unsafe {
                 sys::cnode_mint(
-                    self_slot.cnode(),
-                    self_slot.start(),
-                    self_slot.depth(),
+                    self.cspace,
+                    SELF_CNODE_SLOT,
+                    CHILD_CNODE_RADIX,
                     kit.cspace,
                     self.cspace,
                     crate::object::WORD_DEPTH,
@@ -439,7 +540,7 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> Parts<B, Bits, N, R, S
                     kit.fault,
                     crate::object::WORD_DEPTH,
                     sys::CapRights::from_word(<Endpoint<crate::rights::WriteGrant> as CapType>::RIGHTS),
-                    config.badge.cap_data(),
+                    badge.cap_data(),
                 )
             }
         })
@@ -463,38 +564,22 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> Parts<B, Bits, N, R, S
         }
         let ipc = self.loader().new_frame()?;
         self.loader().map_frame(ipc, IPC_BUFFER_ADDR, Perms::RW)?;
-        // Parameters: capabilities into the child's CSpace, the values into a read-only page.
-        let mut slots: ChildSlots<'_, B, S> = ChildSlots {
-            cnode: self.cspace,
-            root_cspace: kit.cspace,
-            next: self.next_child_slot.get(),
-            vacated: &mut self.vacated,
-            loader: Loader {
-                mem: self.res.memory.cptr(),
-                slots: &mut self.pool,
-                cspace: self.root_cspace,
-                vspace: &mut self.vspace,
-                scratch: self.scratch,
-                fresh: &mut self.fresh,
-            },
-            next_grant: &mut self.next_grant,
-            brand: PhantomData,
-            scope: PhantomData,
-        };
-        if !params_fit::<P::View>() {
-            return Err(Error::PageInitTooLarge {
-                len: core::mem::size_of::<P::View>(),
-                page: PAGE_SIZE,
-            });
-        }
-        let view = params.place(&mut slots)?;
-        self.next_child_slot.set(slots.next);
-        let page = self.loader().new_frame()?;
-        self.scratch.fill_with(page, |bytes| {
-            // SAFETY: the page is 4 KiB (a `ProcessParams` type's size is checked against that at compile
-            // time) and page aligned, more than any parameter struct's alignment.
-            unsafe { (bytes.as_mut_ptr() as *mut P::View).write(view) }
-        })?;
+        Ok((entry, ipc))
+    }
+
+    /// Maps the parameter page `page`, then makes and configures the thread (IPC buffer in `ipc`, starting at
+    /// `entry`, not yet running).
+    fn build_thread(
+        &mut self,
+        kit: &ProcessKit<S>,
+        page: sys::CPtr,
+        ipc: sys::CPtr,
+        entry: Entry,
+        priority: Priority,
+    ) -> Result<(), Error> {
+        let root_cspace = local_cnode(kit.cspace);
+        let guard = CNodeGuard::new(0, sys::WORD_BITS as u8 - CHILD_CNODE_RADIX)?;
+        let cnode: Cap<CNode<U8>, Local> = Cap::new(self.cspace, CNode::from_data(()));
         self.loader().map_frame(page, PARAMS_ADDR, Perms::R)?;
         self.refill_slot = self.pool.alloc::<typenum::U1>()?.start();
         // Thread.
@@ -506,7 +591,7 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> Parts<B, Bits, N, R, S
             cspace: CSpaceRoot::new(&cnode, Some(guard)),
             vspace: self.vspace.root(),
             ipc_buffer: IpcBuffer::in_frame(&ipc_frame, IPC_BUFFER_ADDR),
-            priority: config.priority,
+            priority,
         })?;
         self.initial = entry_context(entry.pc as usize, STACK_TOP as usize, [PARAMS_ADDR, entry.arg, 0, 0]);
         tcb.write_registers(&self.initial, false)?;
@@ -519,32 +604,42 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> Parts<B, Bits, N, R, S
         Ok(())
     }
 
-    /// Revokes everything made from the memory and empties every slot: the resources are whole again.
-    fn reclaim(self) -> Reclaimed<B, Bits, N, R, S> {
+    /// Revokes everything made from the memory and empties the process's `count` slots from `start` in
+    /// `cnode` (at `depth`); returns the caller's slots the parameter capabilities left.
+    fn release(
+        self,
+        cnode: sys::CPtr,
+        depth: u8,
+        start: sys::Word,
+        count: usize,
+    ) -> ArrayVec<sys::CPtr, MAX_PARAM_CAPS> {
         let root_cspace = local_cnode(self.root_cspace);
-        let Parts {
-            brand,
-            res,
-            vspace,
-            vacated,
-            ..
-        } = self;
-        let _ = vspace.into_root_cptr();
-        let _ = crate::object::revoke_raw(&root_cspace, res.memory.cptr());
+        let _ = self.vspace.into_root_cptr();
+        let _ = crate::object::revoke_raw(&root_cspace, self.memory);
         // The copies of the root task's frames are not made from the memory: empty every slot.
-        for i in 0..res.slots.len() {
-            let _ = crate::object::delete_raw(res.slots.cnode(), res.slots.start() + i as sys::Word, res.slots.depth());
+        for i in 0..count {
+            let _ = crate::object::delete_raw(cnode, start + i as sys::Word, depth);
         }
         let _ = root_cspace.into_parts();
-        let vacated = vacated
-            .into_iter()
-            .map(|cptr| CNodeSlots::new(res.slots.cnode(), res.slots.depth(), cptr, 1))
-            .collect();
-        (brand, res, vacated)
+        self.vacated
     }
 
     fn tcb(&self) -> Cap<Tcb, Local> {
         Cap::new(self.tcb, Tcb::from_data(()))
+    }
+}
+
+impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> Parts<B, Bits, N, R, S> {
+    /// Revokes everything made from the memory and empties every slot: the resources are whole again.
+    fn reclaim(self) -> Reclaimed<B, Bits, N, R, S> {
+        let Parts { brand, res, body } = self;
+        let (cnode, depth) = (res.slots.cnode(), res.slots.depth());
+        let vacated = body
+            .release(cnode, depth, res.slots.start(), res.slots.len())
+            .into_iter()
+            .map(|cptr| CNodeSlots::new(cnode, depth, cptr, 1))
+            .collect();
+        (brand, res, vacated)
     }
 }
 
@@ -553,7 +648,7 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> Process<B, Bits, N, R,
     /// process back by value, as every refused operation does: no heap to box it in.)
     #[allow(clippy::result_large_err)]
     pub fn start(self) -> Result<RunningProcess<B, Bits, N, R, S>, Refused<Self>> {
-        let tcb = self.parts.tcb();
+        let tcb = self.parts.body.tcb();
         let r = tcb.resume();
         let _ = tcb.into_parts();
         match r {
@@ -571,12 +666,12 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> Process<B, Bits, N, R,
         vaddr: sys::Word,
         perms: Perms,
     ) -> Result<(), Error> {
-        self.parts.loader().map_copy(frame.cptr(), vaddr, perms)
+        self.parts.body.loader().map_copy(frame.cptr(), vaddr, perms)
     }
 
     /// Sets the priority before it starts.
     pub fn set_priority(&self, priority: Priority) -> Result<(), Error> {
-        with_tcb(&self.parts, |t| t.set_priority(priority))
+        with_tcb(&self.parts.body, |t| t.set_priority(priority))
     }
 
     /// Maps the shared region `region` into the child, at the next address of its grant window (from
@@ -595,87 +690,31 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> Process<B, Bits, N, R,
         Sh: crate::region::IsShared,
         Rt: crate::rights::RightsSet,
     {
-        self.parts.map_region(region)
+        self.parts.body.map_region(region.first_cptr(), P::USIZE, Rt::WRITE)
     }
 }
 
-fn with_tcb<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope, O>(
-    parts: &Parts<B, Bits, N, R, S>,
-    f: impl FnOnce(&Cap<Tcb, Local>) -> O,
-) -> O {
+fn with_tcb<S: Scope, O>(parts: &Body<S>, f: impl FnOnce(&Cap<Tcb, Local>) -> O) -> O {
     let tcb = parts.tcb();
     let out = f(&tcb);
     let _ = tcb.into_parts();
     out
 }
 
-impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> Parts<B, Bits, N, R, S> {
-    fn map_region<P: Unsigned, St: crate::MapState, Sh: crate::Sharing, Rt: crate::rights::RightsSet>(
-        &mut self,
-        region: &crate::Region<P, St, Sh, Rt, crate::Page4K, S>,
-    ) -> Result<sys::Word, Error> {
-        let mut loader = Loader {
-            mem: self.res.memory.cptr(),
-            slots: &mut self.pool,
-            cspace: self.root_cspace,
-            vspace: &mut self.vspace,
-            scratch: self.scratch,
-            fresh: &mut self.fresh,
-        };
-        crate::region::map_in_child(
-            &mut loader,
-            &mut self.next_grant,
-            region.first_cptr(),
-            P::USIZE,
-            Rt::WRITE,
-        )
-    }
-
-    fn copy_in<T: CapType + crate::object::Copyable + crate::object::CopyInto<T>>(
-        &self,
-        cap: &Cap<T, impl Invocable>,
-    ) -> Result<Cap<T, ChildOf<B, S>>, Error> {
-        if self.next_child_slot.get() >= 1 << CHILD_CNODE_RADIX {
-            return Err(Error::SlotsExhausted {
-                requested: 1,
-                available: 0,
-            });
-        }
-        let index = self.next_child_slot.get();
-        crate::object::invoke(Operation::CNodeCopy, (), |()| {
-            // SAFETY: copies a live capability of the caller's into an empty slot of the child's CNode.
-            unsafe {
-                sys::cnode_copy(
-                    self.cspace,
-                    index,
-                    CHILD_CNODE_RADIX,
-                    self.root_cspace,
-                    cap.cptr(),
-                    crate::object::WORD_DEPTH,
-                    sys::CapRights::from_word(T::RIGHTS),
-                )
-            }
-        })
-        .map_err(|r| r.error)?;
-        self.next_child_slot.set(index + 1);
-        Ok(Cap::new(index, *cap.object()))
-    }
-}
-
 impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> RunningProcess<B, Bits, N, R, S> {
     /// Stops the process until [`resume`](Self::resume).
     pub fn suspend(&self) -> Result<(), Error> {
-        with_tcb(&self.parts, |t| t.suspend())
+        with_tcb(&self.parts.body, |t| t.suspend())
     }
 
     /// Lets a suspended process run again.
     pub fn resume(&self) -> Result<(), Error> {
-        with_tcb(&self.parts, |t| t.resume())
+        with_tcb(&self.parts.body, |t| t.resume())
     }
 
     /// Changes the priority.
     pub fn set_priority(&self, priority: Priority) -> Result<(), Error> {
-        with_tcb(&self.parts, |t| t.set_priority(priority))
+        with_tcb(&self.parts.body, |t| t.set_priority(priority))
     }
 
     /// Copies the caller's capability `cap` into the child's CSpace (the next free slot after the
@@ -686,20 +725,22 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> RunningProcess<B, Bits
         &self,
         cap: &Cap<T, impl Invocable>,
     ) -> Result<ChildCap<'_, T, B, S>, Error> {
-        self.parts.copy_in(cap).map(ChildCap::new)
+        let index = self.parts.body.copy_in(cap.cptr(), T::RIGHTS)?;
+        Ok(ChildCap::new(Cap::new(index, *cap.object())))
     }
 
     /// Deletes a capability from the child's CSpace (the child loses it). Only a capability of this child
     /// is accepted: one of another child's does not compile.
     pub fn delete_in<T: CapType, B2: SameChild<B> + 'static>(&self, cap: ChildCap<'_, T, B2, S>) -> Result<(), Error> {
         let (cptr, _) = cap.into_cap().into_parts();
-        crate::object::delete_raw(self.parts.cspace, cptr, CHILD_CNODE_RADIX)
+        crate::object::delete_raw(self.parts.body.cspace, cptr, CHILD_CNODE_RADIX)
     }
 
     /// Maps a fresh zeroed page of the process's memory at `vaddr` in the child (for a supervisor fixing a
     /// VM fault before [`Faulted::resume`]).
     pub fn map_fresh_page(&mut self, vaddr: sys::Word, perms: Perms) -> Result<(), Error> {
         self.parts
+            .body
             .loader()
             .map_fresh(vaddr & !(PAGE_SIZE as sys::Word - 1), perms, &[])
     }
@@ -711,7 +752,7 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> RunningProcess<B, Bits
         vaddr: sys::Word,
         perms: Perms,
     ) -> Result<(), Error> {
-        self.parts.loader().map_copy(frame.cptr(), vaddr, perms)
+        self.parts.body.loader().map_copy(frame.cptr(), vaddr, perms)
     }
 
     /// Maps the shared region `region` into the child; see [`Process::map_region`].
@@ -725,25 +766,25 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> RunningProcess<B, Bits
         Sh: crate::region::IsShared,
         Rt: crate::rights::RightsSet,
     {
-        self.parts.map_region(region)
+        self.parts.body.map_region(region.first_cptr(), P::USIZE, Rt::WRITE)
     }
 
     /// Restarts a faulted process from its initial state: its fresh pages (data, bss, stack) get their
     /// initial contents again, its registers their initial values, and it runs.
     pub fn restart(&mut self, faulted: Faulted<'_, impl Invocable>) -> Result<(), Error> {
-        let p = &self.parts;
+        let p = &self.parts.body;
         for page in p.fresh.iter() {
             page.refill(&p.scratch, p.root_cspace, p.refill_slot)?;
         }
-        let tcb = self.parts.tcb();
-        let r = faulted.restart(&tcb, &self.parts.initial);
+        let tcb = self.parts.body.tcb();
+        let r = faulted.restart(&tcb, &self.parts.body.initial);
         let _ = tcb.into_parts();
         r
     }
 
     /// Kills a faulted process: suspends it and tears it down.
     pub fn kill(self, faulted: Faulted<'_, impl Invocable>) -> TornDown<B, Bits, N, R, S> {
-        let tcb = self.parts.tcb();
+        let tcb = self.parts.body.tcb();
         let _ = faulted.kill(&tcb);
         let _ = tcb.into_parts();
         self.teardown()
@@ -764,7 +805,7 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> RunningProcess<B, Bits
 
     /// The register state the process started from.
     pub fn initial_context(&self) -> UserContext {
-        self.parts.initial
+        self.parts.body.initial
     }
 }
 
