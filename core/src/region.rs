@@ -109,6 +109,26 @@ impl IsExclusive for Exclusive {}
 pub trait IsShared: Sharing {}
 impl IsShared for Shared {}
 
+/// A region another process can map ([`Process::map_region`](crate::process::Process::map_region)): a
+/// [`Shared`] region of 4 KiB frames of scope `S`. An exclusive one is refused at compile time.
+pub trait ChildMappable<S: Scope>: Sealed {
+    /// The first frame's capability, the number of frames, and whether the mapping is writable.
+    #[doc(hidden)]
+    fn grant_parts(&self) -> (sys::CPtr, usize, bool);
+}
+
+impl<P: Unsigned, St: MapState, Sh: Sharing, Rt: RightsSet, Sz: FrameSize, S: Scope> Sealed
+    for Region<P, St, Sh, Rt, Sz, S>
+{
+}
+impl<P: Unsigned, St: MapState, Sh: IsShared, Rt: RightsSet, S: Scope> ChildMappable<S>
+    for Region<P, St, Sh, Rt, Page4K, S>
+{
+    fn grant_parts(&self) -> (sys::CPtr, usize, bool) {
+        (self.first_cptr(), P::USIZE, Rt::WRITE)
+    }
+}
+
 /// Mapping rights that allow reading.
 #[diagnostic::on_unimplemented(
     message = "this mapping has no read right",

@@ -680,17 +680,9 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> Process<B, Bits, N, R,
     /// compile), so no `&mut` to its memory exists anywhere. The child's mapping uses copies of the frame
     /// capabilities, made in the process's slots: the caller keeps its region, and teardown removes the
     /// copies. If the kernel refuses part way, the frames mapped so far stay mapped until teardown.
-    pub fn map_region<P, St, Sh, Rt>(
-        &mut self,
-        region: &crate::Region<P, St, Sh, Rt, crate::Page4K, S>,
-    ) -> Result<sys::Word, Error>
-    where
-        P: Unsigned,
-        St: crate::MapState,
-        Sh: crate::region::IsShared,
-        Rt: crate::rights::RightsSet,
-    {
-        self.parts.body.map_region(region.first_cptr(), P::USIZE, Rt::WRITE)
+    pub fn map_region(&mut self, region: &impl crate::region::ChildMappable<S>) -> Result<sys::Word, Error> {
+        let (first, pages, write) = region.grant_parts();
+        self.parts.body.map_region(first, pages, write)
     }
 }
 
@@ -756,17 +748,9 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> RunningProcess<B, Bits
     }
 
     /// Maps the shared region `region` into the child; see [`Process::map_region`].
-    pub fn map_region<P, St, Sh, Rt>(
-        &mut self,
-        region: &crate::Region<P, St, Sh, Rt, crate::Page4K, S>,
-    ) -> Result<sys::Word, Error>
-    where
-        P: Unsigned,
-        St: crate::MapState,
-        Sh: crate::region::IsShared,
-        Rt: crate::rights::RightsSet,
-    {
-        self.parts.body.map_region(region.first_cptr(), P::USIZE, Rt::WRITE)
+    pub fn map_region(&mut self, region: &impl crate::region::ChildMappable<S>) -> Result<sys::Word, Error> {
+        let (first, pages, write) = region.grant_parts();
+        self.parts.body.map_region(first, pages, write)
     }
 
     /// Restarts a faulted process from its initial state: its fresh pages (data, bss, stack) get their
