@@ -93,97 +93,55 @@ pub fn throughput<T: Item>(queue: Queue, count: u64) -> Result<f64, String> {
         Queue::CrossQueue => {
             let mut memory = Box::new(QueueMemory::<T, U256>::new());
             let (mut tx, mut rx) = memory.split();
-            std::thread::scope(|s| {
-                s.spawn(move || {
-                    for i in 0..count {
-                        let (mut v, mut tries) = (T::make(i), 0);
-                        while let Err(back) = tx.push(v) {
-                            v = back;
-                            backoff(&mut tries);
-                        }
-                    }
-                });
-                let mut first = Ok(());
-                for i in 0..count {
-                    let mut tries = 0;
-                    let v = loop {
-                        match rx.pop() {
-                            Some(v) => break v,
-                            None => backoff(&mut tries),
-                        }
-                    };
-                    // The first error is kept and the rest still drained: returning early would leave the
-                    // producer waiting on a full queue and the scope waiting for it.
-                    if first.is_ok() {
-                        first = expect(i, v.index(), queue);
-                    }
-                }
-                first
-            })?;
+            transfer(queue, count, move |v| tx.push(v), move || rx.pop())?;
         }
         Queue::Crossbeam => {
             let q = crossbeam_queue::ArrayQueue::<T>::new(CAPACITY);
-            std::thread::scope(|s| {
-                let q = &q;
-                s.spawn(move || {
-                    for i in 0..count {
-                        let (mut v, mut tries) = (T::make(i), 0);
-                        while let Err(back) = q.push(v) {
-                            v = back;
-                            backoff(&mut tries);
-                        }
-                    }
-                });
-                let mut first = Ok(());
-                for i in 0..count {
-                    let mut tries = 0;
-                    let v = loop {
-                        match q.pop() {
-                            Some(v) => break v,
-                            None => backoff(&mut tries),
-                        }
-                    };
-                    // The first error is kept and the rest still drained: returning early would leave the
-                    // producer waiting on a full queue and the scope waiting for it.
-                    if first.is_ok() {
-                        first = expect(i, v.index(), queue);
-                    }
-                }
-                first
-            })?;
+            transfer(queue, count, |v| q.push(v), || q.pop())?;
         }
         Queue::Rtrb => {
             let (mut tx, mut rx) = rtrb::RingBuffer::<T>::new(CAPACITY);
-            std::thread::scope(|s| {
-                s.spawn(move || {
-                    for i in 0..count {
-                        let (mut v, mut tries) = (T::make(i), 0);
-                        while let Err(rtrb::PushError::Full(back)) = tx.push(v) {
-                            v = back;
-                            backoff(&mut tries);
-                        }
-                    }
-                });
-                let mut first = Ok(());
-                for i in 0..count {
-                    let mut tries = 0;
-                    let v = loop {
-                        match rx.pop() {
-                            Ok(v) => break v,
-                            Err(_) => backoff(&mut tries),
-                        }
-                    };
-                    // The first error is kept and the rest still drained: returning early would leave the
-                    // producer waiting on a full queue and the scope waiting for it.
-                    if first.is_ok() {
-                        first = expect(i, v.index(), queue);
-                    }
-                }
-                first
-            })?;
+            let push = move |v| tx.push(v).map_err(|rtrb::PushError::Full(back)| back);
+            transfer(queue, count, push, move || rx.pop().ok())?;
         }
     }
     Ok(count as f64 / start.elapsed().as_secs_f64())
+}
+
+/// Passes `count` items from a producer thread (`push`, which hands an item back when the queue is full) to
+/// this thread (`pop`), checking that each arrives in order. The first error is kept and the rest still
+/// drained: returning early would leave the producer waiting on a full queue and the scope waiting for it.
+fn transfer<T: Item>(
+    queue: Queue,
+    count: u64,
+    mut push: impl FnMut(T) -> Result<(), T> + Send,
+    mut pop: impl FnMut() -> Option<T>,
+) -> Result<(), String> {
+    std::thread::scope(|s| {
+        s.spawn(move || {
+            for i in 0..count {
+                let (mut v, mut tries) = (T::make(i), 0);
+                while let Err(back) = push(v) {
+                    v = back;
+                    backoff(&mut tries);
+                }
+            }
+        });
+        let mut first = Ok(());
+        for i in 0..count {
+            let mut tries = 0;
+            let v = loop {
+                match pop() {
+                    Some(v) => break v,
+                    None => backoff(&mut tries),
+                }
+            };
+            if first.is_ok() {
+                first = expect(i, v.index(), queue);
+            }
+        }
+        first
+    })
 }
 
 /// One measured queue and element size.
