@@ -101,8 +101,7 @@ fn ensure_with(tools: &[Tool], may_install: bool) -> Result<(), Error> {
         // fails at once when another apt-get holds its lock. So installs are serialised on a lock file of our
         // own, what another process installed meanwhile is not installed again, and apt-get waits for the lock
         // of an apt run of another program instead of failing.
-        let lock = std::fs::File::create(std::env::temp_dir().join("selkie-apt-install.lock"));
-        let _held = lock.as_ref().ok().filter(|f| f.lock().is_ok());
+        let _held = install_lock("selkie-apt-install.lock");
         absent = missing(&absent);
         if absent.is_empty() {
             return Ok(());
@@ -157,8 +156,7 @@ pub fn ensure_rust_target(target: &str, dir: &Path) -> Result<(), Error> {
     // Two builds starting at once on a fresh machine (`cargo test` runs tests in parallel) would both run
     // `rustup target add`, and the second fails on the first one's half-installed files ("detected conflict").
     // Installs are serialised on a lock file, and what another process installed meanwhile is not added again.
-    let lock = std::fs::File::create(std::env::temp_dir().join("selkie-rustup-target.lock"));
-    let _held = lock.as_ref().ok().filter(|f| f.lock().is_ok());
+    let _held = install_lock("selkie-rustup-target.lock");
     if installed() {
         return Ok(());
     }
@@ -176,6 +174,15 @@ pub fn ensure_rust_target(target: &str, dir: &Path) -> Result<(), Error> {
         package: "rustup".into(),
         command,
     })
+}
+
+/// Takes the machine-wide lock file `name` (in the temporary directory), held until the returned file is
+/// dropped, so that concurrent builds install one at a time. `None` when it cannot be taken: then nothing is
+/// serialised, and an install that collides fails with its own message.
+fn install_lock(name: &str) -> Option<std::fs::File> {
+    let file = std::fs::File::create(std::env::temp_dir().join(name)).ok()?;
+    file.lock().ok()?;
+    Some(file)
 }
 
 fn can_apt_install() -> bool {
