@@ -3,6 +3,8 @@
 //! Each part of the report is a [`report::Section`] made by its own module; `benches/report.rs` runs them in
 //! order and writes `target/selkie/bench/report.md` (the text) and `report.json` (the raw numbers).
 
+#![warn(missing_docs)]
+
 pub mod boot_time;
 pub mod compile_scaling;
 pub mod qemu_cost;
