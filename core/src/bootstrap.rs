@@ -184,11 +184,14 @@ impl BootInfo {
                 device: desc.is_device != 0,
             })?;
         }
+        // The root task's boot mappings end after its IPC buffer and the bootinfo frame, the two pages after
+        // the image.
+        let boot_end = bi.ipc_buffer as usize as sys::Word + 2 * (1 << sys::PAGE_BITS);
         Ok(Resources {
             cspace: Cap::new(cspace, LocalCNode::from_data(())),
             tcb: Cap::new(sys::CAP_INIT_THREAD_TCB, Tcb::from_data(())),
             vspace: Cap::new(sys::CAP_INIT_THREAD_VSPACE, VSpaceRoot::from_data(())),
-            root_vspace: VSpace::root_task(sys::CAP_INIT_THREAD_VSPACE),
+            root_vspace: VSpace::root_task(sys::CAP_INIT_THREAD_VSPACE, boot_end),
             irq_control: Cap::new(sys::CAP_IRQ_CONTROL, IrqControl::from_data(())),
             asid_control: Cap::new(sys::CAP_ASID_CONTROL, AsidControl::from_data(())),
             asid_pool: Cap::new(sys::CAP_INIT_THREAD_ASID_POOL, AsidPool::from_data(())),

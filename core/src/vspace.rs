@@ -13,7 +13,10 @@
 //!
 //! structures (`Sz::Levels` is 3 for 4 KiB frames: PDPT, page directory, page table; 2 for 2 MiB frames).
 //! One 4 KiB region needs 3, a 512-page (2 MiB) region 6. The mapping takes slots for that many and untyped
-//! memory of at least `PagingObjects * 4 KiB`; handing over less does not compile. Structures already
+//! memory of at least `PagingObjects * 4 KiB`; handing over less does not compile. (On aarch32 a page table
+//! holds 256 entries and is 1 KiB, and 1 MiB sections and 16 MiB super-sections go straight into the root
+//! page directory: `Levels` is 0 for them, a mapping of them needs no paging structure, and any untyped and
+//! any number of slots, none included, will do; both come back unused.) Structures already
 //! there are not made again: the slots left over come back (counted at run time), and the paging memory is
 //! consumed (what is not used stays inside the untyped, which the address space keeps behind its structures;
 //! revoking its parent, or the end of a temporary scope, gives it all back).
@@ -41,7 +44,10 @@ use core::ops::{Add, Mul, Shl, Shr, Sub};
 
 use arrayvec::ArrayVec;
 use selkie_sys as sys;
-use typenum::{Add1, GrEq, IsGreaterOrEqual, Log2, Logarithm2, Prod, Shleft, Shright, Sub1, Sum, Unsigned, B1, U1};
+use typenum::{
+    Add1, GrEq, IsGreaterOrEqual, Log2, Logarithm2, Max, Maximum, Min, Minimum, Prod, Shleft, Shright, Sub1, Sum,
+    Unsigned, B1, U1, U2,
+};
 
 use crate::arch::{Arch, FrameSize, PagingArch, TableBits};
 use crate::object::KernelObject;
@@ -126,9 +132,13 @@ where
 }
 
 /// The size, as a power of two, of the untyped memory that holds [`PagingObjects<P, Sz>`] paging structures:
-/// `TableBits + ceil(log2(PagingObjects))`, computed as `TableBits + floor(log2(2 * PagingObjects - 1))` (the
-/// same for every count of at least one).
-pub type PagingMemoryBits<P, Sz> = Sum<TableBits, Log2<Sub1<Shleft<PagingObjects<P, Sz>, U1>>>>;
+/// `TableBits + ceil(log2(PagingObjects))`, computed as `TableBits + floor(log2(max(2 * PagingObjects, 2) - 1))`
+/// (the same for every count of at least one), and 0 when no structure is needed (frames the root maps
+/// itself, such as aarch32's sections): then any untyped will do, and it comes back unused.
+pub type PagingMemoryBits<P, Sz> = Prod<Minimum<PagingObjects<P, Sz>, U1>, TablesBits<PagingObjects<P, Sz>>>;
+
+/// `TableBits + floor(log2(max(2 * n, 2) - 1))`: the bits of memory for `n` paging structures when `n >= 1`.
+type TablesBits<N> = Sum<TableBits, Log2<Sub1<Maximum<Shleft<N, U1>, U2>>>>;
 
 /// `Bits: PagingMemory<P, Sz>`: `2^Bits` bytes of untyped memory are enough for the paging structures a
 /// mapping of `P` frames of size `Sz` may need (`Bits >= PagingMemoryBits<P, Sz>`).
@@ -137,10 +147,12 @@ impl<Bits, P, Sz> PagingMemory<P, Sz> for Bits
 where
     Sz: FrameSize,
     P: PagingCount<Sz>,
-    PagingObjects<P, Sz>: Shl<U1>,
-    Shleft<PagingObjects<P, Sz>, U1>: Sub<B1>,
-    Sub1<Shleft<PagingObjects<P, Sz>, U1>>: Logarithm2,
-    TableBits: Add<Log2<Sub1<Shleft<PagingObjects<P, Sz>, U1>>>>,
+    PagingObjects<P, Sz>: Shl<U1> + Min<U1>,
+    Shleft<PagingObjects<P, Sz>, U1>: Max<U2>,
+    Maximum<Shleft<PagingObjects<P, Sz>, U1>, U2>: Sub<B1>,
+    Sub1<Maximum<Shleft<PagingObjects<P, Sz>, U1>, U2>>: Logarithm2,
+    TableBits: Add<Log2<Sub1<Maximum<Shleft<PagingObjects<P, Sz>, U1>, U2>>>>,
+    Minimum<PagingObjects<P, Sz>, U1>: Mul<TablesBits<PagingObjects<P, Sz>>>,
     Bits: Unsigned + IsGreaterOrEqual<PagingMemoryBits<P, Sz>>,
     GrEq<Bits, PagingMemoryBits<P, Sz>>: EnoughPagingMemory,
 {
@@ -216,6 +228,8 @@ pub struct VSpace<K: VSpaceKind = Other, S: Scope = Forever> {
     tables: ArrayVec<Table, MAX_TABLES>,
     /// Structures made for a place that turned out to be taken: kept for the next place that needs one.
     spare: ArrayVec<(u8, sys::CPtr), 4>,
+    /// The kernel's boot mappings of the root task ([`Own`] only; empty otherwise).
+    boot: Span,
     /// The bump allocator's next free address ([`Own`] only) and its end.
     next_free: sys::Word,
     free_end: sys::Word,
@@ -255,10 +269,17 @@ impl<S: Scope> VSpace<Other, S> {
 
 impl<S: Scope> VSpace<Own, S> {
     /// The root task's own address space, from bootstrap: its root already has an ASID; the free range
-    /// starts at [`ROOT_FREE_BASE`], whose PDPT (the one holding the image) is there already.
-    pub(crate) fn root_task(root: sys::CPtr) -> Self {
+    /// starts at [`ROOT_FREE_BASE`], whose PDPT (the one holding the image) is there already on x86_64. The
+    /// kernel's boot mappings (the image from [`IMAGE_BASE`](crate::IMAGE_BASE), its IPC buffer and bootinfo
+    /// frames, up to `boot_end`) are recorded apart from the mappings made here, so that a mapping over them
+    /// is an overlap error on every architecture: aarch32's kernel does not refuse a 4 KiB page over another, it replaces it.
+    pub(crate) fn root_task(root: sys::CPtr, boot_end: sys::Word) -> Self {
         let mut v = VSpace::with_root(root, ROOT_FREE_BASE, ROOT_FREE_END);
         v.tables.push(Table { level: 0, base: 0 });
+        v.boot = Span {
+            start: crate::arch::IMAGE_BASE,
+            end: boot_end,
+        };
         v
     }
 
@@ -290,6 +311,7 @@ impl<K: VSpaceKind, S: Scope> VSpace<K, S> {
             mappings: ArrayVec::new(),
             tables: ArrayVec::new(),
             spare: ArrayVec::new(),
+            boot: Span { start: 0, end: 0 },
             next_free,
             free_end,
             marker: PhantomData,
@@ -338,7 +360,13 @@ impl<K: VSpaceKind, S: Scope> VSpace<K, S> {
                 })
             }
         }
-        if let Some(m) = self.mappings.iter().find(|m| vaddr < m.end && m.start < vaddr + len) {
+        let boot = core::iter::once(&self.boot).filter(|b| b.start < b.end);
+        if let Some(m) = self
+            .mappings
+            .iter()
+            .chain(boot)
+            .find(|m| vaddr < m.end && m.start < vaddr + len)
+        {
             return Err(Error::MappingOverlap {
                 vaddr,
                 len,
@@ -423,7 +451,7 @@ impl<K: VSpaceKind, S: Scope> VSpace<K, S> {
 mod tests {
     use super::*;
     use crate::arch::{LargePage, Page4K};
-    use typenum::{U4, U512, U513, U514};
+    use typenum::{U0, U4, U512, U513, U514};
 
     #[test]
     fn the_paging_formula_bounds_what_a_run_of_frames_touches() {
@@ -436,11 +464,14 @@ mod tests {
         assert_eq!(PagingMemoryBits::<U1, Page4K>::USIZE, 14);
         assert_eq!(PagingMemoryBits::<U4, Page4K>::USIZE, 15);
         assert_eq!(PagingMemoryBits::<U1, LargePage>::USIZE, 13);
+        // A frame size the root maps itself (aarch32's sections) needs no structure and no memory.
+        assert_eq!(<Prod<Minimum<U0, U1>, TablesBits<U0>> as Unsigned>::USIZE, 0);
+        assert_eq!(<Prod<Minimum<U2, U1>, TablesBits<U2>> as Unsigned>::USIZE, 13);
     }
 
     #[test]
     fn checks_name_the_addresses() {
-        let mut v: VSpace<Own> = VSpace::root_task(3);
+        let mut v: VSpace<Own> = VSpace::root_task(3, crate::arch::IMAGE_BASE + 0x1_0000);
         v.record(0x10_0000_0000, 0x2000);
         assert_eq!(
             v.check(0x10_0000_1000, 0x1000, 12),
@@ -467,6 +498,22 @@ mod tests {
                 limit: 0x7fff_ffff_ffff
             })
         );
+        // The root task's boot mappings are taken too, whatever the kernel would say.
+        let image = crate::arch::IMAGE_BASE;
+        assert_eq!(
+            v.check(image + 0x1000, 0x1000, 12),
+            Err(Error::MappingOverlap {
+                vaddr: image + 0x1000,
+                len: 0x1000,
+                existing: image,
+                existing_len: 0x1_0000
+            })
+        );
+        assert_eq!(
+            v.mapping_count(),
+            1,
+            "the boot mappings are not counted as mappings made here"
+        );
         assert!(v.forget(0x10_0000_0000));
         assert_eq!(v.check(0x10_0000_1000, 0x1000, 12), Ok(()));
         let _ = v.root.into_parts();
@@ -474,7 +521,7 @@ mod tests {
 
     #[test]
     fn the_root_range_is_handed_out_aligned_with_gaps() {
-        let mut v: VSpace<Own> = VSpace::root_task(3);
+        let mut v: VSpace<Own> = VSpace::root_task(3, crate::arch::IMAGE_BASE + 0x1_0000);
         assert_eq!(v.reserve(12, 2), Ok(ROOT_FREE_BASE));
         assert_eq!(v.reserve(21, 1), Ok(ROOT_FREE_BASE + (1 << 21)));
         // The 2 MiB one is followed by a 2 MiB gap.

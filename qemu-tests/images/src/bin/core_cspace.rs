@@ -7,7 +7,7 @@
 #[path = "../core_support.rs"]
 mod support;
 
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 use selkie::bootstrap::{BootInfo, Resources};
 use selkie::rights::{ReadOnly, WriteOnly};
@@ -17,7 +17,10 @@ use selkie::{
     Badge, Badgeable, CNodeGuard, CNodeSlot, Cap, Child, Endpoint, Error, Local, Notification, Operation, Refused,
     Scope, Tcb,
 };
-use support::{expect_eq, expect_slot, expect_type, Fail};
+use support::{expect_eq, expect_slot, expect_type, expect_word, Fail};
+
+/// The depth of a capability address that names a slot of the root CNode: one machine word.
+const DEPTH: u8 = sys::WORD_BITS as u8;
 
 selkie::test_main!();
 
@@ -41,10 +44,10 @@ fn copy_move_and_delete_change_the_slots_they_name(boot: &mut BootInfo) -> Resul
         let dest_index = dest.start();
         let old = copy.cptr();
         let (moved, vacated) = copy.move_to(cspace, dest)?;
-        expect_eq("moved capability's slot", dest_index, moved.cptr())?;
+        expect_word("moved capability's slot", dest_index, moved.cptr())?;
         expect_type("moved capability", &moved)?;
         expect_slot("source slot after move", old, sys::cap_tag::NULL)?;
-        expect_eq("vacated slot", old, vacated.start())?;
+        expect_word("vacated slot", old, vacated.start())?;
         // The vacated slot can be filled again.
         let again: Cap<Endpoint, _> = ep.copy(cspace, vacated)?;
         expect_type("copy into the vacated slot", &again)?;
@@ -94,17 +97,17 @@ fn a_minted_badge_arrives_with_a_signal(boot: &mut BootInfo) -> Result<(), Fail>
         let cspace = &res.cspace;
         let five: Cap<Notification<WriteOnly>, _> = n.mint(cspace, res.slots.alloc()?, Badge::new(0b0101)?)?;
         let eight: Cap<Notification<WriteOnly>, _> = n.mint(cspace, res.slots.alloc()?, Badge::new(0b1000)?)?;
-        expect_eq("badge in the token", 0b0101, five.object().badge().value())?;
+        expect_word("badge in the token", 0b0101, five.object().badge().value())?;
         five.signal();
         eight.signal();
-        expect_eq("signalled badges", 0b1101, n.wait().value())
+        expect_word("signalled badges", 0b1101, n.wait().value())
     })
 }
 
 #[selkie::test]
 fn mutate_sets_a_cnode_guard_while_moving(boot: &mut BootInfo) -> Result<(), Fail> {
     /// The guard value: not zero, so that a lookup that ignored the guard would be caught.
-    const GUARD: u64 = 0x2a;
+    const GUARD: sys::Word = 0x2a;
     boot.lend(|res| {
         let ep = endpoint(res)?;
         let cspace = &res.cspace;
@@ -114,13 +117,13 @@ fn mutate_sets_a_cnode_guard_while_moving(boot: &mut BootInfo) -> Result<(), Fai
         let (_, rest) = child_slots.alloc::<U5>();
         let (slot5, _) = rest.alloc::<U1>();
         let in_cnode: Cap<Endpoint, Child<_>> = ep.copy(cspace, slot5)?;
-        expect_eq("endpoint's index in the CNode", 5, in_cnode.cptr())?;
+        expect_word("endpoint's index in the CNode", 5, in_cnode.cptr())?;
         let old = cnode.cptr();
-        let (guarded, vacated) = cnode.mutate(cspace, res.slots.alloc()?, CNodeGuard::new(GUARD, 64 - 6)?)?;
+        let (guarded, vacated) = cnode.mutate(cspace, res.slots.alloc()?, CNodeGuard::new(GUARD, DEPTH - 6)?)?;
         expect_slot("source slot after mutate", old, sys::cap_tag::NULL)?;
-        expect_eq("vacated slot", old, vacated.start())?;
+        expect_word("vacated slot", old, vacated.start())?;
         expect_type("mutated CNode", &guarded)?;
-        // The kernel resolves a 64-bit address through the mutated CNode: the top 58 bits must equal the guard,
+        // The kernel resolves a one-word address through the mutated CNode: its top bits must equal the guard,
         // the low 6 pick the slot. A copy whose source is looked up that way finds the endpoint...
         let dest: CNodeSlot<_> = res.slots.alloc()?;
         let through_guard = (GUARD << 6) | 5;
@@ -129,10 +132,10 @@ fn mutate_sets_a_cnode_guard_while_moving(boot: &mut BootInfo) -> Result<(), Fai
             sys::cnode_copy(
                 cspace.cptr(),
                 dest.start(),
-                64,
+                DEPTH,
                 guarded.cptr(),
                 through_guard,
-                64,
+                DEPTH,
                 sys::CapRights::ALL,
             )
         }
@@ -150,10 +153,10 @@ fn mutate_sets_a_cnode_guard_while_moving(boot: &mut BootInfo) -> Result<(), Fai
             sys::cnode_copy(
                 cspace.cptr(),
                 dest.start(),
-                64,
+                DEPTH,
                 guarded.cptr(),
                 wrong_guard,
-                64,
+                DEPTH,
                 sys::CapRights::ALL,
             )
         };
@@ -165,7 +168,7 @@ fn mutate_sets_a_cnode_guard_while_moving(boot: &mut BootInfo) -> Result<(), Fai
         expect_slot("destination after the failed lookup", dest.start(), sys::cap_tag::NULL)?;
         // A guard that, with the radix, is longer than a word is refused by the kernel.
         // Both tokens come back as they were: the CNode still moves into the slot with a guard that fits.
-        match guarded.mutate(cspace, vacated, CNodeGuard::new(0, 63)?) {
+        match guarded.mutate(cspace, vacated, CNodeGuard::new(0, DEPTH - 1)?) {
             Err(Refused {
                 error:
                     Error::Kernel {
@@ -179,20 +182,20 @@ fn mutate_sets_a_cnode_guard_while_moving(boot: &mut BootInfo) -> Result<(), Fai
                 expect_type("CNode moved after a refused mutate", &moved)
             }
             Err(refused) => Err(Fail::Selkie(refused.error)),
-            Ok(_) => Err(Fail::Succeeded("a 63-bit guard on a 64-slot CNode")),
+            Ok(_) => Err(Fail::Succeeded("a word-wide guard on a 64-slot CNode")),
         }
     })
 }
 
 /// The badged endpoint the sender thread sends on.
-static SEND_CAP: AtomicU64 = AtomicU64::new(0);
+static SEND_CAP: AtomicUsize = AtomicUsize::new(0);
 
 /// The second thread: one message on `SEND_CAP`, then it yields forever (the test's clean-up destroys it).
 extern "C" fn sender() -> ! {
     let info = sys::MessageInfo::new(0x77, 0, 0, 1);
     // SAFETY: a register-only send on a capability the root task prepared; this thread has no IPC buffer
     // and this call does not touch one.
-    unsafe { sys::send_with_mrs(SEND_CAP.load(Ordering::Relaxed), info, [0xfeed, 0, 0, 0]) };
+    unsafe { sys::send_with_mrs(SEND_CAP.load(Ordering::Relaxed) as sys::CPtr, info, [0xfeed, 0, 0, 0]) };
     loop {
         // SAFETY: yielding has no effect on memory.
         unsafe { sys::yield_() };
@@ -209,14 +212,11 @@ fn a_minted_badge_arrives_with_a_message(boot: &mut BootInfo) -> Result<(), Fail
         let ep = endpoint(res)?;
         let cspace = &res.cspace;
         let badged: Cap<Endpoint<WriteOnly>, _> = ep.mint(cspace, res.slots.alloc()?, Badge::new(0xb1e)?)?;
-        SEND_CAP.store(badged.cptr(), Ordering::Relaxed);
+        SEND_CAP.store(badged.cptr() as usize, Ordering::Relaxed);
         let tcb: Cap<Tcb, _> = res.untyped.alloc::<U11>()?.retype(res.slots.alloc()?)?;
-        let stack_top = core::ptr::addr_of_mut!(SENDER_STACK) as u64 + core::mem::size_of::<Stack>() as u64;
-        let regs = sys::UserContext {
-            rip: sender as *const () as u64,
-            rsp: stack_top - 8,
-            ..zeroed_context()
-        };
+        let stack_top = core::ptr::addr_of_mut!(SENDER_STACK) as usize + core::mem::size_of::<Stack>();
+        // The first two registers of the context are the instruction and stack pointers on every architecture.
+        let regs = selkie::entry_context(sender as *const () as usize, stack_top, [0; 4]);
         // SAFETY: a new thread in the root task's own CSpace and VSpace, on a stack only it uses, running
         // code that only makes register-only system calls.
         unsafe {
@@ -237,16 +237,11 @@ fn a_minted_badge_arrives_with_a_message(boot: &mut BootInfo) -> Result<(), Fail
         }
         // SAFETY: a register-only receive on an endpoint the root task owns.
         let (info, badge, mrs) = unsafe { sys::recv_with_mrs(ep.cptr()) };
-        expect_eq("badge on the received message", 0xb1e, badge)?;
-        expect_eq("message label", 0x77, info.label())?;
-        expect_eq("message word", 0xfeed, mrs[0])?;
+        expect_word("badge on the received message", 0xb1e, badge)?;
+        expect_word("message label", 0x77, info.label())?;
+        expect_word("message word", 0xfeed, mrs[0])?;
         Ok(())
     })
-}
-
-fn zeroed_context() -> sys::UserContext {
-    // SAFETY: `UserContext` is plain words; all-zero is a valid value.
-    unsafe { core::mem::zeroed() }
 }
 
 #[selkie::test]
@@ -259,11 +254,12 @@ fn capabilities_go_into_a_child_cnode(boot: &mut BootInfo) -> Result<(), Fail> {
         expect_type("child CNode", &cnode)?;
         let (slot, rest) = child_slots.alloc::<selkie::typenum::U1>();
         let in_child: Cap<Endpoint, Child<_>> = ep.copy(cspace, slot)?;
-        expect_eq("address in the child's CSpace", 0, in_child.cptr())?;
+        expect_word("address in the child's CSpace", 0, in_child.cptr())?;
         // The slot is taken now: the kernel refuses a second copy into it (the types prevent it; the raw
         // call shows the kernel agrees).
         // SAFETY: a copy into a slot of a CNode the test owns.
-        let again = unsafe { sys::cnode_copy(cnode.cptr(), 0, 6, cspace.cptr(), ep.cptr(), 64, sys::CapRights::ALL) };
+        let again =
+            unsafe { sys::cnode_copy(cnode.cptr(), 0, 6, cspace.cptr(), ep.cptr(), DEPTH, sys::CapRights::ALL) };
         expect_eq(
             "kernel error for an occupied slot",
             sys::Error::DeleteFirst as u64,

@@ -1,5 +1,5 @@
 //! Faults of threads delivered to a supervisor as typed values: VM faults with their address and access
-//! kind, an invalid opcode, an unknown syscall; resuming a thread after fixing the cause, restarting one from
+//! kind, an undefined instruction (`ud2` on x86_64, `udf` on aarch32), an unknown syscall; resuming a thread after fixing the cause, restarting one from
 //! its initial state, killing one. The root task goes on through all of them.
 #![no_std]
 #![no_main]
@@ -7,23 +7,24 @@
 #[path = "../core_support.rs"]
 mod support;
 
-use core::sync::atomic::{AtomicU64, Ordering::SeqCst};
+use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering::SeqCst};
 
 use selkie::bootstrap::{BootInfo, Resources};
+use selkie::sys;
 use selkie::typenum::{U100, U11, U4, U5};
 use selkie::{
     Badge, CNodeSlots, Cap, Endpoint, Fault, Lent, Local, Notification, Priority, Runtime, StaticStack, Supervisor,
     Tcb, Thread, ThreadEnv, UntypedAllocator, VmAccess,
 };
-use support::{expect_eq, Fail};
+use support::{expect_eq, expect_word, Fail};
 
 selkie::test_main!();
 
 type Mine<'s, T> = Cap<T, Local<Lent<'s>>>;
 
-/// An address no mapping of the root task covers (3 GiB; the image is at 4 MiB). Below 4 GiB on purpose:
-/// this kernel reports VM fault addresses in 32 bits.
-const UNMAPPED: u64 = 0xc000_0000;
+/// An address no mapping of the root task covers (3 GiB: above its free range, below aarch32's kernel window;
+/// the image is at 4 MiB or 64 KiB). Below 4 GiB on purpose: this kernel reports VM fault addresses in 32 bits.
+const UNMAPPED: sys::Word = 0xc000_0000;
 
 /// A TCB and a join notification from the lent pools.
 fn part<'s>(
@@ -50,14 +51,14 @@ fn expect_true(what: &'static str, ok: bool) -> Result<(), Fail> {
 static STACK_READ: StaticStack<8192> = StaticStack::new();
 static STACK_WRITE: StaticStack<8192> = StaticStack::new();
 
-fn read_unmapped(addr: u64) {
+fn read_unmapped(addr: sys::Word) {
     // SAFETY: none: the read faults on purpose, and the supervisor kills the thread there.
-    let _ = unsafe { core::ptr::read_volatile(addr as *const u64) };
+    let _ = unsafe { core::ptr::read_volatile(addr as usize as *const usize) };
 }
 
-fn write_unmapped(addr: u64) {
+fn write_unmapped(addr: sys::Word) {
     // SAFETY: none: the write faults on purpose, and the supervisor kills the thread there.
-    unsafe { core::ptr::write_volatile(addr as *mut u64, 1) };
+    unsafe { core::ptr::write_volatile(addr as usize as *mut usize, 1) };
 }
 
 #[selkie::test]
@@ -91,7 +92,7 @@ fn vm_faults_reach_the_supervisor_with_address_and_access(boot: &mut BootInfo) -
 
         let reader = reader.start()?;
         let f = sup.wait();
-        expect_eq("badge of the reader's fault", 11, f.badge.value())?;
+        expect_word("badge of the reader's fault", 11, f.badge.value())?;
         match f.fault {
             Fault::VmFault {
                 address,
@@ -99,7 +100,7 @@ fn vm_faults_reach_the_supervisor_with_address_and_access(boot: &mut BootInfo) -
                 present,
                 ..
             } => {
-                expect_eq("read fault address", UNMAPPED + 8, address)?;
+                expect_word("read fault address", UNMAPPED + 8, address)?;
                 expect_true("read fault is a read", access == VmAccess::Read)?;
                 expect_true("nothing was mapped", !present)?;
             }
@@ -109,7 +110,7 @@ fn vm_faults_reach_the_supervisor_with_address_and_access(boot: &mut BootInfo) -
 
         let writer = writer.start()?;
         let f = sup.wait();
-        expect_eq("badge of the writer's fault", 22, f.badge.value())?;
+        expect_word("badge of the writer's fault", 22, f.badge.value())?;
         match f.fault {
             Fault::VmFault {
                 address,
@@ -117,7 +118,7 @@ fn vm_faults_reach_the_supervisor_with_address_and_access(boot: &mut BootInfo) -
                 present,
                 ..
             } => {
-                expect_eq("write fault address", UNMAPPED + 0x10, address)?;
+                expect_word("write fault address", UNMAPPED + 0x10, address)?;
                 expect_true("write fault is a write", access == VmAccess::Write)?;
                 expect_true("nothing was mapped", !present)?;
             }
@@ -132,38 +133,12 @@ fn vm_faults_reach_the_supervisor_with_address_and_access(boot: &mut BootInfo) -
 
 // ---- invalid opcode and unknown syscall ----
 
-core::arch::global_asm!(
-    ".global selkie_test_ud2",
-    "selkie_test_ud2:",
-    "ud2",
-    "jmp selkie_test_ud2"
-);
-
-extern "C" {
-    fn selkie_test_ud2() -> !;
-}
-
 static STACK_UD2: StaticStack<8192> = StaticStack::new();
 static STACK_SYSCALL: StaticStack<8192> = StaticStack::new();
 
 fn invalid_opcode(_: ()) {
     // SAFETY: none: the instruction faults on purpose and the supervisor kills the thread.
-    unsafe { selkie_test_ud2() }
-}
-
-fn unknown_syscall(number: u64) {
-    // SAFETY: a syscall the kernel does not have: it faults, and the supervisor kills the thread. RCX and
-    // R11 are clobbered by `syscall`; RBX is not touched.
-    unsafe {
-        core::arch::asm!(
-            "syscall",
-            "2: jmp 2b",
-            in("rdx") number,
-            in("rdi") 0xfeed_u64,
-            in("r12") 0x1212_u64,
-            options(noreturn)
-        )
-    }
+    unsafe { arch::selkie_test_undefined() }
 }
 
 #[selkie::test]
@@ -186,8 +161,16 @@ fn invalid_opcode_and_unknown_syscall_are_decoded(boot: &mut BootInfo) -> Result
         let f = sup.wait();
         match f.fault {
             Fault::UserException { vector, ip, .. } => {
-                expect_eq("exception vector (invalid opcode)", 6, vector)?;
-                expect_eq("faulting instruction", selkie_test_ud2 as *const () as u64, ip)?;
+                expect_word(
+                    "exception vector (undefined instruction)",
+                    arch::UNDEFINED_VECTOR,
+                    vector,
+                )?;
+                expect_word(
+                    "faulting instruction",
+                    arch::selkie_test_undefined as *const () as usize as sys::Word,
+                    ip,
+                )?;
             }
             _ => return Err(Fail::Missing("a user exception")),
         }
@@ -198,19 +181,20 @@ fn invalid_opcode_and_unknown_syscall_are_decoded(boot: &mut BootInfo) -> Result
             &env,
             tcb,
             STACK_SYSCALL.take()?,
-            unknown_syscall,
+            arch::unknown_syscall,
             42,
             Priority::of::<U100>(),
             join,
         )?
         .start()?;
         let f = sup.wait();
-        expect_eq("badge", 5, f.badge.value())?;
+        expect_word("badge", 5, f.badge.value())?;
         match f.fault {
             Fault::UnknownSyscall { number, registers, .. } => {
-                expect_eq("syscall number", 42, number)?;
-                expect_eq("rdi at the call", 0xfeed, registers.rdi)?;
-                expect_eq("r12 at the call", 0x1212, registers.r12)?;
+                expect_word("syscall number", 42, number)?;
+                let (first, second) = arch::marked_registers(&registers);
+                expect_word("first marked register at the call", 0xfeed, first)?;
+                expect_word("second marked register at the call", 0x1212, second)?;
             }
             _ => return Err(Fail::Missing("an unknown-syscall fault")),
         }
@@ -223,20 +207,19 @@ fn invalid_opcode_and_unknown_syscall_are_decoded(boot: &mut BootInfo) -> Result
 
 static STACK_FIX: StaticStack<8192> = StaticStack::new();
 static STACK_RESTART: StaticStack<8192> = StaticStack::new();
-static TARGET: AtomicU64 = AtomicU64::new(0);
+static TARGET: AtomicUsize = AtomicUsize::new(0);
 static RUNS: AtomicU64 = AtomicU64::new(0);
 static FINISHED: AtomicU64 = AtomicU64::new(0);
 
-/// Stores `0x77` through RAX = `addr`; the supervisor points RAX somewhere valid and resumes.
-fn store_through_rax(addr: u64) {
-    // SAFETY: the first attempt faults on purpose; the supervisor then makes RAX point at `TARGET`, a live
-    // atomic, before the store is re-executed.
-    unsafe { core::arch::asm!("mov qword ptr [rax], rcx", in("rax") addr, in("rcx") 0x77_u64, options(nostack)) };
+/// Stores `0x77` through the address register (RAX, R0) = `addr`; the supervisor points it somewhere valid and
+/// resumes.
+fn store_through_register(addr: sys::Word) {
+    arch::store_through_register(addr);
     FINISHED.fetch_add(1, SeqCst);
 }
 
 /// Faults on its first run only, then finishes.
-fn fault_first_time(addr: u64) {
+fn fault_first_time(addr: sys::Word) {
     if RUNS.fetch_add(1, SeqCst) == 0 {
         write_unmapped(addr);
     }
@@ -255,7 +238,7 @@ fn a_supervisor_resumes_a_fixed_thread_and_restarts_another(boot: &mut BootInfo)
             &env,
             tcb,
             STACK_FIX.take()?,
-            store_through_rax,
+            store_through_register,
             UNMAPPED,
             Priority::of::<U100>(),
             join,
@@ -274,12 +257,16 @@ fn a_supervisor_resumes_a_fixed_thread_and_restarts_another(boot: &mut BootInfo)
             ),
         )?;
         let mut regs = t.tcb().read_registers(false)?;
-        expect_eq("RAX holds the bad address", UNMAPPED, regs.rax)?;
-        regs.rax = TARGET.as_ptr() as u64;
+        expect_word(
+            "the address register holds the bad address",
+            UNMAPPED,
+            *arch::address_register(&mut regs),
+        )?;
+        *arch::address_register(&mut regs) = TARGET.as_ptr() as usize as sys::Word;
         t.tcb().write_registers(&regs, false)?;
         f.resume();
         let _ = t.join()?;
-        expect_eq("value stored after the fix", 0x77, TARGET.load(SeqCst))?;
+        expect_eq("value stored after the fix", 0x77, TARGET.load(SeqCst) as u64)?;
         expect_eq("thread finished once", 1, FINISHED.load(SeqCst))?;
 
         let (tcb, join) = part(&mut res.untyped, &mut res.slots)?;
@@ -310,4 +297,113 @@ fn a_supervisor_resumes_a_fixed_thread_and_restarts_another(boot: &mut BootInfo)
         expect_eq("finished after the restart", 11, FINISHED.load(SeqCst))?;
         Ok(())
     })
+}
+
+/// The instructions and registers the faults above are made with and seen in, on x86_64.
+#[cfg(target_arch = "x86_64")]
+mod arch {
+    use selkie::{sys, SyscallRegisters, UserContext};
+
+    core::arch::global_asm!(
+        ".global selkie_test_undefined",
+        "selkie_test_undefined:",
+        "ud2",
+        "jmp selkie_test_undefined"
+    );
+
+    extern "C" {
+        /// `ud2`, the invalid opcode.
+        pub fn selkie_test_undefined() -> !;
+    }
+
+    /// The exception vector of an invalid opcode.
+    pub const UNDEFINED_VECTOR: sys::Word = 6;
+
+    /// Makes system call `number`, which the kernel does not have, with RDI = 0xfeed and R12 = 0x1212.
+    pub fn unknown_syscall(number: sys::Word) {
+        // SAFETY: a syscall the kernel does not have: it faults, and the supervisor kills the thread. RCX and
+        // R11 are clobbered by `syscall`; RBX is not touched.
+        unsafe {
+            core::arch::asm!(
+                "syscall",
+                "2: jmp 2b",
+                in("rdx") number,
+                in("rdi") 0xfeed_u64,
+                in("r12") 0x1212_u64,
+                options(noreturn)
+            )
+        }
+    }
+
+    /// The two registers [`unknown_syscall`] marks, as the fault reports them.
+    pub fn marked_registers(r: &SyscallRegisters) -> (sys::Word, sys::Word) {
+        (r.rdi, r.r12)
+    }
+
+    /// Stores `0x77` through RAX = `addr`.
+    pub fn store_through_register(addr: sys::Word) {
+        // SAFETY: the first attempt faults on purpose; the supervisor then makes RAX point at `TARGET`, a live
+        // atomic, before the store is re-executed.
+        unsafe { core::arch::asm!("mov qword ptr [rax], rcx", in("rax") addr, in("rcx") 0x77_u64, options(nostack)) };
+    }
+
+    /// The register [`store_through_register`] stores through.
+    pub fn address_register(regs: &mut UserContext) -> &mut sys::Word {
+        &mut regs.rax
+    }
+}
+
+/// The instructions and registers the faults above are made with and seen in, on aarch32.
+#[cfg(target_arch = "arm")]
+mod arch {
+    use selkie::{sys, SyscallRegisters, UserContext};
+
+    core::arch::global_asm!(
+        ".global selkie_test_undefined",
+        "selkie_test_undefined:",
+        "udf #0",
+        "b selkie_test_undefined"
+    );
+
+    extern "C" {
+        /// `udf`, the permanently undefined instruction.
+        pub fn selkie_test_undefined() -> !;
+    }
+
+    /// The exception number the kernel reports for an undefined instruction (its only user-level exception
+    /// on ARM).
+    pub const UNDEFINED_VECTOR: sys::Word = 0;
+
+    /// Makes system call `number`, which the kernel does not have, with R0 = 0xfeed and R4 = 0x1212.
+    pub fn unknown_syscall(number: sys::Word) {
+        // SAFETY: a syscall the kernel does not have: it faults, and the supervisor kills the thread. The
+        // kernel saves every register; nothing here touches memory.
+        unsafe {
+            core::arch::asm!(
+                "swi 0",
+                "2: b 2b",
+                in("r7") number,
+                in("r0") 0xfeed_u32,
+                in("r4") 0x1212_u32,
+                options(noreturn)
+            )
+        }
+    }
+
+    /// The two registers [`unknown_syscall`] marks, as the fault reports them.
+    pub fn marked_registers(r: &SyscallRegisters) -> (sys::Word, sys::Word) {
+        (r.r0, r.r4)
+    }
+
+    /// Stores `0x77` through R0 = `addr`.
+    pub fn store_through_register(addr: sys::Word) {
+        // SAFETY: the first attempt faults on purpose; the supervisor then makes R0 point at `TARGET`, a live
+        // atomic, before the store is re-executed.
+        unsafe { core::arch::asm!("str r1, [r0]", in("r0") addr, in("r1") 0x77_u32, options(nostack)) };
+    }
+
+    /// The register [`store_through_register`] stores through.
+    pub fn address_register(regs: &mut UserContext) -> &mut sys::Word {
+        &mut regs.r0
+    }
 }

@@ -9,12 +9,15 @@ mod support;
 
 use selkie::bootstrap::{BootInfo, Resources};
 use selkie::sys;
-use selkie::typenum::{U1024, U11, U12, U13, U16, U2, U20, U21, U4, U6, U8};
+use selkie::typenum::{Sum, U1024, U11, U12, U16, U2, U20, U4, U6, U8};
 use selkie::{
-    smart_alloc, CNodeSlot, CNodeSlots, Cap, Endpoint, Error, Frame, KernelObject, LargePage, Local, Notification,
-    Operation, PageDirectory, PageTable, Pdpt, Pml4, Refused, Scope, Tcb, Untyped,
+    smart_alloc, CNodeSlot, CNodeSlots, Cap, Endpoint, Error, Frame, FrameSize, KernelObject, LargePage, Local,
+    Notification, Operation, PageDirectory, PageTable, Refused, Scope, Tcb, TcbBits, Untyped,
 };
-use support::{expect_eq, expect_slot, expect_type, Fail};
+use support::{expect_eq, expect_slot, expect_type, expect_word, Fail};
+
+/// The depth of a capability address that names a slot of the root CNode: one machine word.
+const DEPTH: u8 = sys::WORD_BITS as u8;
 
 selkie::test_main!();
 
@@ -37,16 +40,15 @@ fn every_object_type_retypes_and_the_kernel_agrees(boot: &mut BootInfo) -> Resul
         retype_one::<Endpoint, _>(res, "endpoint")?;
         retype_one::<Notification, _>(res, "notification")?;
         retype_one::<Frame, _>(res, "4 KiB frame")?;
-        retype_one::<Frame<LargePage>, _>(res, "2 MiB frame")?;
+        retype_one::<Frame<LargePage>, _>(res, "large frame")?;
         retype_one::<PageTable, _>(res, "page table")?;
         retype_one::<PageDirectory, _>(res, "page directory")?;
-        retype_one::<Pdpt, _>(res, "PDPT")?;
-        retype_one::<Pml4, _>(res, "PML4")?;
+        arch::retype_the_others(res)?;
         let mem = res.untyped.alloc::<U12>()?;
         let (cnode, child_slots) = mem.retype_cnode::<U6>(res.slots.alloc()?)?;
         expect_type("CNode", &cnode)?;
         expect_eq("child CNode slots", 64, child_slots.len() as u64)?;
-        // A TCB (2^11) also fits in a larger untyped: the rest of it is simply used up.
+        // A TCB (2^11 bytes on x86_64, 2^9 on aarch32) also fits in a larger untyped: the rest is simply used up.
         let big = res.untyped.alloc::<U16>()?;
         let tcb: Cap<Tcb, _> = big.retype(res.slots.alloc()?)?;
         expect_type("TCB from 2^16 bytes", &tcb)
@@ -61,16 +63,16 @@ fn split_and_quarter_reach_the_smallest_untyped(boot: &mut BootInfo) -> Result<(
         let (low, high) = mem.split(res.slots.alloc::<U2>()?)?;
         expect_type("low half", &low)?;
         expect_type("high half", &high)?;
-        expect_eq("low half address", base, low.paddr())?;
-        expect_eq("high half address", base + 128, high.paddr())?;
+        expect_word("low half address", base, low.paddr())?;
+        expect_word("high half address", base + 128, high.paddr())?;
         let (a, b, c, d) = low.quarter(res.slots.alloc::<U4>()?)?; // four 2^5 quarters
-        expect_eq("last quarter address", base + 96, d.paddr())?;
+        expect_word("last quarter address", base + 96, d.paddr())?;
         let (tiny, _) = a.split(res.slots.alloc::<U2>()?)?; // 2^4: the kernel's smallest untyped
         expect_type("2^4 untyped", &tiny)?;
         expect_eq("smallest size", 4, tiny.size_bits() as u64)?;
         let ep: Cap<Endpoint, _> = tiny.retype(res.slots.alloc()?)?; // an endpoint is 2^4 bytes
         expect_type("endpoint from the smallest untyped", &ep)?;
-        let n: Cap<Notification, _> = b.retype(res.slots.alloc()?)?; // a notification is 2^5 bytes
+        let n: Cap<Notification, _> = b.retype(res.slots.alloc()?)?; // a notification is 2^5 bytes or less
         expect_type("notification from a quarter", &n)?;
         let (q0, q1, q2, q3) = high.quarter(res.slots.alloc::<U4>()?)?;
         for q in [&q0, &q1, &q2, &q3] {
@@ -90,7 +92,7 @@ fn retype_multi_makes_consecutive_objects(boot: &mut BootInfo) -> Result<(), Fai
         let eps = mem.retype_multi::<Endpoint, U16, _>(slots)?; // 16 x 2^4 = 2^8 bytes exactly
         expect_eq("objects made", 16, eps.len() as u64)?;
         for (i, ep) in eps.enumerate() {
-            expect_eq("slot of each object", first + i as u64, ep.cptr())?;
+            expect_word("slot of each object", first + i as sys::Word, ep.cptr())?;
             expect_type("endpoint of a batch", &ep)?;
         }
         Ok(())
@@ -113,11 +115,11 @@ fn device_memory_becomes_a_frame(boot: &mut BootInfo) -> Result<(), Fail> {
     let paddr = desc.paddr;
     boot.lend(|res| {
         let mem = res.untyped.alloc_device::<U12>(paddr)?;
-        expect_eq("device memory address", paddr, mem.paddr())?;
+        expect_word("device memory address", paddr, mem.paddr())?;
         let frame: Cap<Frame, _> = mem.retype(res.slots.alloc()?)?;
         expect_type("device frame", &frame)?;
-        expect_eq("device frame address in the token", paddr, frame.object().paddr())?;
-        expect_eq("device frame address the kernel reports", paddr, kernel_paddr(&frame)?)
+        expect_word("device frame address in the token", paddr, frame.object().paddr())?;
+        expect_word("device frame address the kernel reports", paddr, kernel_paddr(&frame)?)
     })
 }
 
@@ -125,10 +127,10 @@ fn device_memory_becomes_a_frame(boot: &mut BootInfo) -> Result<(), Fail> {
 fn revoked_memory_can_be_retyped_again(boot: &mut BootInfo) -> Result<(), Fail> {
     boot.lend(|res| {
         let cspace = &res.cspace;
-        let mut mem = res.untyped.alloc::<U13>()?;
+        let mut mem = res.untyped.alloc::<Sum<TcbBits, U2>>()?;
         let mut lent: CNodeSlots<U4, _> = res.slots.alloc()?;
         let first = lent.start();
-        // 2^13 bytes hold exactly four TCBs. Without the revoke at the end of each scope the second round
+        // Four times a TCB's size holds exactly four TCBs. Without the revoke at the end of each scope the second round
         // would fail with the kernel's NotEnoughMemory.
         for _ in 0..3 {
             mem.with_temporary(cspace, &mut lent, |mem, slots| {
@@ -152,8 +154,8 @@ fn revoked_memory_can_be_retyped_again(boot: &mut BootInfo) -> Result<(), Fail> 
 fn a_refused_retype_hands_back_memory_and_slot_for_reuse(boot: &mut BootInfo) -> Result<(), Fail> {
     boot.lend(|res| {
         let cspace = &res.cspace;
-        // 2^11 bytes hold exactly one TCB: had the refused retype used any of it, the retry would fail.
-        let mem = res.untyped.alloc::<U11>()?;
+        // Exactly one TCB's size: had the refused retype used any of it, the retry would fail.
+        let mem = res.untyped.alloc::<TcbBits>()?;
         let slot: CNodeSlot<_> = res.slots.alloc()?;
         let index = slot.start();
         // Occupy the slot behind the typed layer's back: a copy of the root task's own TCB capability.
@@ -162,10 +164,10 @@ fn a_refused_retype_hands_back_memory_and_slot_for_reuse(boot: &mut BootInfo) ->
             sys::cnode_copy(
                 cspace.cptr(),
                 index,
-                64,
+                DEPTH,
                 cspace.cptr(),
                 sys::CAP_INIT_THREAD_TCB,
-                64,
+                DEPTH,
                 sys::CapRights::ALL,
             )
         }
@@ -186,28 +188,29 @@ fn a_refused_retype_hands_back_memory_and_slot_for_reuse(boot: &mut BootInfo) ->
             Ok(_) => return Err(Fail::Succeeded("a retype into an occupied slot")),
         };
         expect_type("handed-back untyped", &mem)?;
-        expect_eq("handed-back slot", index, slot.start())?;
+        expect_word("handed-back slot", index, slot.start())?;
         // The same memory, whole, becomes a TCB in a fresh slot.
         let tcb: Cap<Tcb, _> = mem.retype(res.slots.alloc()?)?;
         expect_type("TCB from the handed-back untyped", &tcb)?;
         // Emptied, the handed-back slot takes a new object.
         // SAFETY: deletes the copy the test put there; no token names it.
-        unsafe { sys::cnode_delete(cspace.cptr(), index, 64) }.map_err(|code| Fail::Raw("seL4_CNode_Delete", code))?;
+        unsafe { sys::cnode_delete(cspace.cptr(), index, DEPTH) }
+            .map_err(|code| Fail::Raw("seL4_CNode_Delete", code))?;
         let ep: Cap<Endpoint, _> = res.untyped.alloc::<U4>()?.retype(slot)?;
-        expect_eq("endpoint's slot", index, ep.cptr())?;
+        expect_word("endpoint's slot", index, ep.cptr())?;
         expect_type("endpoint in the handed-back slot", &ep)
     })
 }
 
-/// The physical address the kernel reports for a frame (`seL4_X86_Page_GetAddress`).
-fn kernel_paddr<S: selkie::FrameSize, R: selkie::Role>(frame: &Cap<Frame<S>, R>) -> Result<u64, Fail> {
-    // SAFETY: a query of a frame capability the test owns; it changes nothing.
-    unsafe { sys::x86_page_get_address(frame.cptr()) }.map_err(|code| Fail::Raw("seL4_X86_Page_GetAddress", code))
+/// The physical address the kernel reports for a frame (the architecture's page get-address call).
+fn kernel_paddr<S: FrameSize, R: selkie::Invocable>(frame: &Cap<Frame<S>, R>) -> Result<sys::Word, Fail> {
+    Ok(frame.get_address()?)
 }
 
-/// 2 MiB from the allocator, made into a frame: the address selkie recorded and the one the kernel reports.
-fn large_frame_addresses<S: Scope>(res: &mut Resources<S>) -> Result<(u64, u64), Fail> {
-    let mem = res.untyped.alloc::<U21>()?;
+/// A large frame's worth of memory from the allocator, made into a frame: the address selkie recorded and the
+/// one the kernel reports.
+fn large_frame_addresses<S: Scope>(res: &mut Resources<S>) -> Result<(sys::Word, sys::Word), Fail> {
+    let mem = res.untyped.alloc::<<LargePage as FrameSize>::Bits>()?;
     let recorded = mem.paddr();
     let frame: Cap<Frame<LargePage>, Local<S>> = mem.retype(res.slots.alloc()?)?;
     Ok((recorded, kernel_paddr(&frame)?))
@@ -219,10 +222,10 @@ fn large_frame_addresses<S: Scope>(res: &mut Resources<S>) -> Result<(u64, u64),
 #[allow(clippy::redundant_closure)]
 fn lend_gives_the_same_memory_back_to_the_next_test(boot: &mut BootInfo) -> Result<(), Fail> {
     let (recorded, first) = boot.lend(|res| large_frame_addresses(res))?;
-    expect_eq("kernel's address of the frame = selkie's", recorded, first)?;
+    expect_word("kernel's address of the frame = selkie's", recorded, first)?;
     // The kernel makes the same memory a frame again only if the first lend's objects are gone.
     let (_, second) = boot.lend(|res| large_frame_addresses(res))?;
-    expect_eq("kernel's address of the same-sized frame after lend", first, second)?;
+    expect_word("kernel's address of the same-sized frame after lend", first, second)?;
     let free = boot.lend(|res| Ok::<_, Fail>(res.untyped.free_bytes() as u64))?;
     let again = boot.lend(|res| Ok::<_, Fail>(res.untyped.free_bytes() as u64))?;
     expect_eq("free memory after lend", free, again)?;
@@ -296,10 +299,36 @@ fn smart_alloc_takes_slots_and_memory_for_straight_line_code(boot: &mut BootInfo
         expect_type("endpoint made in smart_alloc!", &ep)?;
         expect_type("low half made in smart_alloc!", &low)?;
         expect_type("high half made in smart_alloc!", &high)?;
-        expect_eq("first slot used", first, tcb.cptr())?;
+        expect_word("first slot used", first, tcb.cptr())?;
         // The pool was rebound to what is left, with the count in its type.
         let rest: CNodeSlots<U12, _> = slots;
-        expect_eq("first slot left", first + 4, rest.start())?;
+        expect_word("first slot left", first + 4, rest.start())?;
         Ok(())
     })
+}
+
+/// The paging objects only one architecture has.
+#[cfg(target_arch = "x86_64")]
+mod arch {
+    use super::*;
+    use selkie::{Pdpt, Pml4};
+
+    /// A PDPT and a PML4 (the root of an address space).
+    pub fn retype_the_others<S: Scope>(res: &mut Resources<S>) -> Result<(), Fail> {
+        retype_one::<Pdpt, _>(res, "PDPT")?;
+        retype_one::<Pml4, _>(res, "PML4")
+    }
+}
+
+/// The paging objects only one architecture has.
+#[cfg(target_arch = "arm")]
+mod arch {
+    use super::*;
+    use selkie::{Section, SuperSection};
+
+    /// A section (1 MiB) and a super-section (16 MiB) frame, which the page directory maps itself.
+    pub fn retype_the_others<S: Scope>(res: &mut Resources<S>) -> Result<(), Fail> {
+        retype_one::<Frame<Section>, _>(res, "section frame")?;
+        retype_one::<Frame<SuperSection>, _>(res, "super-section frame")
+    }
 }

@@ -1,6 +1,8 @@
 //! Issue 8, part 1, on the real kernel: regions mapped in a fresh address space and in the root task's own,
-//! shared between them, filled and read through scratch mappings; physical addresses, 2 MiB frames, unmap,
-//! remap; mapping errors carry their addresses; map and unmap 100 times without losing slots or memory.
+//! shared between them, filled and read through scratch mappings; physical addresses, large frames (2 MiB on
+//! x86_64, 64 KiB on aarch32, and aarch32's 1 MiB sections and 16 MiB super-sections, which need no page
+//! table), unmap, remap; mapping errors carry their addresses; map and unmap 100 times without losing slots
+//! or memory.
 #![no_std]
 #![no_main]
 
@@ -10,12 +12,25 @@ mod support;
 use selkie::bootstrap::{BootInfo, Resources};
 use selkie::rights::{ReadOnly, ReadWrite};
 use selkie::sys;
-use selkie::typenum::{U1, U12, U13, U14, U15, U2, U21, U3, U4, U6};
+use selkie::typenum::{Unsigned, U1, U12, U13, U14, U15, U2, U3, U4, U6};
 use selkie::{
-    Cap, Error, Frame, LargePage, Local, Operation, Other, Page4K, Pdpt, Pml4, Refused, Region, Scope, VSpace,
-    VmAttributes,
+    Arch, Cap, CapType, Error, Frame, FrameSize, KernelObject, LargePage, Local, Other, Page4K, PagingArch, Refused,
+    Region, Scope, VSpace, VSpaceRoot, VmAttributes, IMAGE_BASE, ROOT_FREE_BASE,
 };
-use support::{expect_eq, expect_slot, expect_type, Fail};
+use support::{expect_eq, expect_slot, expect_type, expect_word, Fail};
+
+/// The kernel's capability type of a 4 KiB frame.
+const PAGE_TAG: sys::Word = <Frame as CapType>::KERNEL_TAG;
+
+/// How many paging structures the first mapping of a frame of size `Sz` in the root task's free range makes:
+/// the levels it goes through whose structure is not the one the root task's image already uses.
+fn root_tables_made<Sz: FrameSize>() -> usize {
+    <Arch as PagingArch>::LEVELS
+        .iter()
+        .take(Sz::Levels::USIZE)
+        .filter(|level| IMAGE_BASE >> level.span_bits != ROOT_FREE_BASE >> level.span_bits)
+        .count()
+}
 
 selkie::test_main!();
 
@@ -47,8 +62,8 @@ fn expect_error(what: &'static str, expected: Error, found: Error) -> Result<(),
 
 /// A fresh address space with an ASID from the root task's pool.
 fn fresh_vspace<S: Scope>(res: &mut Resources<S>) -> Result<VSpace<Other, S>, Fail> {
-    let mem = res.untyped.alloc::<U12>()?;
-    let root: Cap<Pml4, Local<S>> = mem.retype(res.slots.alloc()?)?;
+    let mem = res.untyped.alloc::<<VSpaceRoot as KernelObject>::SizeBits>()?;
+    let root: Cap<VSpaceRoot, Local<S>> = mem.retype(res.slots.alloc()?)?;
     Ok(VSpace::new(root, &res.asid_pool)?)
 }
 
@@ -60,12 +75,12 @@ fn a_region_maps_in_a_fresh_vspace_and_in_the_root_and_shares_data(boot: &mut Bo
         let mem = res.untyped.alloc::<U14>()?;
         let base = mem.paddr();
         let region = Region::new(mem, res.slots.alloc::<U4>()?)?;
-        expect_slot("region's first frame", region.first_cptr(), sys::cap_tag::FRAME)?;
-        expect_slot("region's last frame", region.first_cptr() + 3, sys::cap_tag::FRAME)?;
+        expect_slot("region's first frame", region.first_cptr(), PAGE_TAG)?;
+        expect_slot("region's last frame", region.first_cptr() + 3, PAGE_TAG)?;
         for i in 0..4 {
-            expect_eq(
+            expect_word(
                 "physical address from the kernel",
-                base + i as u64 * 4096,
+                base + i as sys::Word * 4096,
                 region.frame_paddr(i)?,
             )?;
         }
@@ -73,8 +88,13 @@ fn a_region_maps_in_a_fresh_vspace_and_in_the_root_and_shares_data(boot: &mut Bo
         let (mut mine, left) =
             res.root_vspace
                 .map_next(region, res.untyped.alloc::<U15>()?, res.slots.alloc::<U6>()?)?;
-        // The root's PDPT for the low 512 GiB is the kernel's; a page directory and a page table are new.
-        expect_eq("paging slots left over", 6 - 2, left.slots.len() as u64)?;
+        // x86_64: the root's PDPT for the low 512 GiB is the kernel's; a page directory and a page table are
+        // new. aarch32: a page table is new.
+        expect_eq(
+            "paging slots left over",
+            (6 - root_tables_made::<Page4K>()) as u64,
+            left.slots.len() as u64,
+        )?;
         expect_eq("paging memory used", 0, left.memory.is_some() as u64)?;
         expect_eq("zeroed", 0, mine.as_slice().iter().map(|&b| b as u64).sum())?;
         for (i, b) in mine.as_mut_slice().iter_mut().enumerate() {
@@ -82,18 +102,20 @@ fn a_region_maps_in_a_fresh_vspace_and_in_the_root_and_shares_data(boot: &mut Bo
         }
         // Share: the root keeps its mapping (shared now); the copy goes to the child.
         let (mine, theirs) = mine.share(&res.cspace, res.slots.alloc::<U4>()?)?;
-        expect_eq("copy has the same frames", mine.paddr(), theirs.paddr())?;
-        expect_slot("shared copy", theirs.first_cptr() + 3, sys::cap_tag::FRAME)?;
+        expect_word("copy has the same frames", mine.paddr(), theirs.paddr())?;
+        expect_slot("shared copy", theirs.first_cptr() + 3, PAGE_TAG)?;
         let (theirs, left) = child.map(
             theirs,
             0x1000_0000,
             res.untyped.alloc::<U15>()?,
             res.slots.alloc::<U6>()?,
         )?;
-        expect_eq("child paging structures made", 3, child.table_count() as u64)?;
-        expect_eq("child slots left", 3, left.slots.len() as u64)?;
+        // Every level a 4 KiB frame goes through is new in a fresh address space.
+        let levels = <Page4K as FrameSize>::Levels::U64;
+        expect_eq("child paging structures made", levels, child.table_count() as u64)?;
+        expect_eq("child slots left", 6 - levels, left.slots.len() as u64)?;
         // The kernel has the copy mapped there: another frame at that address is refused.
-        let other: Cap<Frame, _> = res.untyped.alloc::<U12>()?.retype(res.slots.alloc()?)?;
+        let other = arch::blocker(res)?;
         let e = expect_err(
             "a second frame at the child's mapped address",
             other.map::<ReadWrite>(child.root(), 0x1000_0000, VmAttributes::default()),
@@ -101,7 +123,7 @@ fn a_region_maps_in_a_fresh_vspace_and_in_the_root_and_shares_data(boot: &mut Bo
         expect_error(
             "address taken in the child",
             Error::Kernel {
-                op: Operation::X86PageMap,
+                op: arch::PAGE_MAP,
                 code: sys::Error::DeleteFirst,
             },
             e,
@@ -125,6 +147,8 @@ fn a_region_maps_in_a_fresh_vspace_and_in_the_root_and_shares_data(boot: &mut Bo
 
 #[selkie::test]
 fn mapping_errors_carry_their_addresses(boot: &mut BootInfo) -> Result<(), Fail> {
+    // The kernel's boot mappings of the root task: its image, then its IPC buffer and bootinfo frames.
+    let boot_end = boot.raw().ipc_buffer as usize as sys::Word + 2 * 4096;
     boot.lend(|res| {
         let mut child = fresh_vspace(res)?;
         let two = Region::new(res.untyped.alloc::<U13>()?, res.slots.alloc::<U2>()?)?;
@@ -165,28 +189,25 @@ fn mapping_errors_carry_their_addresses(boot: &mut BootInfo) -> Result<(), Fail>
         let slots = pool.alloc::<U3>()?;
         // Reaching above the user address limit (two pages from the last one).
         let two = two.unmap(&mut child)?;
+        let top = <Arch as PagingArch>::USER_TOP;
+        let last_page = top - 0xfff;
         let refused = expect_err_refused(
             "mapping above the user limit",
-            child.map(
-                two,
-                0x7fff_ffff_f000,
-                res.untyped.alloc::<U15>()?,
-                res.slots.alloc::<U6>()?,
-            ),
+            child.map(two, last_page, res.untyped.alloc::<U15>()?, res.slots.alloc::<U6>()?),
         )?;
         expect_error(
             "out of range",
             Error::AddressOutOfRange {
-                vaddr: 0x7fff_ffff_f000,
+                vaddr: last_page,
                 len: 0x2000,
-                limit: 0x7fff_ffff_ffff,
+                limit: top,
             },
             refused.error,
         )?;
-        // In the root task's own address space, a page of its image is taken: the kernel's DeleteFirst
-        // becomes the same overlap error, with the page's address.
+        // In the root task's own address space, a page of its image is taken: an overlap error with the boot
+        // mappings' range (the kernel would refuse on x86_64; on aarch32 it would replace the page).
         static IMAGE_PAGE: [u8; 8192] = [0; 8192];
-        let page = (IMAGE_PAGE.as_ptr() as u64 + 4095) & !4095;
+        let page = (IMAGE_PAGE.as_ptr() as usize as sys::Word + 4095) & !4095;
         let refused = expect_err_refused(
             "mapping over the root task's image",
             res.root_vspace.map(one, page, mem, slots),
@@ -196,8 +217,8 @@ fn mapping_errors_carry_their_addresses(boot: &mut BootInfo) -> Result<(), Fail>
             Error::MappingOverlap {
                 vaddr: page,
                 len: 0x1000,
-                existing: page,
-                existing_len: 0x1000,
+                existing: IMAGE_BASE,
+                existing_len: boot_end - IMAGE_BASE,
             },
             refused.error,
         )?;
@@ -208,18 +229,24 @@ fn mapping_errors_carry_their_addresses(boot: &mut BootInfo) -> Result<(), Fail>
 #[selkie::test]
 fn mapping_before_an_asid_fails_with_the_kernels_error(boot: &mut BootInfo) -> Result<(), Fail> {
     boot.lend(|res| {
-        let root: Cap<Pml4, _> = res.untyped.alloc::<U12>()?.retype(res.slots.alloc()?)?;
-        let pdpt: Cap<Pdpt, _> = res.untyped.alloc::<U12>()?.retype(res.slots.alloc()?)?;
+        let root: Cap<VSpaceRoot, _> = res
+            .untyped
+            .alloc::<<VSpaceRoot as KernelObject>::SizeBits>()?
+            .retype(res.slots.alloc()?)?;
+        let table: Cap<arch::FirstTable, _> = res
+            .untyped
+            .alloc::<<arch::FirstTable as KernelObject>::SizeBits>()?
+            .retype(res.slots.alloc()?)?;
         let frame: Cap<Frame, _> = res.untyped.alloc::<U12>()?.retype(res.slots.alloc()?)?;
         let no_asid = Error::Kernel {
-            op: Operation::X86PDPTMap,
+            op: arch::TABLE_MAP,
             code: sys::Error::InvalidCapability,
         };
         let e = expect_err(
-            "PDPT into a root without an ASID",
-            pdpt.map(&root, 0x1000_0000, VmAttributes::default()),
+            "paging structure into a root without an ASID",
+            table.map(&root, 0x1000_0000, VmAttributes::default()),
         )?;
-        expect_error("PDPT before the ASID", no_asid, e)?;
+        expect_error("paging structure before the ASID", no_asid, e)?;
         let e = expect_err(
             "frame into a root without an ASID",
             frame.map::<ReadWrite>(&root, 0x1000_0000, VmAttributes::default()),
@@ -227,7 +254,7 @@ fn mapping_before_an_asid_fails_with_the_kernels_error(boot: &mut BootInfo) -> R
         expect_error(
             "frame before the ASID",
             Error::Kernel {
-                op: Operation::X86PageMap,
+                op: arch::PAGE_MAP,
                 code: sys::Error::InvalidCapability,
             },
             e,
@@ -237,38 +264,44 @@ fn mapping_before_an_asid_fails_with_the_kernels_error(boot: &mut BootInfo) -> R
         expect_error(
             "second ASID",
             Error::Kernel {
-                op: Operation::X86ASIDPoolAssign,
+                op: arch::ASID_ASSIGN,
                 code: sys::Error::InvalidCapability,
             },
             e,
         )?;
-        pdpt.map(&root, 0x1000_0000, VmAttributes::default())?;
+        table.map(&root, 0x1000_0000, VmAttributes::default())?;
         Ok(())
     })
 }
 
 #[selkie::test]
 fn large_pages_map_and_are_usable(boot: &mut BootInfo) -> Result<(), Fail> {
+    let size: usize = 1 << <LargePage as FrameSize>::Bits::USIZE;
     boot.lend(|res| {
-        let mem = res.untyped.alloc::<U21>()?;
+        let mem = res.untyped.alloc::<<LargePage as FrameSize>::Bits>()?;
         let base = mem.paddr();
         let region = Region::<U1, _, _, _, LargePage, _>::new_sized(mem, res.slots.alloc::<U1>()?)?;
-        expect_type("2 MiB frame", region.frame())?;
-        expect_eq("physical address from the kernel", base, region.frame().get_address()?)?;
+        expect_type("large frame", region.frame())?;
+        expect_word("physical address from the kernel", base, region.frame().get_address()?)?;
         let (mut big, left) =
             res.root_vspace
                 .map_next(region, res.untyped.alloc::<U13>()?, res.slots.alloc::<U2>()?)?;
-        expect_eq("2 MiB aligned", 0, big.vaddr() & ((1 << 21) - 1))?;
-        expect_eq("no page table for a 2 MiB mapping", 1, left.slots.len() as u64)?;
+        expect_eq("aligned to its size", 0, (big.vaddr() as usize & (size - 1)) as u64)?;
+        // x86_64: a page directory, no page table for a 2 MiB mapping; aarch32: a page table.
+        expect_eq(
+            "paging slots left over",
+            (2 - root_tables_made::<LargePage>()) as u64,
+            left.slots.len() as u64,
+        )?;
         let bytes = big.as_mut_slice();
-        expect_eq("size", 2 << 20, bytes.len() as u64)?;
+        expect_eq("size", size as u64, bytes.len() as u64)?;
         bytes[0] = 0x5a;
-        bytes[(2 << 20) - 1] = 0xa5;
+        bytes[size - 1] = 0xa5;
         let s = big.as_slice();
         expect_eq("first byte", 0x5a, s[0] as u64)?;
-        expect_eq("last byte", 0xa5, s[(2 << 20) - 1] as u64)?;
-        // SAFETY: reads the last byte through a raw pointer to check the mapping covers all 2 MiB.
-        let last = unsafe { ((big.vaddr() + (2 << 20) - 1) as *const u8).read_volatile() };
+        expect_eq("last byte", 0xa5, s[size - 1] as u64)?;
+        // SAFETY: reads the last byte through a raw pointer to check the mapping covers the whole frame.
+        let last = unsafe { ((big.vaddr() as usize + size - 1) as *const u8).read_volatile() };
         expect_eq("last byte by address", 0xa5, last as u64)?;
         Ok(())
     })
@@ -288,8 +321,10 @@ fn unmapped_memory_keeps_its_data_and_maps_elsewhere(boot: &mut BootInfo) -> Res
         let other: Cap<Frame, _> = res.untyped.alloc::<U12>()?.retype(res.slots.alloc()?)?;
         other.map::<ReadWrite>(res.root_vspace.root(), old, VmAttributes::default())?;
         // SAFETY: `old` now maps `other`, a fresh frame, which nothing else refers to.
-        let there = unsafe { ((old + 100) as *const u8).read_volatile() };
+        let there = unsafe { ((old as usize + 100) as *const u8).read_volatile() };
         expect_eq("a fresh frame at the old address", 0, there as u64)?;
+        // SAFETY: nothing borrows `other`'s mapping.
+        unsafe { other.unmap() }?;
         let (page, _) = res
             .root_vspace
             .map_next(page, res.untyped.alloc::<U14>()?, res.slots.alloc::<U3>()?)?;
@@ -309,18 +344,22 @@ fn remap_with_fewer_rights_keeps_the_data_readable(boot: &mut BootInfo) -> Resul
         page.as_mut_slice()[0] = 9;
         let vaddr = page.vaddr();
         let page = page.remap::<ReadOnly>()?;
-        expect_eq("same address", vaddr, page.vaddr())?;
+        expect_word("same address", vaddr, page.vaddr())?;
         expect_eq("readable after the remap", 9, page.as_slice()[0] as u64)?;
         // The mapping is still the kernel's: the address stays taken for another frame.
-        let other: Cap<Frame, _> = res.untyped.alloc::<U12>()?.retype(res.slots.alloc()?)?;
+        let other = arch::blocker(res)?;
         let e = expect_err(
             "a frame over the remapped page",
-            other.map::<ReadWrite>(res.root_vspace.root(), vaddr, VmAttributes::default()),
+            other.map::<ReadWrite>(
+                res.root_vspace.root(),
+                arch::blocker_base(vaddr),
+                VmAttributes::default(),
+            ),
         )?;
         expect_error(
             "remapped page still mapped",
             Error::Kernel {
-                op: Operation::X86PageMap,
+                op: arch::PAGE_MAP,
                 code: sys::Error::DeleteFirst,
             },
             e,
@@ -383,21 +422,170 @@ fn a_device_region_maps_at_its_physical_address(boot: &mut BootInfo) -> Result<(
         .ok_or(Fail::Missing("a device untyped"))?;
     boot.lend(|res| {
         let mem = res.untyped.alloc_device::<U12>(paddr)?;
-        expect_eq("device memory where asked", paddr, mem.paddr())?;
+        expect_word("device memory where asked", paddr, mem.paddr())?;
         let region = Region::<U1, _, _, _, Page4K, _>::from_device(mem, res.slots.alloc::<U1>()?)?;
         expect_type("device frame", region.frame())?;
-        expect_eq("the kernel's physical address", paddr, region.frame_paddr(0)?)?;
+        expect_word("the kernel's physical address", paddr, region.frame_paddr(0)?)?;
         let vaddr = res.root_vspace.reserve(12, 1)?;
         let (page, _) = res.root_vspace.map_with(
             region.restrict::<ReadOnly>(),
             vaddr,
-            VmAttributes::CacheDisabled,
+            arch::DEVICE,
             res.untyped.alloc::<U14>()?,
             res.slots.alloc::<U3>()?,
         )?;
         // Reading device memory through the uncached mapping works (what it holds is the device's business).
         let _ = page.as_slice()[0];
-        expect_eq("still at the device's address", paddr, page.frame().get_address()?)?;
+        expect_word("still at the device's address", paddr, page.frame().get_address()?)?;
         Ok(())
     })
+}
+
+/// What differs between the architectures in the tests above: the first paging structure below the root, the
+/// operations whose errors the tests expect, and the attributes of a device mapping.
+#[cfg(target_arch = "x86_64")]
+mod arch {
+    use super::{Fail, Resources};
+    use selkie::typenum::U12;
+    use selkie::{sys, Cap, Frame, Local, Operation, Scope, VmAttributes};
+
+    /// The paging structure right below the root (a PDPT).
+    pub type FirstTable = selkie::Pdpt;
+    /// Mapping a frame.
+    pub const PAGE_MAP: Operation = Operation::X86PageMap;
+    /// Mapping a [`FirstTable`].
+    pub const TABLE_MAP: Operation = Operation::X86PDPTMap;
+    /// Assigning an ASID.
+    pub const ASID_ASSIGN: Operation = Operation::X86ASIDPoolAssign;
+    /// Device registers: caching disabled.
+    pub const DEVICE: VmAttributes = VmAttributes::CacheDisabled;
+
+    /// A frame the kernel refuses to map over a mapped 4 KiB page: any frame (another 4 KiB one here).
+    pub fn blocker<S: Scope>(res: &mut Resources<S>) -> Result<Cap<Frame, Local<S>>, Fail> {
+        Ok(res.untyped.alloc::<U12>()?.retype(res.slots.alloc()?)?)
+    }
+
+    /// Where [`blocker`] goes to cover the page at `vaddr`.
+    pub fn blocker_base(vaddr: sys::Word) -> sys::Word {
+        vaddr
+    }
+}
+
+/// What differs between the architectures in the tests above: the first paging structure below the root, the
+/// operations whose errors the tests expect, and the attributes of a device mapping.
+#[cfg(target_arch = "arm")]
+mod arch {
+    use super::{Fail, Resources};
+    use selkie::typenum::U16;
+    use selkie::{sys, Cap, Frame, LargePage, Local, Operation, Scope, VmAttributes};
+
+    /// The paging structure right below the root (a page table).
+    pub type FirstTable = selkie::PageTable;
+    /// Mapping a frame.
+    pub const PAGE_MAP: Operation = Operation::ARMPageMap;
+    /// Mapping a [`FirstTable`].
+    pub const TABLE_MAP: Operation = Operation::ARMPageTableMap;
+    /// Assigning an ASID.
+    pub const ASID_ASSIGN: Operation = Operation::ARMASIDPoolAssign;
+    /// Device registers: strongly ordered, uncached.
+    pub const DEVICE: VmAttributes = VmAttributes::UNCACHED;
+
+    /// A frame the kernel refuses to map over a mapped 4 KiB page. This kernel replaces a 4 KiB page mapped
+    /// over another without a word (its page-map checks only refuse a page of another size in the way), so
+    /// the frame is a 64 KiB one, whose 16 entries must not hold 4 KiB pages.
+    pub fn blocker<S: Scope>(res: &mut Resources<S>) -> Result<Cap<Frame<LargePage>, Local<S>>, Fail> {
+        Ok(res.untyped.alloc::<U16>()?.retype(res.slots.alloc()?)?)
+    }
+
+    /// Where [`blocker`] goes to cover the page at `vaddr`: its 64 KiB-aligned base.
+    pub fn blocker_base(vaddr: sys::Word) -> sys::Word {
+        vaddr & !0xffff
+    }
+}
+
+#[cfg(target_arch = "arm")]
+mod sections {
+    //! aarch32's 1 MiB sections and 16 MiB super-sections through `VSpace` and `Region`.
+
+    use super::*;
+    use selkie::typenum::{U0, U10};
+    use selkie::{PageTable, PagingMemory, PagingSlots, RegionMemory, Section, SuperSection, Untyped};
+
+    /// A section's or super-section's memory in a region, mapped in the root task's own address space with a
+    /// budget big enough for a page table and a slot for it (`Budget`, `Slots`), written and read through the
+    /// mapping. The page directory maps these frames itself: the paging memory and slot handed over for the
+    /// mapping must come back untouched.
+    fn maps_without_a_page_table<Sz, S>(res: &mut Resources<S>, what: &'static str) -> Result<(), Fail>
+    where
+        Sz: FrameSize,
+        S: Scope,
+        Untyped<Sz::Bits>: RegionMemory<U1, Sz>,
+        U10: PagingMemory<U1, Sz>,
+        U1: PagingSlots<U1, Sz>,
+        U0: PagingSlots<U1, Sz>,
+    {
+        let size: usize = 1 << Sz::Bits::USIZE;
+        let mem = res.untyped.alloc::<Sz::Bits>()?;
+        let base = mem.paddr();
+        let region = Region::<U1, _, _, _, Sz, _>::new_sized(mem, res.slots.alloc::<U1>()?)?;
+        expect_type(what, region.frame())?;
+        expect_word("physical address from the kernel", base, region.frame().get_address()?)?;
+        let tables = res.root_vspace.table_count();
+        // Enough for one page table (1 KiB and a slot), had the mapping wanted one.
+        let budget = res.untyped.alloc::<U10>()?;
+        let budget_paddr = budget.paddr();
+        let (mut big, left) = res.root_vspace.map_next(region, budget, res.slots.alloc::<U1>()?)?;
+        expect_eq("aligned to its size", 0, (big.vaddr() as usize & (size - 1)) as u64)?;
+        expect_eq(
+            "paging structures made",
+            tables as u64,
+            res.root_vspace.table_count() as u64,
+        )?;
+        expect_eq("paging slots left over", 1, left.slots.len() as u64)?;
+        expect_slot("the unused paging slot", left.slots.start(), sys::cap_tag::NULL)?;
+        let Some(budget) = left.memory else {
+            return Err(Fail::Missing("the paging memory handed back unused"));
+        };
+        expect_word("the same paging memory back", budget_paddr, budget.paddr())?;
+        // The kernel agrees nothing was made from it: all of it still becomes one page table.
+        let table: Cap<PageTable, _> = budget.retype(res.slots.alloc()?)?;
+        expect_type("page table from the returned budget", &table)?;
+
+        let bytes = big.as_mut_slice();
+        expect_eq("size", size as u64, bytes.len() as u64)?;
+        bytes[0] = 0x5a;
+        bytes[size / 2] = 0x3c;
+        bytes[size - 1] = 0xa5;
+        let s = big.as_slice();
+        expect_eq("first byte", 0x5a, s[0] as u64)?;
+        expect_eq("middle byte", 0x3c, s[size / 2] as u64)?;
+        // SAFETY: reads the last byte through a raw pointer to check the mapping covers the whole frame.
+        let last = unsafe { ((big.vaddr() as usize + size - 1) as *const u8).read_volatile() };
+        expect_eq("last byte by address", 0xa5, last as u64)?;
+        // Unmapped and mapped again elsewhere, the data is still there.
+        // No slots at all will do for this remapping: it needs no paging structure.
+        let old = big.vaddr();
+        let region = big.unmap(&mut res.root_vspace)?;
+        let (again, _) = res
+            .root_vspace
+            .map_next(region, res.untyped.alloc::<U10>()?, res.slots.alloc::<U0>()?)?;
+        expect_eq("mapped somewhere else", 1, (again.vaddr() != old) as u64)?;
+        expect_eq("last byte after the remap", 0xa5, again.as_slice()[size - 1] as u64)?;
+        Ok(())
+    }
+
+    /// A section, then a super-section.
+    pub fn both<S: Scope>(res: &mut Resources<S>) -> Result<(), Fail> {
+        maps_without_a_page_table::<Section, _>(res, "section frame")?;
+        maps_without_a_page_table::<SuperSection, _>(res, "super-section frame")
+    }
+}
+
+#[cfg(target_arch = "arm")]
+#[selkie::test]
+// The closure is needed: `lend` wants a function of every scope, and a generic function's item is one
+// function per scope.
+#[allow(clippy::redundant_closure)]
+fn sections_and_super_sections_map_without_page_tables(boot: &mut BootInfo) -> Result<(), Fail> {
+    boot.lend(|res| sections::both(res))
 }
