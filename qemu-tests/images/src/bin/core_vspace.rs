@@ -574,6 +574,40 @@ mod sections {
         Ok(())
     }
 
+    /// Compile-time checks of the sizes (a compile-fail case cannot be built for aarch32 by the host's
+    /// suite): a region of one section is made from exactly 2^20 bytes and of one super-section from exactly
+    /// 2^24; memory one size off does not make either (the build fails if it did).
+    mod sizes {
+        use selkie::typenum::{U1, U19, U20, U21, U23, U24, U25};
+        use selkie::{RegionMemory, Section, SuperSection, Untyped};
+
+        /// Holds for memory that makes a region of one frame of size `Sz`.
+        fn makes_one<Sz: selkie::FrameSize, M: RegionMemory<U1, Sz>>() {}
+        const _: fn() = makes_one::<Section, Untyped<U20>>;
+        const _: fn() = makes_one::<SuperSection, Untyped<U24>>;
+
+        /// Has one implementation for every type, and a second, making `one_frame` ambiguous, for memory that
+        /// makes a region of one frame of size `Sz`.
+        trait AmbiguousIfItMakes<Sz, A> {
+            fn one_frame() {}
+        }
+        impl<Sz, M> AmbiguousIfItMakes<Sz, ()> for M {}
+        /// The second implementation's marker.
+        struct Makes;
+        impl<Sz: selkie::FrameSize, M: RegionMemory<U1, Sz>> AmbiguousIfItMakes<Sz, Makes> for M {}
+
+        /// Does not compile if `$mem` makes a region of one `$size`.
+        macro_rules! does_not_make {
+            ($mem:ty, $size:ty) => {
+                const _: fn() = || <$mem as AmbiguousIfItMakes<$size, _>>::one_frame();
+            };
+        }
+        does_not_make!(Untyped<U19>, Section);
+        does_not_make!(Untyped<U21>, Section);
+        does_not_make!(Untyped<U23>, SuperSection);
+        does_not_make!(Untyped<U25>, SuperSection);
+    }
+
     /// A section, then a super-section.
     pub fn both<S: Scope>(res: &mut Resources<S>) -> Result<(), Fail> {
         maps_without_a_page_table::<Section, _>(res, "section frame")?;
