@@ -215,13 +215,25 @@ impl<S: Scope> Loader<'_, S> {
 
     /// Maps a copy of the root task's frame at `frame` at `vaddr` with `perms`.
     pub(crate) fn map_copy(&mut self, frame: sys::CPtr, vaddr: sys::Word, perms: Perms) -> Result<(), Error> {
+        self.map_copy_with(frame, vaddr, perms, VmAttributes::default())
+    }
+
+    /// [`map_copy`](Self::map_copy) with the mapping's cache attributes `attr` (device registers are mapped
+    /// uncached).
+    pub(crate) fn map_copy_with(
+        &mut self,
+        frame: sys::CPtr,
+        vaddr: sys::Word,
+        perms: Perms,
+        attr: VmAttributes,
+    ) -> Result<(), Error> {
         let slot = self.slots.alloc::<U1>()?;
         let src: Cap<crate::Frame, Local<S>> = Cap::new(frame, crate::Frame::from_data(0));
         let cspace = local_cnode(self.cspace);
         let dest = src.copy::<crate::Frame, Local<S>>(&cspace, slot).map_err(|r| r.error);
         let _ = (src.into_parts(), cspace.into_parts());
         let (copy, _) = dest?.into_parts();
-        self.map_frame(copy, vaddr, perms)
+        self.map_frame_with(copy, vaddr, perms, attr)
     }
 
     /// A new 4 KiB frame made from the process's memory, in one of its slots.
@@ -243,6 +255,11 @@ impl<S: Scope> Loader<'_, S> {
     /// Maps `frame` at `vaddr` in the child with `perms`, making missing paging structures from the
     /// process's memory.
     pub(crate) fn map_frame(&mut self, frame: sys::CPtr, vaddr: sys::Word, perms: Perms) -> Result<(), Error> {
+        self.map_frame_with(frame, vaddr, perms, VmAttributes::default())
+    }
+
+    /// [`map_frame`](Self::map_frame) with the mapping's cache attributes `attr`.
+    fn map_frame_with(&mut self, frame: sys::CPtr, vaddr: sys::Word, perms: Perms, attr: VmAttributes) -> Result<(), Error> {
         let len = PAGE_SIZE as sys::Word;
         self.vspace.check(vaddr, len, 12)?;
         let slots = core::mem::replace(self.slots, CNodeSlots::new(0, 0, 0, 0));
@@ -260,9 +277,9 @@ impl<S: Scope> Loader<'_, S> {
         tables?;
         let root = self.vspace.root().cptr();
         if perms.write {
-            Arch::map_frame::<Page4K, ReadWrite>(frame, root, vaddr, VmAttributes::default())?;
+            Arch::map_frame::<Page4K, ReadWrite>(frame, root, vaddr, attr)?;
         } else {
-            Arch::map_frame::<Page4K, ReadOnly>(frame, root, vaddr, VmAttributes::default())?;
+            Arch::map_frame::<Page4K, ReadOnly>(frame, root, vaddr, attr)?;
         }
         self.vspace.record(vaddr, len);
         Ok(())
