@@ -259,7 +259,13 @@ impl<S: Scope> Loader<'_, S> {
     }
 
     /// [`map_frame`](Self::map_frame) with the mapping's cache attributes `attr`.
-    fn map_frame_with(&mut self, frame: sys::CPtr, vaddr: sys::Word, perms: Perms, attr: VmAttributes) -> Result<(), Error> {
+    fn map_frame_with(
+        &mut self,
+        frame: sys::CPtr,
+        vaddr: sys::Word,
+        perms: Perms,
+        attr: VmAttributes,
+    ) -> Result<(), Error> {
         let len = PAGE_SIZE as sys::Word;
         self.vspace.check(vaddr, len, 12)?;
         let slots = core::mem::replace(self.slots, CNodeSlots::new(0, 0, 0, 0));

@@ -767,7 +767,9 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> RunningProcess<B, Bits
     /// Maps the shared region `region` into the child; see [`Process::map_region`].
     pub fn map_region(&mut self, region: &impl crate::region::ChildMappable<S>) -> Result<sys::Word, Error> {
         let (first, pages, write) = region.grant_parts();
-        self.parts.body.map_region(first, pages, write, crate::VmAttributes::default())
+        self.parts
+            .body
+            .map_region(first, pages, write, crate::VmAttributes::default())
     }
 
     /// Restarts a faulted process from its initial state: its fresh pages (data, bss, stack) get their

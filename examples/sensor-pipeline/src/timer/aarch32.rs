@@ -6,9 +6,7 @@ use selkie::bootstrap::Resources;
 use selkie::process::{Brand, Process, GRANT_BASE, PAGE_SIZE};
 use selkie::rights::{ReadWrite, WriteOnly};
 use selkie::typenum::{U1, U12, U18, U64, U88};
-use selkie::{
-    sys, Bound, Cap, IrqHandler, Local, Notification, Page4K, Region, Shared, Unmapped, VmAttributes,
-};
+use selkie::{sys, Bound, Cap, IrqHandler, Local, Notification, Page4K, Region, Shared, Unmapped, VmAttributes};
 
 use super::{step, TICK_HZ};
 use crate::{check, PipelineError};
