@@ -77,7 +77,7 @@ fn main(boot: BootInfo) -> Result<(), PipelineError> {
     // driver's parameters carry, and what is mapped in the driver once it exists).
     let ticks: Cap<Notification> = res.untyped.alloc::<U5>()?.retype(res.slots.alloc()?)?;
     let tick_signal: Cap<Notification<WriteOnly>> = ticks.mint(&res.cspace, res.slots.alloc()?, Badge::new(1)?)?;
-    let (irq, device, timer_grant) = timer::claim(&mut res, &tick_signal)?;
+    let timer = timer::claim(&mut res, &tick_signal)?;
     // The queue from the driver to the filter: its page and a notification for wake-ups, consumed into the ends.
     let wake: Cap<Notification> = res.untyped.alloc::<U5>()?.retype(res.slots.alloc()?)?;
     let (out, input) = queue::<Sample, QueueLen, _, _, _>(queue_page, wake, &res.cspace, res.slots.alloc()?)?;
@@ -87,9 +87,9 @@ fn main(boot: BootInfo) -> Result<(), PipelineError> {
         channel::<Reading, Logged, Buffered, Between<Filter, Logger>, _>(requests, &res.cspace, res.slots.alloc()?)?;
 
     let driver_params = DriverParams {
-        irq,
+        irq: timer.irq,
         ticks: ticks.copy(&res.cspace, res.slots.alloc()?)?,
-        timer: device,
+        timer: timer.device,
         out,
         status: STATUS_AFTER_QUEUE,
         samples: SAMPLES,
@@ -148,7 +148,7 @@ fn main(boot: BootInfo) -> Result<(), PipelineError> {
         logger.map_region(&status_page)?,
     )?;
     // The timer's device memory, if it has any, in the driver only (after its status page).
-    timer_grant.map_in(&mut driver)?;
+    timer.grant.map_in(&mut driver)?;
     selkie::println!("pipeline: driver, filter and logger built; starting them");
     let logger = logger.start()?;
     let mut filter = filter.start()?;

@@ -6,9 +6,9 @@ use selkie::bootstrap::Resources;
 use selkie::process::{Brand, Process, GRANT_BASE, PAGE_SIZE};
 use selkie::rights::{ReadWrite, WriteOnly};
 use selkie::typenum::{U1, U12, U18, U64, U88};
-use selkie::{sys, Bound, Cap, IrqHandler, Local, Notification, Page4K, Region, Shared, Unmapped, VmAttributes};
+use selkie::{sys, Cap, Local, Notification, Page4K, Region, Shared, Unmapped, VmAttributes};
 
-use super::{step, TICK_HZ};
+use super::{step, Claimed, TICK_HZ};
 use crate::{check, PipelineError};
 
 /// EPIT1's interrupt: GIC shared peripheral interrupt 56, interrupt ID 88.
@@ -47,16 +47,17 @@ const SR_OCIF: u32 = 1;
 
 /// Claims EPIT1's interrupt (bound to `signal`) and makes a region of its register page from the kernel's
 /// device memory, shared so that it can be mapped in the driver (the root task maps it nowhere).
-pub fn claim(
-    res: &mut Resources,
-    signal: &Cap<Notification<WriteOnly>>,
-) -> Result<(Cap<IrqHandler<TimerIrq, Bound>>, Device, Grant), selkie::Error> {
+pub fn claim(res: &mut Resources, signal: &Cap<Notification<WriteOnly>>) -> Result<Claimed, selkie::Error> {
     let irq = res.irq_control.handler::<TimerIrq, _>(res.slots.alloc()?)?;
     let irq = irq.set_notification(signal)?;
     let mem = res.untyped.alloc_device::<U12>(EPIT1)?;
     let registers = Region::<U1, _, _, _, Page4K, _>::from_device(mem, res.slots.alloc::<U1>()?)?;
     let (registers, _copies) = registers.share(&res.cspace, res.slots.alloc::<U1>()?)?;
-    Ok((irq, REGISTERS_AT, Grant { registers }))
+    Ok(Claimed {
+        irq,
+        device: REGISTERS_AT,
+        grant: Grant { registers },
+    })
 }
 
 /// EPIT1's register page, to be mapped in the driver.

@@ -3,8 +3,8 @@
 //!
 //! - [`TimerIrq`]: the timer's interrupt number, as a type (the driver's handler is `IrqHandler<TimerIrq>`);
 //! - [`claim`] (root task): claims the timer's interrupt, binds it to the notification the driver waits on, and
-//!   takes what the driver needs to program the timer: a [`Device`] for the driver's parameters and a
-//!   [`Grant`] to hand over once the driver process exists ([`Grant::map_in`]);
+//!   takes what the driver needs to program the timer ([`Claimed`]): a [`Device`] for the driver's parameters
+//!   and a [`Grant`] to hand over once the driver process exists ([`Grant::map_in`]);
 //! - [`Timer`] (driver): [`Timer::start`] periodic interrupts, [`Timer::clear`] one (after each wake-up, before
 //!   the interrupt is acknowledged), [`Timer::stop`].
 //!
@@ -16,7 +16,19 @@
 #[cfg_attr(target_arch = "arm", path = "aarch32.rs")]
 mod arch;
 
-pub use arch::{claim, Device, Timer, TimerIrq};
+pub use arch::{claim, Device, Grant, Timer, TimerIrq};
+
+use selkie::{Bound, Cap, IrqHandler};
+
+/// What [`claim`] takes for the driver.
+pub struct Claimed {
+    /// The timer's interrupt, bound to the driver's notification.
+    pub irq: Cap<IrqHandler<TimerIrq, Bound>>,
+    /// The device, for the driver's parameters.
+    pub device: Device,
+    /// What is left to map in the driver once it exists.
+    pub grant: Grant,
+}
 
 /// Interrupts a second.
 pub const TICK_HZ: u32 = 1000;

@@ -5,9 +5,9 @@ use selkie::bootstrap::Resources;
 use selkie::process::{Brand, Process};
 use selkie::rights::WriteOnly;
 use selkie::typenum::{U18, U20, U64, U67};
-use selkie::{Bound, Cap, IoApicPin, IoPorts, IrqHandler, Local, Notification, Polarity, Trigger};
+use selkie::{Cap, IoApicPin, IoPorts, Local, Notification, Polarity, Trigger};
 
-use super::{step, TICK_HZ};
+use super::{step, Claimed, TICK_HZ};
 use crate::PipelineError;
 
 /// The PIT's ports: channel 0 (0x40) to the mode/command register (0x43).
@@ -28,16 +28,17 @@ const PIT_PIN: IoApicPin = IoApicPin {
 
 /// Claims the PIT's interrupt (bound to `signal`) and copies the PIT's ports from the root task's I/O port
 /// capability.
-pub fn claim(
-    res: &mut Resources,
-    signal: &Cap<Notification<WriteOnly>>,
-) -> Result<(Cap<IrqHandler<TimerIrq, Bound>>, Device, Grant), selkie::Error> {
+pub fn claim(res: &mut Resources, signal: &Cap<Notification<WriteOnly>>) -> Result<Claimed, selkie::Error> {
     let irq = res
         .irq_control
         .ioapic_handler::<TimerIrq, _>(res.slots.alloc()?, PIT_PIN)?;
     let irq = irq.set_notification(signal)?;
     let ports: Cap<PitPorts> = res.io_ports.copy(&res.cspace, res.slots.alloc()?)?;
-    Ok((irq, ports, Grant))
+    Ok(Claimed {
+        irq,
+        device: ports,
+        grant: Grant,
+    })
 }
 
 /// Nothing is left to hand over: the ports travel in the driver's parameters.
