@@ -79,3 +79,15 @@ pub fn expect_eq(what: &'static str, expected: u64, found: u64) -> Result<(), Fa
         Err(Fail::Mismatch { what, expected, found })
     }
 }
+
+/// A machine word (32 or 64 bits by architecture) as a `u64`, for checks and sums that are the same on both.
+pub fn wide(w: sys::Word) -> u64 {
+    // A machine word: u32 on aarch32.
+    #[allow(clippy::useless_conversion)]
+    u64::from(w)
+}
+
+/// Checks two machine words are equal (addresses, badges, exit codes).
+pub fn expect_word(what: &'static str, expected: sys::Word, found: sys::Word) -> Result<(), Fail> {
+    expect_eq(what, wide(expected), wide(found))
+}
