@@ -23,7 +23,8 @@ pub const MAX_FRESH_PAGES: usize = 48;
 pub const PAGE_SIZE: usize = 4096;
 
 /// How a child may use a page a [`Loader`] maps: read always; write and execute as given. (On x86_64 this
-/// kernel maps every readable page executable: `execute` is recorded for other architectures.)
+/// kernel maps every readable page executable; on aarch32 a page without `execute` is mapped
+/// execute-never.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Perms {
     /// The child may write the page.
@@ -203,6 +204,10 @@ impl<S: Scope> Loader<'_, S> {
         let frame = self.new_frame()?;
         self.scratch.fill_init(frame, init)?;
         self.map_frame(frame, vaddr, perms)?;
+        if perms.execute {
+            // Code written through the root task's data cache, fetched by the child (see `arch::code`).
+            crate::arch::sync_instructions(frame)?;
+        }
         self.fresh.push(FreshPage { frame, init });
         Ok(())
     }
@@ -259,10 +264,11 @@ impl<S: Scope> Loader<'_, S> {
         }
         tables?;
         let root = self.vspace.root().cptr();
+        let attr = crate::arch::page_attributes(perms.execute);
         if perms.write {
-            Arch::map_frame::<Page4K, ReadWrite>(frame, root, vaddr, VmAttributes::default())?;
+            Arch::map_frame::<Page4K, ReadWrite>(frame, root, vaddr, attr)?;
         } else {
-            Arch::map_frame::<Page4K, ReadOnly>(frame, root, vaddr, VmAttributes::default())?;
+            Arch::map_frame::<Page4K, ReadOnly>(frame, root, vaddr, attr)?;
         }
         self.vspace.record(vaddr, len);
         Ok(())
