@@ -54,7 +54,8 @@ impl Perms {
 /// Where a process's code comes from: the root task's own image ([`ImageFunction`](super::ImageFunction)), or
 /// a separately built program. `load` maps what the program needs into the child's address space through
 /// `loader` and returns the address the child starts at; the child starts there with the stack pointer at the
-/// top of a fresh stack and the address of its parameters in the first argument register (`rdi` on x86_64).
+/// top of a fresh stack and the address of its parameters in the first argument register (`rdi` on x86_64, `r0` on
+/// aarch32).
 ///
 /// `load` runs once per process; a restart copies the fresh pages' initial contents again (it does not call
 /// `load`), so every fresh page's contents must come from `'static` bytes.
