@@ -789,6 +789,30 @@ mod tests {
         );
     }
 
+    /// A 32-bit ARM executable's header (no segments): what the aarch32 build loads, and what the x86_64 build
+    /// refuses for its word size, by name; a 32-bit file of another machine the same way.
+    #[test]
+    fn a_file_of_the_other_word_size_is_refused_by_name() {
+        let mut f = [0u8; 64];
+        f[..4].copy_from_slice(b"\x7fELF");
+        f[4] = 1; // 32-bit
+        f[5] = 1; // little-endian
+        f[6] = 1; // version
+        f[16..18].copy_from_slice(&ET_EXEC.to_le_bytes());
+        f[18..20].copy_from_slice(&elf::abi::EM_ARM.to_le_bytes());
+        f[20..24].copy_from_slice(&1u32.to_le_bytes());
+        f[40..42].copy_from_slice(&52u16.to_le_bytes()); // e_ehsize
+        f[42..44].copy_from_slice(&32u16.to_le_bytes()); // e_phentsize
+        assert_eq!(
+            ElfImage::parse(&f).unwrap_err(),
+            ElfError::Malformed {
+                what: "not a 64-bit ELF file"
+            }
+        );
+        f[18..20].copy_from_slice(&3u16.to_le_bytes()); // i386
+        assert!(matches!(ElfImage::parse(&f), Err(ElfError::Malformed { .. })));
+    }
+
     #[test]
     fn overlapping_segments_are_an_error() {
         let f = build(
