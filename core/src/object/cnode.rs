@@ -33,12 +33,11 @@ kernel_object! {
 /// The CNode cap-data word's layout (`seL4_CNode_CapData`: the guard value from bit 8, the guard size just
 /// below it). The generated bindings do not carry it (it is a kernel bitfield, `cnode_capdata`, that the
 /// generator does not read), so it is stated here once, with what follows from the word size: the guard-size
-/// field holds a size below the word's bit count, so it is 6 bits wide (bits 2-7) on 64-bit kernels and 5 bits
-/// wide (bits 3-7) on 32-bit ones.
+/// field holds a size below the word's bit count, and ends where the guard value starts on both word sizes.
 const GUARD_SHIFT: u32 = 8;
 /// The guard-size field's width: enough bits for any size below `seL4_WordBits` (6 on 64-bit, 5 on 32-bit).
 const GUARD_SIZE_WIDTH: u32 = sys::WORD_BITS.trailing_zeros();
-/// Where the guard size starts: just below the guard value.
+/// Where the guard size starts: right below the guard value (bit 2 on 64-bit, bit 3 on 32-bit).
 const GUARD_SIZE_SHIFT: u32 = GUARD_SHIFT - GUARD_SIZE_WIDTH;
 /// The guard value's width in the cap-data word.
 const GUARD_VALUE_BITS: u32 = 18;

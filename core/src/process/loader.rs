@@ -23,7 +23,8 @@ pub const MAX_FRESH_PAGES: usize = 48;
 pub const PAGE_SIZE: usize = 4096;
 
 /// How a child may use a page a [`Loader`] maps: read always; write and execute as given. (On x86_64 this
-/// kernel maps every readable page executable: `execute` is recorded for other architectures.)
+/// kernel maps every readable page executable; on aarch32 a page without `execute` is mapped
+/// execute-never.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Perms {
     /// The child may write the page.
@@ -53,7 +54,8 @@ impl Perms {
 /// Where a process's code comes from: the root task's own image ([`ImageFunction`](super::ImageFunction)), or
 /// a separately built program. `load` maps what the program needs into the child's address space through
 /// `loader` and returns the address the child starts at; the child starts there with the stack pointer at the
-/// top of a fresh stack and the address of its parameters in the first argument register (`rdi` on x86_64).
+/// top of a fresh stack and the address of its parameters in the first argument register (`rdi` on x86_64, `r0` on
+/// aarch32).
 ///
 /// `load` runs once per process; a restart copies the fresh pages' initial contents again (it does not call
 /// `load`), so every fresh page's contents must come from `'static` bytes.
@@ -203,6 +205,10 @@ impl<S: Scope> Loader<'_, S> {
         let frame = self.new_frame()?;
         self.scratch.fill_init(frame, init)?;
         self.map_frame(frame, vaddr, perms)?;
+        if perms.execute {
+            // Code written through the root task's data cache, fetched by the child (see `arch::code`).
+            crate::arch::sync_instructions(frame)?;
+        }
         self.fresh.push(FreshPage { frame, init });
         Ok(())
     }
@@ -282,6 +288,7 @@ impl<S: Scope> Loader<'_, S> {
         }
         tables?;
         let root = self.vspace.root().cptr();
+        let attr = crate::arch::page_attributes(perms.execute);
         if perms.write {
             Arch::map_frame::<Page4K, ReadWrite>(frame, root, vaddr, attr)?;
         } else {

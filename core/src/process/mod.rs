@@ -6,10 +6,10 @@
 //!
 //! # Layout of a child
 //!
-//! - CSpace: one CNode of 2^[`CHILD_CNODE_RADIX`] slots, guarded so that the child resolves ordinary 64-bit
-//!   capability addresses; slot [`SELF_CNODE_SLOT`] holds the child's own CNode, slot [`FAULT_ENDPOINT_SLOT`]
-//!   its fault endpoint (a badged copy of its supervisor's), the parameter capabilities follow from
-//!   [`FIRST_PARAM_SLOT`].
+//! - CSpace: one CNode of 2^[`CHILD_CNODE_RADIX`] slots, guarded so that the child resolves ordinary
+//!   word-sized capability addresses (64 bits on x86_64, 32 on aarch32); slot [`SELF_CNODE_SLOT`] holds the
+//!   child's own CNode, slot [`FAULT_ENDPOINT_SLOT`] its fault endpoint (a badged copy of its supervisor's),
+//!   the parameter capabilities follow from [`FIRST_PARAM_SLOT`].
 //! - Address space: what the code source maps; a stack of [`STACK_PAGES`] pages below [`STACK_TOP`], the IPC
 //!   buffer at [`IPC_BUFFER_ADDR`], the parameters (read-only) at [`PARAMS_ADDR`], shared regions from
 //!   [`GRANT_BASE`] up.

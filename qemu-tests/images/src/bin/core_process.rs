@@ -261,13 +261,7 @@ fn a_child_cannot_read_the_root_tasks_memory_nor_write_its_read_only_page(boot: 
         )?;
         let p = p.start()?;
         let f = sup.wait();
-        expect_vm_fault(
-            &f.fault,
-            "the root task's address",
-            root_addr,
-            VmAccess::Read,
-            false,
-        )?;
+        expect_vm_fault(&f.fault, "the root task's address", root_addr, VmAccess::Read, false)?;
         let torn = p.kill(f);
         // The same memory builds the next child: it writes its read-only parameter page.
         let code = ImageFunction::new(&image, probe_write);
@@ -288,6 +282,48 @@ fn a_child_cannot_read_the_root_tasks_memory_nor_write_its_read_only_page(boot: 
         )?;
         let _ = p.kill(f);
         expect_eq("the root task's memory unchanged", 0x5ec7e7, unsafe_read(&secret))?;
+        Ok(())
+    })
+}
+
+// ---- aarch32: a child cannot execute its data ----
+
+/// Jumps to `probe` as if it were code.
+#[cfg(target_arch = "arm")]
+fn probe_execute(p: Plain) {
+    // SAFETY: none: `probe` is the child's parameter page, mapped execute-never, so the jump faults (on
+    // purpose) before any of its bytes run.
+    let f = unsafe { core::mem::transmute::<usize, fn()>(p.probe as usize) };
+    f();
+}
+
+/// On aarch32 a page a child may not execute (here its read-only parameter page) is mapped execute-never:
+/// jumping there is an instruction-fetch fault on a present page. (x86_64's kernel interface has no
+/// execute-never attribute: every page a child maps is executable there.)
+#[cfg(target_arch = "arm")]
+#[selkie::test]
+fn a_child_cannot_execute_its_data_pages(boot: &mut BootInfo) -> Result<(), Fail> {
+    let image = RootImage::new(boot);
+    boot.lend(|res| {
+        let (mut sup, kit, _page) = setup(res)?;
+        let code = ImageFunction::new(&image, probe_execute);
+        let params = Plain {
+            value: 0,
+            probe: PARAMS_ADDR,
+        };
+        let p = Process::new(
+            &kit,
+            ProcessBrand::<Prober>::take()?,
+            resources(res)?,
+            &code,
+            params,
+            config(6)?,
+        )?;
+        let p = p.start()?;
+        let f = sup.wait();
+        expect_word("badge", 6, f.badge.value())?;
+        expect_vm_fault(&f.fault, "the parameter page", PARAMS_ADDR, VmAccess::Execute, true)?;
+        let _ = p.kill(f);
         Ok(())
     })
 }
