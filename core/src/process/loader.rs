@@ -264,7 +264,8 @@ impl<S: Scope> Loader<'_, S> {
         self.map_frame_with(frame, vaddr, perms, VmAttributes::default())
     }
 
-    /// [`map_frame`](Self::map_frame) with the mapping's cache attributes `attr`.
+    /// [`map_frame`](Self::map_frame) with the mapping's cache attributes `attr` (execute-never is added from
+    /// `perms`).
     fn map_frame_with(
         &mut self,
         frame: sys::CPtr,
@@ -288,7 +289,8 @@ impl<S: Scope> Loader<'_, S> {
         }
         tables?;
         let root = self.vspace.root().cptr();
-        let attr = crate::arch::page_attributes(perms.execute);
+        // Execute-never unless `perms` says execute, where the architecture can say so.
+        let attr = crate::arch::page_attributes(attr, perms.execute);
         if perms.write {
             Arch::map_frame::<Page4K, ReadWrite>(frame, root, vaddr, attr)?;
         } else {

@@ -14,12 +14,12 @@ use super::VmAttributes;
 use crate::object::invoke;
 use crate::{Error, Operation};
 
-/// The attributes of a child's ordinary page: executable only if `execute`.
-pub(crate) fn page_attributes(execute: bool) -> VmAttributes {
+/// The attributes of a child's page mapped with the cache attributes `attr`: executable only if `execute`.
+pub(crate) fn page_attributes(attr: VmAttributes, execute: bool) -> VmAttributes {
     if execute {
-        VmAttributes::default()
+        attr
     } else {
-        VmAttributes::default().execute_never()
+        attr.execute_never()
     }
 }
 

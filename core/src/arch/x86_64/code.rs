@@ -7,10 +7,11 @@ use selkie_sys as sys;
 use super::VmAttributes;
 use crate::Error;
 
-/// The attributes of a child's ordinary page: the default whether or not it may execute (see the module docs).
-pub(crate) fn page_attributes(execute: bool) -> VmAttributes {
+/// The attributes of a child's page mapped with the cache attributes `attr`: `attr` whether or not it may
+/// execute (see the module docs).
+pub(crate) fn page_attributes(attr: VmAttributes, execute: bool) -> VmAttributes {
     let _ = execute;
-    VmAttributes::default()
+    attr
 }
 
 /// Makes the instructions written to the 4 KiB frame `frame` visible to instruction fetches: nothing to do here.
