@@ -96,6 +96,25 @@ impl BootInfo {
         unsafe { self.raw.read_unaligned() }
     }
 
+    /// How many of the kernel's free slots the runtime took for itself before `main`: the last ones of the
+    /// bootinfo's free range, which [`take`](BootInfo::take) and [`lend`](BootInfo::lend) leave out of the
+    /// root task's pools. Zero, except on aarch32 kernels that cannot print (the verified configuration),
+    /// where the runtime's user-space UART console holds the UART's frame and the untypeds carved around it
+    /// (those go to the root task's allocator).
+    ///
+    /// ```no_run
+    /// # fn demo(boot: selkie::bootstrap::BootInfo) -> Result<(), selkie::Error> {
+    /// let empty = boot.raw().empty;
+    /// let runtime = boot.runtime_slots();
+    /// let res = boot.take()?;
+    /// // Every free slot is accounted for:
+    /// assert_eq!((empty.end - empty.start) as usize, res.slots.len() + res.untyped.slots_left() + runtime);
+    /// # Ok(()) }
+    /// ```
+    pub fn runtime_slots(&self) -> usize {
+        crate::rt::reserved(&self.raw()).slots
+    }
+
     /// Hands the resources over, for good: the token is consumed, so this happens once per boot.
     pub fn take(self) -> Result<Resources, Error> {
         self.resources()
@@ -134,7 +153,13 @@ impl BootInfo {
         let out = f(&mut res);
         let bi = self.raw();
         let untyped = bi.untyped;
-        for cptr in untyped.start..untyped.end {
+        let runtime = crate::rt::reserved(&bi);
+        let runtimes = runtime.pieces.iter().map(|p| p.cptr);
+        // Every untyped the root task's allocator started from, not the one the runtime carved for itself.
+        for cptr in (untyped.start..untyped.end)
+            .filter(|c| Some(*c) != runtime.parent)
+            .chain(runtimes)
+        {
             revoke_raw(&res.cspace, cptr)?;
         }
         empty_slots(&used(&slots_before, &res.slots))?;
@@ -164,7 +189,8 @@ impl BootInfo {
                 expected: max,
             });
         }
-        let free = empty.end.saturating_sub(empty.start) as usize;
+        let runtime = crate::rt::reserved(&bi);
+        let free = (empty.end.saturating_sub(empty.start) as usize).saturating_sub(runtime.slots);
         let for_allocator = (free / 4).min(ALLOCATOR_SLOTS);
         let cspace = sys::CAP_INIT_THREAD_CNODE;
         let allocator_slots = CNodeSlots::new(cspace, WORD_DEPTH, empty.start, for_allocator);
@@ -177,12 +203,19 @@ impl BootInfo {
         let mut allocator = UntypedAllocator::new(allocator_slots);
         let list = bi.untyped_list;
         for (i, desc) in list.iter().take(n_untyped as usize).enumerate() {
+            let cptr = untyped.start + i as sys::Word;
+            if Some(cptr) == runtime.parent {
+                continue;
+            }
             allocator.add(FreeUntyped {
-                cptr: untyped.start + i as sys::Word,
+                cptr,
                 paddr: desc.paddr,
                 bits: desc.size_bits,
                 device: desc.is_device != 0,
             })?;
+        }
+        for piece in runtime.pieces {
+            allocator.add(piece)?;
         }
         // The root task's boot mappings end after its IPC buffer and the bootinfo frame, the two pages after
         // the image.

@@ -9,7 +9,8 @@
 //!
 //! - A message that does not fit the IPC buffer (120 words, 960 bytes) does not compile.
 //! - A [`FastPath`] channel keeps every message in the four message registers that travel in CPU registers, so a
-//!   message above 32 bytes does not compile on it.
+//!   message above four words ([`FastPathBytes`](crate::FastPathBytes): 32 bytes on x86_64, 16 on aarch32) does
+//!   not compile on it.
 //! - Every message type has its own label ([`Message::LABEL`]), sent as the message's label, so a request of the
 //!   wrong type is caught at run time too.
 //! - A responder never trusts its clients: a message with an unknown label, the wrong length or a missing
@@ -32,7 +33,9 @@ use core::mem::size_of;
 
 use cross_queue::Element;
 use selkie_sys as sys;
-use typenum::{IsLessOrEqual, LeEq, B1, U32, U960};
+use typenum::{IsLessOrEqual, LeEq, Unsigned, B1, U960};
+
+use crate::arch::FastPathBytes;
 
 use crate::cap::Cap;
 use crate::error::Error;
@@ -46,6 +49,7 @@ mod wiring;
 pub use wiring::{Between, Owner, ReceiveSlots, ThisProcess, Threads, Wiring};
 
 const WORD: usize = size_of::<sys::Word>();
+const _: () = assert!(FastPathBytes::USIZE == 4 * WORD, "the fast path carries four words");
 /// Message registers in the IPC buffer.
 const MAX_WORDS: usize = sys::MSG_MAX_LENGTH;
 /// The label of an error reply: the largest label the kernel's message info holds (20 bits on this kernel).
@@ -115,10 +119,10 @@ pub trait FitsIpcBuffer {}
 #[diagnostic::do_not_recommend]
 impl FitsIpcBuffer for B1 {}
 
-/// The check that a message fits the fast path: implemented for `B1`, the result of `Size <= 32`.
+/// The check that a message fits the fast path: implemented for `B1`, the result of `Size <= FastPathBytes`.
 #[diagnostic::on_unimplemented(
     message = "the message is too large for a fast-path channel",
-    label = "a fast-path message has at most 4 words (32 bytes) on x86_64",
+    label = "a fast-path message has at most 4 words (32 bytes on x86_64, 16 on aarch32)",
     note = "use a `Buffered` channel, or a smaller message"
 )]
 pub trait FitsRegisters {}
@@ -150,8 +154,8 @@ where
 }
 impl<M: Message> Carries<M> for FastPath
 where
-    M::Size: IsLessOrEqual<U32>,
-    LeEq<M::Size, U32>: FitsRegisters,
+    M::Size: IsLessOrEqual<FastPathBytes>,
+    LeEq<M::Size, FastPathBytes>: FitsRegisters,
 {
 }
 

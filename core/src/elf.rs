@@ -1,8 +1,9 @@
 //! Separately built programs: reading an executable's loadable segments and placing them in a child's
 //! address space.
 //!
-//! [`ElfImage::parse`] reads a static x86_64 ELF executable (with the `elf` crate, not a hand parser) and
-//! checks everything loading it relies on, before any memory is touched: every `PT_LOAD` segment lies inside
+//! [`ElfImage::parse`] reads a static ELF executable of the target architecture (64-bit `EM_X86_64` on
+//! x86_64, 32-bit `EM_ARM` on aarch32; with the `elf` crate, not a hand parser) and checks everything loading
+//! it relies on, before any memory is touched: every `PT_LOAD` segment lies inside
 //! the file, its file size is not larger than its memory size, its virtual address agrees with its file
 //! offset modulo its alignment, it stays below the user address limit, no two segments share a page, and the
 //! entry point lies in an executable segment. A malformed file is an [`ElfError`] saying what is wrong, with
@@ -14,10 +15,11 @@
 //!
 //! [`load_elf_segments`] maps each segment's pages into a child's [`VSpace`] with the rights its
 //! flags give, copying the file's bytes through a scratch mapping in the root task and zeroing the rest
-//! (the `.bss`). On x86_64 this kernel's mappings carry only the read and write rights: a page is
-//! executable whenever it is mapped (there is no execute-never attribute in its interface), so a
-//! segment's `X` flag maps as read-only (`R X` text is read-only and executable) and `W` as read-write;
-//! a segment without `R` is mapped readable all the same.
+//! (the `.bss`). This kernel's mappings carry only the read and write rights: a page is executable
+//! whenever it is mapped (its x86_64 interface has no execute-never attribute, and selkie maps user pages
+//! on aarch32 without one), so a segment's `X` flag maps as read-only (`R X` text is read-only and
+//! executable) and `W` as read-write; a segment without `R` is mapped readable all the same. On aarch32 the
+//! instruction cache is made coherent with the code the parent wrote before the child runs.
 
 use arrayvec::ArrayVec;
 use elf::abi::{ET_EXEC, PF_R, PF_W, PF_X, PT_LOAD};
@@ -57,9 +59,11 @@ pub enum ElfError {
         /// The parser's reason.
         what: &'static str,
     },
-    /// Not a 64-bit little-endian x86_64 executable (`machine` and `kind` are `e_machine`, `e_type`).
+    /// Not a static executable for this architecture (`machine` and `kind` are `e_machine`, `e_type`). A
+    /// file of the other word size is [`ElfError::Malformed`] ("not a 64-bit ELF file" / "not a 32-bit ELF
+    /// file").
     WrongKind {
-        /// `e_machine` (62 is x86_64).
+        /// `e_machine` (62 is x86_64, 40 is ARM).
         machine: u16,
         /// `e_type` (2 is a static executable).
         kind: u16,
@@ -309,7 +313,7 @@ pub struct ElfImage<'a> {
 }
 
 impl<'a> ElfImage<'a> {
-    /// Reads and checks `data` as a static x86_64 executable.
+    /// Reads and checks `data` as a static executable of the target architecture.
     pub fn parse(data: &'a [u8]) -> Result<Self, ElfError> {
         // A word on every architecture, an ELF address is 64 bits wide.
         #[allow(clippy::useless_conversion)]
@@ -490,10 +494,9 @@ impl<P> CodeSource for ElfProgram<P> {
     fn load<S: Scope>(&self, loader: &mut Loader<'_, S>) -> Result<Entry, Error> {
         let image = ElfImage::parse(self.data)?;
         for seg in image.segments() {
-            let perms = match (seg.rights, seg.executable) {
-                (SegmentRights::ReadWrite, _) => Perms::RW,
-                (SegmentRights::ReadOnly, true) => Perms::RX,
-                (SegmentRights::ReadOnly, false) => Perms::R,
+            let perms = Perms {
+                write: seg.rights == SegmentRights::ReadWrite,
+                execute: seg.executable,
             };
             for i in 0..seg.pages() {
                 let page = seg.first_page() + i * PAGE_SIZE;
@@ -560,7 +563,7 @@ pub struct Loaded {
     pub pages: u64,
 }
 
-/// Loads `image` (a static x86_64 executable) into `child`: checks it ([`ElfImage::parse`]), then for every
+/// Loads `image` (a static executable of the target architecture) into `child`: checks it ([`ElfImage::parse`]), then for every
 /// page of every loadable segment makes a 4 KiB frame from `untyped`, fills it through a scratch mapping in
 /// `root` (the file's bytes, zeros elsewhere), and maps it in `child` at its address with the rights the
 /// segment's flags give (see the module docs). Paging structures come from `untyped` and `slots` too.
@@ -784,6 +787,30 @@ mod tests {
                 error: ElfError::WrongKind { machine: 40, kind: 2 }
             }
         );
+    }
+
+    /// A 32-bit ARM executable's header (no segments): what the aarch32 build loads, and what the x86_64 build
+    /// refuses for its word size, by name; a 32-bit file of another machine the same way.
+    #[test]
+    fn a_file_of_the_other_word_size_is_refused_by_name() {
+        let mut f = [0u8; 64];
+        f[..4].copy_from_slice(b"\x7fELF");
+        f[4] = 1; // 32-bit
+        f[5] = 1; // little-endian
+        f[6] = 1; // version
+        f[16..18].copy_from_slice(&ET_EXEC.to_le_bytes());
+        f[18..20].copy_from_slice(&elf::abi::EM_ARM.to_le_bytes());
+        f[20..24].copy_from_slice(&1u32.to_le_bytes());
+        f[40..42].copy_from_slice(&52u16.to_le_bytes()); // e_ehsize
+        f[42..44].copy_from_slice(&32u16.to_le_bytes()); // e_phentsize
+        assert_eq!(
+            ElfImage::parse(&f).unwrap_err(),
+            ElfError::Malformed {
+                what: "not a 64-bit ELF file"
+            }
+        );
+        f[18..20].copy_from_slice(&3u16.to_le_bytes()); // i386
+        assert!(matches!(ElfImage::parse(&f), Err(ElfError::Malformed { .. })));
     }
 
     #[test]

@@ -76,7 +76,14 @@ impl QueueRegion {
                 misaligned: false,
             });
         }
-        let base = crate::region::map_in_child(&mut slots.loader, slots.next_grant, self.frames, self.pages, true)?;
+        let base = crate::region::map_in_child(
+            &mut slots.loader,
+            slots.next_grant,
+            self.frames,
+            self.pages,
+            true,
+            crate::VmAttributes::default(),
+        )?;
         Ok(QueueRegion {
             base,
             frames: 0,

@@ -539,6 +539,7 @@ pub(crate) fn map_in_child<S: Scope>(
     first: sys::CPtr,
     pages: usize,
     write: bool,
+    attr: VmAttributes,
 ) -> Result<sys::Word, Error> {
     let at = *next;
     let perms = if write {
@@ -548,7 +549,7 @@ pub(crate) fn map_in_child<S: Scope>(
     };
     for i in 0..pages {
         let page = crate::process::PAGE_SIZE as sys::Word;
-        loader.map_copy(first + i as sys::Word, at + i as sys::Word * page, perms)?;
+        loader.map_copy_with(first + i as sys::Word, at + i as sys::Word * page, perms, attr)?;
     }
     *next = at + (pages * crate::process::PAGE_SIZE) as sys::Word;
     Ok(at)

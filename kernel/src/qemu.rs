@@ -6,17 +6,23 @@
 //! `0x10` gives 33 and its failure value `0x01` gives 3.
 //!
 //! On aarch32, `qemu-system-arm -M sabrelite` boots the loader image (see [`crate::loader`]) with 1 GiB of
-//! RAM (the imx6 kernel assumes it); the kernel's console is the board's UART2, QEMU's second serial port,
-//! shared (muxed) on stdout with QEMU's semihosting console. The root task ends the run through semihosting
-//! (`svc 0x123456` in ARM state, allowed from user mode by `userspace=on`; seL4 never sees these calls):
-//! `SYS_EXIT_EXTENDED` with an application exit and a status makes QEMU exit with that status, and the
-//! statuses are the same as on x86_64 (33 success, 3 failure). Semihosting also gives a root task on a
-//! kernel without printing (the verified configuration) a console.
+//! RAM (the imx6 kernel assumes it); the console is the board's UART2, QEMU's second serial port, on stdout:
+//! the loader's line, the kernel's messages, and the root task's output (through the kernel on a debug
+//! kernel, through the runtime's user-space UART driver on a kernel that cannot print). The root task ends the
+//! run through semihosting (`svc 0x123456` in ARM state, allowed from user mode by `userspace=on`; seL4 never
+//! sees these calls): `SYS_EXIT_EXTENDED` with an application exit and a status makes QEMU exit with that
+//! status, and the statuses are the same as on x86_64 (33 success, 3 failure). QEMU's semihosting console is
+//! kept apart from the UART, in a file of its own: what a program prints there (a child process without the
+//! UART, or the runtime reporting that its UART console could not be set up) is passed on after the run,
+//! each line marked [`SEMIHOSTING_MARK`].
 //!
 //! Every line of console output is handed to a callback as it arrives.
 //! The run is stopped (QEMU killed by its own pid) when it exceeds the overall timeout, when the kernel does
-//! not report reaching user space within the boot timeout (a kernel built for a CPU feature QEMU lacks hangs silently), when the kernel
-//! reports a failed boot, or shortly after the kernel reports a thread fault that nothing handles.
+//! not report reaching user space within the boot timeout (a kernel built for a CPU feature QEMU lacks hangs
+//! silently), when the kernel reports a failed boot, or shortly after the kernel reports a thread fault that
+//! nothing handles. On aarch32 a kernel that cannot print has no hand-over line of its own: there the
+//! runtime's [`CONSOLE_UP`] line counts as the hand-over, and the loader's [`LOADER_ENTERING`] line tells a
+//! kernel that was entered and hung from a loader that never ran ([`Outcome::BootHang`] says which).
 //!
 //! The kernel and the root task share the serial console, so the runner only believes kernel messages the
 //! kernel can have printed:
@@ -61,6 +67,14 @@ const BOOT_FAILURES: &[&str] = &[
 pub const LOADER_FAILURE: &str = "selkie-loader: cannot boot";
 /// What the kernel prints when it hands over to the root task (debug builds with printing).
 pub const BOOT_DONE: &str = "Booting all finished, dropped to user space";
+/// What the root-task runtime prints, unmarked, when its user-space UART console is up on an aarch32 kernel
+/// that cannot print: the hand-over for such kernels; must equal `selkie::rt::CONSOLE_UP`.
+pub const CONSOLE_UP: &str =
+    "selkie: root task started; it prints through its user-space UART driver (this kernel cannot print)";
+/// What selkie's aarch32 loader prints just before it enters the kernel.
+pub const LOADER_ENTERING: &str = "selkie-loader: entering the kernel";
+/// What starts each line of QEMU's semihosting console when the runner passes it on after an aarch32 run.
+pub const SEMIHOSTING_MARK: &str = "[semihosting] ";
 /// What the root-task runtime's console writes at the start of every line of user output (`ESC [ 0 m`,
 /// "normal rendition", invisible on a terminal); must equal `selkie::rt::USER_LINE_MARK`.
 pub const USER_LINE_MARK: &str = "\x1b[0m";
@@ -84,7 +98,8 @@ pub struct Boot<'a> {
     /// QEMU settings and timeouts.
     pub qemu: &'a QemuConfig,
     /// Whether the kernel prints (`kernel.printing`): then a boot that does not reach user space within the
-    /// boot timeout is reported as a hang.
+    /// boot timeout is reported as a hang. On aarch32 a kernel that cannot print is watched too, through the
+    /// runtime's [`CONSOLE_UP`] line.
     pub kernel_printing: bool,
 }
 
@@ -97,8 +112,9 @@ pub enum Outcome {
     Failure(i32),
     /// The run exceeded the overall timeout.
     Timeout(Duration),
-    /// The kernel did not reach user space within the boot timeout (the last line it printed, if any).
-    BootHang(Duration, Option<String>),
+    /// The kernel did not reach user space within the boot timeout (the last line printed, if any, and which
+    /// kernel it was, for what to check).
+    BootHang(Duration, Option<String>, HungKernel),
     /// The kernel reported a failed boot (the line it printed).
     BootFailed(String),
     /// A thread faulted with no fault handler and the system went silent (the kernel's report).
@@ -130,14 +146,39 @@ impl std::fmt::Display for Outcome {
             Outcome::Success => write!(f, "the root task reported success"),
             Outcome::Failure(s) => write!(f, "the root task reported failure (QEMU exit status {s})"),
             Outcome::Timeout(d) => write!(f, "timed out after {:.1} s; QEMU was killed", d.as_secs_f64()),
-            Outcome::BootHang(d, last) => {
-                write!(
-                    f,
-                    "the kernel did not reach user space within {:.1} s: it hangs at boot, which usually means it \
-                     was configured for a CPU feature QEMU does not emulate (see kernel.apic, kernel.support_pcid \
-                     and qemu.cpu_features in selkie.toml)",
-                    d.as_secs_f64()
-                )?;
+            Outcome::BootHang(d, last, kernel) => {
+                let secs = d.as_secs_f64();
+                let entered = last.as_deref().is_some_and(|l| l.contains(LOADER_ENTERING));
+                match (kernel.arch, kernel.printing) {
+                    (Arch::X86_64, _) => write!(
+                        f,
+                        "the kernel did not reach user space within {secs:.1} s: it hangs at boot, which usually \
+                         means it was configured for a CPU feature QEMU does not emulate (see kernel.apic, \
+                         kernel.support_pcid and qemu.cpu_features in selkie.toml)"
+                    )?,
+                    (Arch::Aarch32, _) if last.is_none() => write!(
+                        f,
+                        "nothing arrived on the UART within {secs:.1} s: the loader did not run (check that QEMU \
+                         boots selkie's loader image on `-M sabrelite` and that the console is its second serial \
+                         port)"
+                    )?,
+                    (Arch::Aarch32, true) => write!(
+                        f,
+                        "the kernel did not reach user space within {secs:.1} s: it hangs at boot (check the \
+                         kernel's last message below; if the loader's line is the last one, the kernel was \
+                         entered and printed nothing: check the kernel window and the loader's placement)"
+                    )?,
+                    (Arch::Aarch32, false) if entered => write!(
+                        f,
+                        "the loader entered the kernel, but the root task's console did not come up within \
+                         {secs:.1} s: this kernel cannot print, so its boot messages are not visible; boot the \
+                         same system without `verified = true` (the debug kernel) to see where it stops"
+                    )?,
+                    (Arch::Aarch32, false) => write!(
+                        f,
+                        "the loader did not enter the kernel within {secs:.1} s (its last line is below)"
+                    )?,
+                }
                 match last {
                     Some(l) => write!(f, "; its last line was: {l}"),
                     None => write!(f, "; it printed nothing"),
@@ -151,6 +192,16 @@ impl std::fmt::Display for Outcome {
     }
 }
 
+/// Which kernel a boot hang happened on: what to check differs by architecture and by whether the kernel
+/// can print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HungKernel {
+    /// The kernel's architecture.
+    pub arch: Arch,
+    /// Whether it prints (a debug kernel) or not (release, verified).
+    pub printing: bool,
+}
+
 /// The result of a run: how it ended, everything it printed, and how long it took.
 #[derive(Debug, Clone)]
 pub struct Report {
@@ -162,28 +213,35 @@ pub struct Report {
     pub elapsed: Duration,
 }
 
-/// The semihosting console's QEMU character device on aarch32 (muxed with the kernel's serial port).
+/// The UART's QEMU character device on aarch32 (stdout).
 const ARM_CONSOLE: &str = "console";
+/// The semihosting console's QEMU character device on aarch32 (a file of its own).
+const ARM_SEMIHOSTING: &str = "semihosting";
 
-/// The QEMU command line for `boot`.
-pub fn command(boot: &Boot<'_>) -> Command {
+/// The QEMU command line for `boot`; on aarch32, QEMU writes its semihosting console to the file
+/// `semihosting` (unused on x86_64).
+pub fn command(boot: &Boot<'_>, semihosting: &Path) -> Command {
     match boot.arch {
         Arch::X86_64 => command_x86_64(boot),
-        Arch::Aarch32 => command_aarch32(boot),
+        Arch::Aarch32 => command_aarch32(boot, semihosting),
     }
 }
 
-fn command_aarch32(boot: &Boot<'_>) -> Command {
+fn command_aarch32(boot: &Boot<'_>, semihosting: &Path) -> Command {
     let q = boot.qemu;
     let mut cmd = Command::new(boot.arch.qemu_binary());
     cmd.args(["-machine", "sabrelite", "-smp", "1", "-m", crate::config::IMX6_MEMORY])
         .args(["-display", "none", "-monitor", "none", "-no-reboot", "-net", "none"])
-        .args(["-chardev", &format!("stdio,id={ARM_CONSOLE},mux=on")])
-        // UART1 goes nowhere; UART2, the kernel's console, and semihosting share stdout.
+        .args(["-chardev", &format!("stdio,id={ARM_CONSOLE}")])
+        .args([
+            "-chardev",
+            &format!("file,id={ARM_SEMIHOSTING},path={}", semihosting.display()),
+        ])
+        // UART1 goes nowhere; UART2, the kernel's console, is stdout; semihosting goes to its own file.
         .args(["-serial", "null", "-serial", &format!("chardev:{ARM_CONSOLE}")])
         .args([
             "-semihosting-config",
-            &format!("enable=on,userspace=on,chardev={ARM_CONSOLE}"),
+            &format!("enable=on,userspace=on,chardev={ARM_SEMIHOSTING}"),
         ])
         .arg("-kernel")
         .arg(boot.kernel);
@@ -241,7 +299,8 @@ pub fn run_marked(boot: &Boot<'_>, on_line: &mut dyn FnMut(&str, Source)) -> Res
             });
         }
     }
-    let mut child = command(boot)
+    let semihosting = semihosting_file();
+    let mut child = command(boot, &semihosting)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -269,8 +328,9 @@ pub fn run_marked(boot: &Boot<'_>, on_line: &mut dyn FnMut(&str, Source)) -> Res
     let boot_timeout = Duration::from_secs(boot.qemu.boot_timeout_secs);
     let mut log = String::new();
     let mut pending = Vec::<u8>::new();
-    // Without kernel printing there is no hand-over line to wait for; only the overall timeout applies.
-    let mut watch = Watch::new(!printing);
+    // Without kernel printing there is no hand-over line to wait for on x86_64; only the overall timeout
+    // applies. On aarch32 the runtime's console announces itself.
+    let mut watch = Watch::new(!printing && boot.arch == Arch::X86_64);
     let mut stop: Option<Outcome> = None;
     let mut eof = false;
     while stop.is_none() && !eof {
@@ -301,7 +361,14 @@ pub fn run_marked(boot: &Boot<'_>, on_line: &mut dyn FnMut(&str, Source)) -> Res
                 stop = Some(if let Some((text, _)) = watch.fault.take() {
                     Outcome::UnhandledFault(text)
                 } else if !watch.booted {
-                    Outcome::BootHang(elapsed, watch.last_line.take())
+                    Outcome::BootHang(
+                        elapsed,
+                        watch.last_line.take(),
+                        HungKernel {
+                            arch: boot.arch,
+                            printing,
+                        },
+                    )
                 } else {
                     Outcome::Timeout(elapsed)
                 });
@@ -345,6 +412,16 @@ pub fn run_marked(boot: &Boot<'_>, on_line: &mut dyn FnMut(&str, Source)) -> Res
         }
     };
     let _ = reader.join();
+    // The semihosting console, after the UART's (QEMU has ended, so the file is complete).
+    if let Ok(text) = std::fs::read(&semihosting) {
+        for raw in String::from_utf8_lossy(&text).lines() {
+            let line = format!("{SEMIHOSTING_MARK}{}", strip_escapes(raw.trim_matches('\r')));
+            on_line(&line, Source::User);
+            log.push_str(&line);
+            log.push('\n');
+        }
+        let _ = std::fs::remove_file(&semihosting);
+    }
     let qemu_err = err_reader.join().unwrap_or_default();
     if let Outcome::QemuExited(_) = outcome {
         if !qemu_err.trim().is_empty() {
@@ -358,6 +435,15 @@ pub fn run_marked(boot: &Boot<'_>, on_line: &mut dyn FnMut(&str, Source)) -> Res
         log,
         elapsed: start.elapsed(),
     })
+}
+
+/// A fresh path for one run's semihosting console (in the system's temporary directory; removed after the
+/// run).
+fn semihosting_file() -> PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    let n = RUNS.fetch_add(1, Ordering::Relaxed);
+    std::env::temp_dir().join(format!("selkie-semihosting-{}-{n}.txt", std::process::id()))
 }
 
 /// Reads the console line by line and tells what the kernel said (see the module documentation for which
@@ -405,7 +491,7 @@ impl Watch {
         let user = self.booted && raw.starts_with(USER_LINE_MARK);
         let line = strip_escapes(raw);
         let mut ends = None;
-        if !self.booted && line.contains(BOOT_DONE) {
+        if !self.booted && (line.contains(BOOT_DONE) || line == CONSOLE_UP) {
             self.booted = true;
         }
         if !line.trim().is_empty() {
@@ -541,7 +627,7 @@ mod tests {
             qemu: &q,
             kernel_printing: true,
         };
-        let cmd = command(&boot);
+        let cmd = command(&boot, Path::new("s.txt"));
         assert_eq!(cmd.get_program(), arch.qemu_binary());
         cmd.get_args().map(|a| a.to_string_lossy().into_owned()).collect()
     }
@@ -556,10 +642,14 @@ mod tests {
         assert!(x86.contains("isa-debug-exit,iobase=0xf4"), "{x86}");
         let arm = args(Arch::Aarch32).join(" ");
         assert!(arm.contains("-machine sabrelite -smp 1 -m 1G"), "{arm}");
-        // The kernel's console is the second serial port, muxed with semihosting on stdout.
+        // The kernel's console is the second serial port, on stdout; semihosting has a file of its own.
+        assert!(
+            arm.contains("-chardev stdio,id=console -chardev file,id=semihosting,path=s.txt"),
+            "{arm}"
+        );
         assert!(arm.contains("-serial null -serial chardev:console"), "{arm}");
         assert!(
-            arm.contains("-semihosting-config enable=on,userspace=on,chardev=console"),
+            arm.contains("-semihosting-config enable=on,userspace=on,chardev=semihosting"),
             "{arm}"
         );
         assert!(arm.ends_with("-kernel k.elf") && !arm.contains("-initrd"), "{arm}");
@@ -573,6 +663,50 @@ mod tests {
             Instant::now(),
         );
         assert!(matches!(ends, Some(Outcome::BootFailed(l)) if l.contains("EntryOutsideImage")));
+    }
+
+    #[test]
+    fn the_runtimes_console_line_is_the_hand_over_on_a_kernel_that_cannot_print() {
+        let mut w = Watch::new(false);
+        w.line(&format!("{LOADER_ENTERING} at 0xe0000000\r\n"), Instant::now());
+        assert!(!w.booted, "the loader's line is not the hand-over");
+        w.line(&format!("{CONSOLE_UP}\n"), Instant::now());
+        assert!(w.booted);
+        // Only the runtime's line as it prints it, not text that contains it.
+        let mut w = Watch::new(false);
+        w.line(&format!("echo: {CONSOLE_UP}\n"), Instant::now());
+        assert!(!w.booted);
+    }
+
+    #[test]
+    fn a_boot_hang_says_what_to_check_on_each_architecture() {
+        let hang = |arch, printing, last: Option<&str>| {
+            Outcome::BootHang(
+                Duration::from_secs(10),
+                last.map(str::to_string),
+                HungKernel { arch, printing },
+            )
+            .to_string()
+        };
+        let x86 = hang(Arch::X86_64, true, None);
+        assert!(
+            x86.contains("CPU feature") && x86.contains("qemu.cpu_features"),
+            "{x86}"
+        );
+        let entered = format!("{LOADER_ENTERING} at 0xe0000000");
+        for m in [
+            hang(Arch::Aarch32, true, Some("Bootstrapping kernel")),
+            hang(Arch::Aarch32, false, Some(&entered)),
+            hang(Arch::Aarch32, false, None),
+        ] {
+            assert!(!m.contains("CPU feature"), "{m}");
+        }
+        let verified = hang(Arch::Aarch32, false, Some(&entered));
+        assert!(
+            verified.contains("entered the kernel") && verified.contains("without `verified = true`"),
+            "{verified}"
+        );
+        assert!(hang(Arch::Aarch32, false, None).contains("the loader did not run"));
     }
 
     #[test]

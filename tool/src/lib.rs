@@ -9,7 +9,7 @@ pub mod harness;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use selkie_kernel::{image, qemu, source, Config, Error};
+use selkie_kernel::{image, qemu, source, Arch, Config, Error, KernelConfig};
 
 /// A root-task executable cargo built.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -165,30 +165,67 @@ pub fn repository_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// The `.cargo/config.toml` that makes `cargo run` in a user's project build a selkie root task and boot it:
-/// the bare-metal target, the `selkie` runner (`runner` is the command, such as `/home/u/.cargo/bin/selkie`),
-/// the link settings, and `SELKIE_CONFIG` pointing at the project's `selkie.toml`.
-pub fn user_cargo_config(runner: &Path) -> String {
+/// The `.cargo/config.toml` that makes `cargo run` in a user's project build a selkie root task for `arch`
+/// and boot it: the bare-metal target, the `selkie` runner (`runner` is the command, such as
+/// `/home/u/.cargo/bin/selkie`), the link settings (the same on both architectures), and `SELKIE_CONFIG`
+/// pointing at the project's `selkie.toml`.
+///
+/// ```
+/// use selkie_kernel::Arch;
+/// let text = selkie_tool::user_cargo_config(std::path::Path::new("selkie"), Arch::Aarch32);
+/// assert!(text.contains("target = \"armv7a-none-eabi\"") && text.contains("runner = \"selkie run\""));
+/// ```
+pub fn user_cargo_config(runner: &Path, arch: Arch) -> String {
+    let what = match arch {
+        Arch::X86_64 => "bare-metal x86_64",
+        Arch::Aarch32 => "bare-metal aarch32 (ARMv7-A, the i.MX6 Sabre Lite)",
+    };
     format!(
-        "# Written by `selkie init`: build for bare-metal x86_64 and boot with selkie's runner.\n\
+        "# Written by `selkie init`: build for {what} and boot with selkie's runner.\n\
          [build]\ntarget = \"{target}\"\n\n\
          [target.{target}]\nrunner = \"{runner} run\"\n\
          rustflags = [\"-C\", \"relocation-model=static\", \"-C\", \"link-arg=-Tselkie.ld\"]\n\n\
          [env]\nSELKIE_CONFIG = {{ value = \"selkie.toml\", relative = true }}\n",
-        target = selkie_kernel::Arch::X86_64.rust_target(),
+        target = arch.rust_target(),
         runner = runner.display(),
     )
 }
 
-/// A `selkie.toml` holding the default configuration, to edit, and a release kernel for `--release` builds.
-pub fn default_selkie_toml() -> String {
+/// A `selkie.toml` for `arch` holding the default configuration, to edit, and a kernel without debug
+/// facilities for `--release` builds: on x86_64 a release kernel, on aarch32 the verified configuration.
+///
+/// ```
+/// use selkie_kernel::{Arch, Config};
+/// let text = selkie_tool::default_selkie_toml(Arch::Aarch32);
+/// let release = Config::from_toml_str(&text, "selkie.toml").unwrap().for_profile(true).unwrap();
+/// assert!(release.kernel.verified && release.kernel.arch == Arch::Aarch32);
+/// ```
+pub fn default_selkie_toml(arch: Arch) -> String {
+    let config = Config {
+        kernel: KernelConfig {
+            arch,
+            ..KernelConfig::default()
+        },
+        ..Config::default()
+    };
+    let release = match arch {
+        Arch::X86_64 => {
+            "# `cargo build --release` / `cargo run --release`: a release kernel, with no debug facilities and no\n\
+             # kernel printing (the root task's console then drives COM1 itself).\n\
+             [profile.release.kernel]\ndebug_build = false\nprinting = false\n"
+        }
+        Arch::Aarch32 => {
+            "# `cargo build --release` / `cargo run --release`: the verified configuration, the kernel tree's own\n\
+             # imx6 configuration file (no debug facilities, no kernel printing: the root task's console then\n\
+             # drives the board's UART itself).\n\
+             [profile.release.kernel]\nverified = true\n"
+        }
+    };
     format!(
         "# The kernel and QEMU configuration of this project; every field is optional (these are the defaults).\n\
          # Changing [kernel] rebuilds the kernel and the bindings; see selkie_kernel::config for each field.\n\n{}\n\
-         # `cargo build --release` / `cargo run --release`: a release kernel, with no debug facilities and no\n\
-         # kernel printing (the root task's console then drives COM1 itself).\n\
-         [profile.release.kernel]\ndebug_build = false\nprinting = false\n",
-        Config::default().to_toml()
+         {release}",
+        config.to_toml()
     )
 }
 
@@ -231,20 +268,34 @@ fn package_name(manifest: &str) -> Option<String> {
     None
 }
 
-/// Sets up an existing cargo project at `dir` to build and boot as a selkie root task: writes
+/// Sets up an existing cargo project at `dir` to build and boot as a selkie root task for `arch`: writes
 /// `.cargo/config.toml` ([`user_cargo_config`]) and `selkie.toml` ([`default_selkie_toml`]), and, unless the
 /// manifest already has `[[bin]]` or `[[test]]` entries, adds [`user_manifest_additions`] to `Cargo.toml`
 /// with a first `tests/kernel.rs` ([`USER_TESTS_RS`]). Refuses to
 /// overwrite an existing `.cargo/config.toml` (saying what to add instead); keeps an existing `selkie.toml`.
-pub fn init_project(dir: &Path, runner: &Path) -> Result<Vec<PathBuf>, Error> {
+pub fn init_project(dir: &Path, runner: &Path, arch: Arch) -> Result<Vec<PathBuf>, Error> {
     if !dir.join("Cargo.toml").is_file() {
         return Err(Error::Config(format!(
             "{} has no Cargo.toml: run `cargo new` first",
             dir.display()
         )));
     }
+    let toml = dir.join("selkie.toml");
+    if toml.exists() {
+        let text = std::fs::read_to_string(&toml).map_err(Error::io(format!("reading {}", toml.display())))?;
+        let kept = Config::from_toml_str(&text, &toml.display().to_string())?.kernel.arch;
+        if kept != arch {
+            return Err(Error::Config(format!(
+                "{} is for {}, not {}: change its `[kernel] arch`, or run `selkie init --arch {}`",
+                toml.display(),
+                kept.sel4_arch(),
+                arch.sel4_arch(),
+                kept.sel4_arch()
+            )));
+        }
+    }
     let config = dir.join(".cargo").join("config.toml");
-    let text = user_cargo_config(runner);
+    let text = user_cargo_config(runner, arch);
     if config.exists() {
         return Err(Error::Config(format!(
             "{} already exists; add these settings to it yourself:\n{text}",
@@ -270,9 +321,8 @@ pub fn init_project(dir: &Path, runner: &Path) -> Result<Vec<PathBuf>, Error> {
             written.push(tests);
         }
     }
-    let toml = dir.join("selkie.toml");
     if !toml.exists() {
-        std::fs::write(&toml, default_selkie_toml()).map_err(Error::io(format!("writing {}", toml.display())))?;
+        std::fs::write(&toml, default_selkie_toml(arch)).map_err(Error::io(format!("writing {}", toml.display())))?;
         written.push(toml);
     }
     Ok(written)

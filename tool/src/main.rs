@@ -4,7 +4,8 @@
 //! selkie run [-v] <image> [args]  boot an image (cargo's runner for x86_64-unknown-none); an image holding
 //!                                 `#[selkie::test]`s runs as a test binary (args: libtest's, such as a filter)
 //! selkie qemu <example>          build examples/<example> from this repository and boot it
-//! selkie init [dir]              set up a cargo project (default: the current directory) for `cargo run`
+//! selkie init [--arch A] [dir]   set up a cargo project (default: the current directory) for `cargo run`,
+//!                                 for x86_64 (the default) or aarch32
 //! selkie abi-report [--newer d]  which kernel configuration options change the ABI (markdown on stdout)
 //! ```
 //!
@@ -20,13 +21,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use selkie_kernel::qemu::Source;
-use selkie_kernel::{Config, Error};
+use selkie_kernel::{Arch, Config, Error};
 use selkie_tool::{build_root_tasks, home_for, repository_root, BuildOptions};
 
 const USAGE: &str =
     "usage:\n  selkie run [-v] <image> [test args]  boot a root task on seL4 in QEMU (cargo runner)\n  \
                      selkie qemu <example>        build and boot examples/<example> of the selkie repository\n  \
-                     selkie init [dir]            set up a cargo project (default: here) so `cargo run` boots it\n  \
+                     selkie init [--arch x86_64|aarch32] [dir]  set up a cargo project (default: here) so `cargo run` boots it\n  \
                      selkie abi-report [--newer <dir>]  which kernel options change the ABI (markdown table)";
 
 fn main() -> ExitCode {
@@ -34,7 +35,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") if args.len() >= 2 => run_command(&args[1..]),
         Some("qemu") if args.len() >= 2 => qemu_example(&args[1]),
-        Some("init") if args.len() <= 2 => init(Path::new(args.get(1).map_or(".", String::as_str))),
+        Some("init") => init(&args[1..]),
         Some("abi-report") => abi_report(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
@@ -141,9 +142,33 @@ fn run(image: &Path, home: &Path, verbose: bool) -> Result<ExitCode, Error> {
     Ok(ExitCode::from(report.outcome.exit_code() as u8))
 }
 
-fn init(dir: &Path) -> Result<ExitCode, Error> {
+/// `selkie init [--arch x86_64|aarch32] [dir]`.
+fn init(args: &[String]) -> Result<ExitCode, Error> {
+    let (arch, rest) = match args {
+        [flag, name, rest @ ..] if flag == "--arch" => {
+            let arch = match name.as_str() {
+                "x86_64" => Arch::X86_64,
+                "aarch32" => Arch::Aarch32,
+                other => {
+                    return Err(Error::Config(format!(
+                        "--arch {other}: the architectures are x86_64 and aarch32"
+                    )))
+                }
+            };
+            (arch, rest)
+        }
+        rest => (Arch::X86_64, rest),
+    };
+    let dir = match rest {
+        [] => Path::new("."),
+        [dir] if !dir.starts_with('-') => Path::new(dir),
+        _ => {
+            eprintln!("{USAGE}");
+            return Ok(ExitCode::from(2));
+        }
+    };
     let me = std::env::current_exe().map_err(Error::io("finding the selkie executable"))?;
-    for written in selkie_tool::init_project(dir, &me)? {
+    for written in selkie_tool::init_project(dir, &me, arch)? {
         eprintln!("selkie: wrote {}", written.display());
     }
     eprintln!("selkie: `cargo run` now builds the root task and boots it on seL4 in QEMU");

@@ -23,7 +23,8 @@ pub const MAX_FRESH_PAGES: usize = 48;
 pub const PAGE_SIZE: usize = 4096;
 
 /// How a child may use a page a [`Loader`] maps: read always; write and execute as given. (On x86_64 this
-/// kernel maps every readable page executable: `execute` is recorded for other architectures.)
+/// kernel maps every readable page executable; on aarch32 a page without `execute` is mapped
+/// execute-never.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Perms {
     /// The child may write the page.
@@ -53,7 +54,8 @@ impl Perms {
 /// Where a process's code comes from: the root task's own image ([`ImageFunction`](super::ImageFunction)), or
 /// a separately built program. `load` maps what the program needs into the child's address space through
 /// `loader` and returns the address the child starts at; the child starts there with the stack pointer at the
-/// top of a fresh stack and the address of its parameters in the first argument register (`rdi` on x86_64).
+/// top of a fresh stack and the address of its parameters in the first argument register (`rdi` on x86_64, `r0` on
+/// aarch32).
 ///
 /// `load` runs once per process; a restart copies the fresh pages' initial contents again (it does not call
 /// `load`), so every fresh page's contents must come from `'static` bytes.
@@ -203,6 +205,10 @@ impl<S: Scope> Loader<'_, S> {
         let frame = self.new_frame()?;
         self.scratch.fill_init(frame, init)?;
         self.map_frame(frame, vaddr, perms)?;
+        if perms.execute {
+            // Code written through the root task's data cache, fetched by the child (see `arch::code`).
+            crate::arch::sync_instructions(frame)?;
+        }
         self.fresh.push(FreshPage { frame, init });
         Ok(())
     }
@@ -215,13 +221,25 @@ impl<S: Scope> Loader<'_, S> {
 
     /// Maps a copy of the root task's frame at `frame` at `vaddr` with `perms`.
     pub(crate) fn map_copy(&mut self, frame: sys::CPtr, vaddr: sys::Word, perms: Perms) -> Result<(), Error> {
+        self.map_copy_with(frame, vaddr, perms, VmAttributes::default())
+    }
+
+    /// [`map_copy`](Self::map_copy) with the mapping's cache attributes `attr` (device registers are mapped
+    /// uncached).
+    pub(crate) fn map_copy_with(
+        &mut self,
+        frame: sys::CPtr,
+        vaddr: sys::Word,
+        perms: Perms,
+        attr: VmAttributes,
+    ) -> Result<(), Error> {
         let slot = self.slots.alloc::<U1>()?;
         let src: Cap<crate::Frame, Local<S>> = Cap::new(frame, crate::Frame::from_data(0));
         let cspace = local_cnode(self.cspace);
         let dest = src.copy::<crate::Frame, Local<S>>(&cspace, slot).map_err(|r| r.error);
         let _ = (src.into_parts(), cspace.into_parts());
         let (copy, _) = dest?.into_parts();
-        self.map_frame(copy, vaddr, perms)
+        self.map_frame_with(copy, vaddr, perms, attr)
     }
 
     /// A new 4 KiB frame made from the process's memory, in one of its slots.
@@ -243,6 +261,18 @@ impl<S: Scope> Loader<'_, S> {
     /// Maps `frame` at `vaddr` in the child with `perms`, making missing paging structures from the
     /// process's memory.
     pub(crate) fn map_frame(&mut self, frame: sys::CPtr, vaddr: sys::Word, perms: Perms) -> Result<(), Error> {
+        self.map_frame_with(frame, vaddr, perms, VmAttributes::default())
+    }
+
+    /// [`map_frame`](Self::map_frame) with the mapping's cache attributes `attr` (execute-never is added from
+    /// `perms`).
+    fn map_frame_with(
+        &mut self,
+        frame: sys::CPtr,
+        vaddr: sys::Word,
+        perms: Perms,
+        attr: VmAttributes,
+    ) -> Result<(), Error> {
         let len = PAGE_SIZE as sys::Word;
         self.vspace.check(vaddr, len, 12)?;
         let slots = core::mem::replace(self.slots, CNodeSlots::new(0, 0, 0, 0));
@@ -259,10 +289,12 @@ impl<S: Scope> Loader<'_, S> {
         }
         tables?;
         let root = self.vspace.root().cptr();
+        // Execute-never unless `perms` says execute, where the architecture can say so.
+        let attr = crate::arch::page_attributes(attr, perms.execute);
         if perms.write {
-            Arch::map_frame::<Page4K, ReadWrite>(frame, root, vaddr, VmAttributes::default())?;
+            Arch::map_frame::<Page4K, ReadWrite>(frame, root, vaddr, attr)?;
         } else {
-            Arch::map_frame::<Page4K, ReadOnly>(frame, root, vaddr, VmAttributes::default())?;
+            Arch::map_frame::<Page4K, ReadOnly>(frame, root, vaddr, attr)?;
         }
         self.vspace.record(vaddr, len);
         Ok(())

@@ -6,10 +6,10 @@
 //!
 //! # Layout of a child
 //!
-//! - CSpace: one CNode of 2^[`CHILD_CNODE_RADIX`] slots, guarded so that the child resolves ordinary 64-bit
-//!   capability addresses; slot [`SELF_CNODE_SLOT`] holds the child's own CNode, slot [`FAULT_ENDPOINT_SLOT`]
-//!   its fault endpoint (a badged copy of its supervisor's), the parameter capabilities follow from
-//!   [`FIRST_PARAM_SLOT`].
+//! - CSpace: one CNode of 2^[`CHILD_CNODE_RADIX`] slots, guarded so that the child resolves ordinary
+//!   word-sized capability addresses (64 bits on x86_64, 32 on aarch32); slot [`SELF_CNODE_SLOT`] holds the
+//!   child's own CNode, slot [`FAULT_ENDPOINT_SLOT`] its fault endpoint (a badged copy of its supervisor's),
+//!   the parameter capabilities follow from [`FIRST_PARAM_SLOT`].
 //! - Address space: what the code source maps; a stack of [`STACK_PAGES`] pages below [`STACK_TOP`], the IPC
 //!   buffer at [`IPC_BUFFER_ADDR`], the parameters (read-only) at [`PARAMS_ADDR`], shared regions from
 //!   [`GRANT_BASE`] up.
@@ -460,7 +460,13 @@ impl<S: Scope> Body<S> {
 
     /// Maps `pages` frames from the caller's capability `first` on at the next address of the child's grant
     /// window, writable if `write`; returns that address.
-    fn map_region(&mut self, first: sys::CPtr, pages: usize, write: bool) -> Result<sys::Word, Error> {
+    fn map_region(
+        &mut self,
+        first: sys::CPtr,
+        pages: usize,
+        write: bool,
+        attr: crate::VmAttributes,
+    ) -> Result<sys::Word, Error> {
         let mut loader = Loader {
             mem: self.memory,
             slots: &mut self.pool,
@@ -469,7 +475,7 @@ impl<S: Scope> Body<S> {
             scratch: self.scratch,
             fresh: &mut self.fresh,
         };
-        crate::region::map_in_child(&mut loader, &mut self.next_grant, first, pages, write)
+        crate::region::map_in_child(&mut loader, &mut self.next_grant, first, pages, write, attr)
     }
 
     /// Copies the caller's capability `cap` (with `rights`) into the child's next free slot; returns that slot.
@@ -681,8 +687,19 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> Process<B, Bits, N, R,
     /// capabilities, made in the process's slots: the caller keeps its region, and teardown removes the
     /// copies. If the kernel refuses part way, the frames mapped so far stay mapped until teardown.
     pub fn map_region(&mut self, region: &impl crate::region::ChildMappable<S>) -> Result<sys::Word, Error> {
+        self.map_region_with(region, crate::VmAttributes::default())
+    }
+
+    /// [`map_region`](Self::map_region) with the child's mapping's cache attributes `attr`: a region of device
+    /// registers ([`Region::from_device`](crate::Region::from_device)) is mapped uncached, as
+    /// [`VSpace::map_with`](crate::VSpace::map_with) maps one in the caller's own address space.
+    pub fn map_region_with(
+        &mut self,
+        region: &impl crate::region::ChildMappable<S>,
+        attr: crate::VmAttributes,
+    ) -> Result<sys::Word, Error> {
         let (first, pages, write) = region.grant_parts();
-        self.parts.body.map_region(first, pages, write)
+        self.parts.body.map_region(first, pages, write, attr)
     }
 }
 
@@ -750,7 +767,9 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> RunningProcess<B, Bits
     /// Maps the shared region `region` into the child; see [`Process::map_region`].
     pub fn map_region(&mut self, region: &impl crate::region::ChildMappable<S>) -> Result<sys::Word, Error> {
         let (first, pages, write) = region.grant_parts();
-        self.parts.body.map_region(first, pages, write)
+        self.parts
+            .body
+            .map_region(first, pages, write, crate::VmAttributes::default())
     }
 
     /// Restarts a faulted process from its initial state: its fresh pages (data, bss, stack) get their

@@ -1,7 +1,8 @@
 //! The root task's console: text goes out one character at a time through the kernel's `seL4_DebugPutChar`
 //! when the kernel configuration has debug facilities (`debug_build = true`), and otherwise through the
 //! user-space COM1 driver in `serial`, on the I/O ports the root task's capability covers, on x86_64, and
-//! QEMU's semihosting console on aarch32. Either way it ends up on the runner's output, so
+//! the user-space i.MX6 UART driver (`rt/arch/aarch32/uart.rs`) on aarch32. Either way it ends up on the
+//! runner's output, so
 //! [`println!`](crate::println) works with both kinds of kernel.
 //!
 //! The console keeps two promises the host runner relies on:
@@ -21,6 +22,20 @@ use core::sync::atomic::{AtomicBool, Ordering};
 /// starts with it as the root task's. The kernel never prints escape sequences, so a line without it
 /// (after the kernel handed over to user space) is the kernel's.
 pub const USER_LINE_MARK: &str = "\x1b[0m";
+
+/// The line the runtime writes, unmarked, when its user-space UART console is up on a kernel that cannot
+/// print (aarch32's verified configuration): the runner reads it as the hand-over to user space, as it reads
+/// the debug kernel's `Booting all finished` line.
+pub const CONSOLE_UP: &str =
+    "selkie: root task started; it prints through its user-space UART driver (this kernel cannot print)";
+
+/// Writes [`CONSOLE_UP`] on a line of its own, without the user-line mark.
+#[cfg(selkie_uart_console)]
+pub(crate) fn announce() {
+    CONSOLE_UP.bytes().for_each(put);
+    put(b'\n');
+    AT_LINE_START.store(true, Ordering::Relaxed);
+}
 
 /// Whether the last character the console wrote was a newline (or nothing was written yet).
 static AT_LINE_START: AtomicBool = AtomicBool::new(true);
@@ -43,10 +58,16 @@ fn put(b: u8) {
     serial::put(b);
 }
 
-/// One byte out through QEMU's semihosting console (kernels without debug facilities print nothing; the
-/// runner shows the semihosting console on the same output as the kernel's UART).
+/// One byte out through the user-space UART driver (kernels without debug facilities print nothing), once
+/// the runtime mapped the UART; before that, in a child process of the root task's image (which does not
+/// have the UART mapped) and in a separately built program, through QEMU's semihosting console, which the
+/// runner shows after the run.
 #[cfg(all(not(selkie_debug_build), target_arch = "arm"))]
 fn put(b: u8) {
+    #[cfg(selkie_uart_console)]
+    if !super::child::runs_as_child() && super::arch::uart::put(b) {
+        return;
+    }
     super::arch::semihosting_put(b);
 }
 

@@ -1,5 +1,5 @@
 //! The root-task runtime: entry point, console (the kernel's debug console, or for kernels without debug
-//! facilities a user-space serial driver on x86_64 and QEMU's semihosting console on aarch32), the kernel's
+//! facilities a user-space serial driver: COM1 on x86_64, the i.MX6 UART on aarch32), the kernel's
 //! [`debug`] facilities where they exist, exit through QEMU (its `isa-debug-exit` device on x86_64,
 //! semihosting on aarch32), and the panic handler.
 //!
@@ -17,15 +17,55 @@
 //! returns or panics.
 
 mod arch;
+#[cfg(any(test, selkie_uart_console))]
+mod carve;
 pub mod child;
 mod console;
 pub mod debug;
 
 #[cfg(target_arch = "x86_64")]
 pub use console::serial;
-pub use console::{start_line, Console, USER_LINE_MARK};
+pub use console::{start_line, Console, CONSOLE_UP, USER_LINE_MARK};
 
 use core::sync::atomic::{AtomicPtr, Ordering};
+
+use arrayvec::ArrayVec;
+use selkie_sys as sys;
+
+use crate::untyped::allocator::FreeUntyped;
+
+/// How many untypeds the runtime can make for the root task (the most a carve leaves, where the runtime
+/// carves one).
+#[cfg(selkie_uart_console)]
+const MAX_PIECES: usize = carve::MAX_STEPS;
+#[cfg(not(selkie_uart_console))]
+const MAX_PIECES: usize = 0;
+
+/// What the runtime took for itself from the root task's boot resources before `main`: nothing, except for
+/// the user-space UART console on aarch32 kernels that cannot print. [`BootInfo`](crate::bootstrap::BootInfo)
+/// hands over the rest.
+#[derive(Debug, Default)]
+pub(crate) struct Reserved {
+    /// How many of the last slots of the kernel's free range the runtime uses.
+    pub(crate) slots: usize,
+    /// The untyped of the bootinfo's list the runtime carved, which is no longer the root task's.
+    pub(crate) parent: Option<sys::CPtr>,
+    /// The untypeds the runtime made from it and hands to the root task's allocator.
+    pub(crate) pieces: ArrayVec<FreeUntyped, MAX_PIECES>,
+}
+
+/// What the runtime took from the resources the bootinfo `bi` describes (see [`Reserved`]).
+pub(crate) fn reserved(bi: &sys::BootInfo) -> Reserved {
+    #[cfg(selkie_uart_console)]
+    {
+        arch::uart::reserved(bi)
+    }
+    #[cfg(not(selkie_uart_console))]
+    {
+        let _ = bi;
+        Reserved::default()
+    }
+}
 
 static BOOTINFO: AtomicPtr<selkie_sys::BootInfo> = AtomicPtr::new(core::ptr::null_mut());
 
@@ -81,6 +121,18 @@ impl<E: core::fmt::Display> Termination for Result<(), E> {
 #[cfg_attr(not(target_os = "none"), allow(dead_code))]
 extern "C" fn start(bootinfo: *mut selkie_sys::BootInfo) -> ! {
     BOOTINFO.store(bootinfo, Ordering::Relaxed);
+    #[cfg(selkie_uart_console)]
+    {
+        // SAFETY: the kernel's bootinfo frame, mapped for the program's life; packed, hence the unaligned read.
+        let bi = unsafe { bootinfo.read_unaligned() };
+        if let Err(e) = arch::uart::setup(&bi) {
+            // The console falls back to semihosting, which the runner shows after the run.
+            start_line();
+            crate::println!("selkie: the root task's console (its user-space UART driver) could not be set up: {e}");
+            exit(false);
+        }
+        console::announce();
+    }
     extern "Rust" {
         /// Defined by `#[selkie::root_task]` (or `selkie::test_main!`): runs `main` and reports its result.
         fn __selkie_main() -> bool;

@@ -1,18 +1,21 @@
 //! The classic client / server / driver system, typed: a client calls a server over a channel; the server
-//! forwards to a driver process that alone owns the serial port (COM1's I/O ports); client and server share a
-//! memory region mapped read-write in both.
+//! forwards to a driver process that alone owns the serial port (on x86_64 COM1's I/O ports, on aarch32 the
+//! i.MX6 UART2's registers, mapped in the driver only); client and server share a memory region mapped
+//! read-write in both.
 //!
 //! Each request names text the client wrote in the shared region; the server upper-cases it in place (the
 //! client sees the change through its own mapping), has the driver write it to the serial port, and answers
 //! with the text's checksum and the number of bytes written. The client checks every answer and the region's
 //! contents and leaves its tally in the region, which the root task checks before it reports success.
 //!
-//! Boot it with `cargo qemu client-server-driver`.
+//! Boot it with `cargo qemu client-server-driver` (on aarch32: with `SELKIE_CONFIG` naming a `selkie.toml`
+//! that says `arch = "aarch32"`). The machine-specific part is the serial port, in `serial/`.
 #![no_std]
 #![no_main]
 
 mod client;
 mod messages;
+mod serial;
 mod serial_driver;
 mod server;
 mod shared;
@@ -26,7 +29,7 @@ use selkie::{channel, Badge, Between, Buffered, Cap, Endpoint, Priority, Region}
 
 use client::{client, ClientParams};
 use messages::{Line, Request, Response, Written};
-use serial_driver::{serial_driver, Com1, DriverParams};
+use serial_driver::{serial_driver, DriverParams};
 use server::{server, ServerParams};
 use shared::{tally, SHARED_AT};
 
@@ -51,8 +54,8 @@ fn main(boot: BootInfo) -> Result<(), SystemError> {
     let ep: Cap<Endpoint> = res.untyped.alloc::<U5>()?.retype(res.slots.alloc()?)?;
     let (to_driver, driver_end) =
         channel::<Line, Written, Buffered, Between<Server, SerialDriver>, _>(ep, &res.cspace, res.slots.alloc()?)?;
-    // The serial port: COM1's ports only.
-    let com1: Cap<Com1> = res.io_ports.copy(&res.cspace, res.slots.alloc()?)?;
+    // The serial port: what the driver's parameters carry, and what is mapped in the driver once it exists.
+    let (port, port_grant) = serial::claim(&mut res)?;
     // The shared region: one page, shared (from here on no one has a `&mut` to it), mapped here too to read the
     // client's tally at the end.
     let region = Region::new(res.untyped.alloc::<U12>()?, res.slots.alloc::<U1>()?)?;
@@ -68,7 +71,7 @@ fn main(boot: BootInfo) -> Result<(), SystemError> {
     };
     let driver_params = DriverParams {
         requests: driver_end,
-        com1,
+        port,
     };
     // Priorities rise along the calls: client 100, server 150, driver 200.
     let mut client = Process::new(
@@ -93,7 +96,7 @@ fn main(boot: BootInfo) -> Result<(), SystemError> {
             badge: Badge::new(2)?,
         },
     )?;
-    let driver = Process::new(
+    let mut driver = Process::new(
         &kit,
         ProcessBrand::<SerialDriver>::take()?,
         memory(&mut res)?,
@@ -106,8 +109,10 @@ fn main(boot: BootInfo) -> Result<(), SystemError> {
     )?;
     // The region, read-write in both, at the start of each one's grant window.
     if client.map_region(&region)? != SHARED_AT || server.map_region(&region)? != SHARED_AT {
-        return Err(SystemError::Layout);
+        return Err(SystemError::Layout("the shared region in the client and the server"));
     }
+    // The serial port's device memory, if it has any, in the driver only.
+    port_grant.map_in(&mut driver)?;
     let driver = driver.start()?;
     let server = server.start()?;
     let client = client.start()?;
@@ -151,9 +156,9 @@ enum SystemError {
     /// A kernel or resource error while building the system.
     Selkie(selkie::Error),
     /// A process faulted (its badge), or something other than the client's exit reached the supervisor.
-    Fault(u64),
-    /// The shared region is not where the client and the server look for it.
-    Layout,
+    Fault(selkie::sys::Word),
+    /// A region is not where the processes look for it (which one).
+    Layout(&'static str),
     /// The client's tally is short: answered, checksums right, fully written, upper-cased.
     Tally([u64; 4]),
 }
@@ -175,10 +180,7 @@ impl core::fmt::Display for SystemError {
         match self {
             SystemError::Selkie(e) => write!(f, "{e}"),
             SystemError::Fault(badge) => write!(f, "process {badge} faulted instead of the client finishing"),
-            SystemError::Layout => write!(
-                f,
-                "the shared region is not at {SHARED_AT:#x} in the client and the server"
-            ),
+            SystemError::Layout(what) => write!(f, "{what}: not where the processes look for it"),
             SystemError::Tally([a, c, w, u]) => write!(
                 f,
                 "the client's tally is short of {REQUESTS}: {a} answered, {c} checksums right, {w} fully \

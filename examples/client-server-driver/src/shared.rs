@@ -4,9 +4,10 @@
 use core::sync::atomic::AtomicU64;
 
 use selkie::process::GRANT_BASE;
+use selkie::sys;
 
 /// Where client and server see the shared region: the first (and only) region mapped in their grant windows.
-pub const SHARED_AT: u64 = GRANT_BASE;
+pub const SHARED_AT: sys::Word = GRANT_BASE;
 /// Where in the region the client keeps its tally (the text goes below it).
 pub const TALLY_AT: usize = 0xf00;
 
@@ -33,7 +34,7 @@ pub struct Tally {
 /// # Safety
 /// `base` is the address of the shared region, mapped read-write in the caller's address space for the rest of
 /// the program.
-pub unsafe fn tally(base: u64) -> &'static Tally {
+pub unsafe fn tally(base: sys::Word) -> &'static Tally {
     // SAFETY: the caller's promise; `TALLY_AT` is 8-aligned and inside the page; a zeroed `Tally` is valid.
     unsafe { &*((base as usize + TALLY_AT) as *const Tally) }
 }

@@ -13,6 +13,8 @@ fn main(boot: BootInfo) -> Result<(), selkie::Error> {
     let raw = boot.raw();
     let (untyped, empty, ipc_buffer) = (raw.untyped, raw.empty, raw.ipc_buffer);
     let (empty_start, empty_end) = (empty.start, empty.end);
+    // Slots the runtime took before `main` (on a kernel that cannot print: its UART console's).
+    let runtime_slots = boot.runtime_slots();
     // ...and as typed resources: this is the one hand-over of the root task's capabilities.
     let res = boot.take()?;
     let general = res.untyped.free_bytes();
@@ -30,6 +32,9 @@ fn main(boot: BootInfo) -> Result<(), selkie::Error> {
         res.slots.start(),
         res.untyped.slots_left()
     );
+    if runtime_slots > 0 {
+        println!("  {runtime_slots} of them used by the runtime's UART console");
+    }
     println!("  IPC buffer at {:#x}", ipc_buffer as usize);
     Ok(())
 }

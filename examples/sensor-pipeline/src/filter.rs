@@ -11,7 +11,7 @@ use crate::status::{get, set, Status};
 use crate::{Filter, QueueLen};
 
 /// An address no process of this system maps (below 4 GiB: this kernel reports fault addresses in 32 bits).
-pub const UNMAPPED: u64 = 0x3000_0000;
+pub const UNMAPPED: selkie::sys::Word = 0x3000_0000;
 
 /// What the filter is given.
 #[derive(selkie::ProcessParams)]
@@ -22,7 +22,7 @@ pub struct FilterParams {
     /// The calling end of the channel to the logger: set up for the filter, and only the filter can have it.
     pub logger: Caller<Reading, Logged, Buffered, Local, Filter>,
     /// Where the status page is mapped in the filter.
-    pub status: u64,
+    pub status: selkie::sys::Word,
     /// How many samples the pipeline carries.
     pub samples: u64,
     /// The sample on which the first run faults.

@@ -14,7 +14,7 @@ pub struct LoggerParams {
     /// The serving end of the channel from the filter: set up for the logger, and only the logger can have it.
     pub requests: Responder<Reading, Logged, Buffered, Local, Logger>,
     /// Where the status page is mapped in the logger.
-    pub status: u64,
+    pub status: selkie::sys::Word,
     /// How many readings to expect.
     pub samples: u64,
 }

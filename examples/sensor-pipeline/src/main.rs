@@ -1,7 +1,8 @@
 //! A sensor pipeline: a static system of three processes, supervised by the root task.
 //!
-//! - the **driver** owns the PIT (its I/O ports and its interrupt through the IOAPIC) and, on each timer
-//!   interrupt, pushes a sample into a queue in memory it shares with the filter;
+//! - the **driver** owns the timer (on x86_64 the PIT: its I/O ports and its interrupt through the IOAPIC; on
+//!   aarch32 the i.MX6's EPIT1: its registers, mapped in the driver only, and its interrupt through the GIC)
+//!   and, on each timer interrupt, pushes a sample into a queue in memory it shares with the filter;
 //! - the **filter** takes the samples, calibrates them and sends each to the logger over a channel;
 //! - the **logger** checks that the readings arrive complete and in order and prints a tally.
 //!
@@ -10,7 +11,8 @@
 //! restarts it; the filter's journal (kept outside its restartable memory) replays the sample in flight. At the
 //! end the root task checks the tallies against what it computes itself, and fails the run if they differ.
 //!
-//! Boot it with `cargo qemu sensor-pipeline`.
+//! Boot it with `cargo qemu sensor-pipeline` (on aarch32: with `SELKIE_CONFIG` naming a `selkie.toml` that says
+//! `arch = "aarch32"`). The machine-specific part is the timer, in `timer/`.
 #![no_std]
 #![no_main]
 
@@ -19,6 +21,7 @@ mod filter;
 mod logger;
 mod messages;
 mod status;
+mod timer;
 
 use core::fmt;
 
@@ -29,11 +32,10 @@ use selkie::process::{
 use selkie::rights::WriteOnly;
 use selkie::typenum::{U1, U100, U12, U14, U18, U3, U5, U64};
 use selkie::{
-    channel, queue, Badge, Between, Buffered, Cap, Endpoint, Fault, IoApicPin, Notification, Polarity, Priority,
-    Region, Supervisor, Trigger,
+    channel, queue, sys, Badge, Between, Buffered, Cap, Endpoint, Fault, Notification, Priority, Region, Supervisor,
 };
 
-use driver::{driver, DriverParams, PitIrq, PitPorts};
+use driver::{driver, DriverParams};
 use filter::{filter, FilterParams, UNMAPPED};
 use logger::{logger, LoggerParams};
 use messages::{calibrate, checksum, sensor, Logged, Reading, Sample};
@@ -49,19 +51,12 @@ const FAULT_AT: u64 = 20;
 type QueueLen = U64;
 /// Where the status page is in a process that has the queue's page too (the queue's end maps its page first in
 /// the process's grant window, the status page follows), and in one that has not.
-const STATUS_AFTER_QUEUE: u64 = GRANT_BASE + PAGE_SIZE as u64;
-const STATUS_ALONE: u64 = GRANT_BASE;
+const STATUS_AFTER_QUEUE: sys::Word = GRANT_BASE + PAGE_SIZE as sys::Word;
+const STATUS_ALONE: sys::Word = GRANT_BASE;
 /// The fault badges: how the supervisor tells the processes apart.
-const DRIVER: u64 = 1;
-const FILTER: u64 = 2;
-const LOGGER: u64 = 3;
-/// The PIT's IOAPIC input: pin 2, edge-triggered, active high (QEMU's `pc` machine wires ISA IRQ 0 there).
-const PIT_PIN: IoApicPin = IoApicPin {
-    ioapic: 0,
-    pin: 2,
-    trigger: Trigger::Edge,
-    polarity: Polarity::ActiveHigh,
-};
+const DRIVER: sys::Word = 1;
+const FILTER: sys::Word = 2;
+const LOGGER: sys::Word = 3;
 
 #[selkie::root_task]
 fn main(boot: BootInfo) -> Result<(), PipelineError> {
@@ -78,14 +73,11 @@ fn main(boot: BootInfo) -> Result<(), PipelineError> {
     // SAFETY: the status page is mapped read-write in the root task's address space for the rest of `main`.
     let status = unsafe { Status::at(status_page.vaddr()) };
 
-    // The timer: the PIT's ports, and its interrupt bound to a notification the driver waits on.
+    // The timer: its interrupt bound to a notification the driver waits on, and the device itself (what the
+    // driver's parameters carry, and what is mapped in the driver once it exists).
     let ticks: Cap<Notification> = res.untyped.alloc::<U5>()?.retype(res.slots.alloc()?)?;
     let tick_signal: Cap<Notification<WriteOnly>> = ticks.mint(&res.cspace, res.slots.alloc()?, Badge::new(1)?)?;
-    let irq = res
-        .irq_control
-        .ioapic_handler::<PitIrq, _>(res.slots.alloc()?, PIT_PIN)?;
-    let irq = irq.set_notification(&tick_signal)?;
-    let pit: Cap<PitPorts> = res.io_ports.copy(&res.cspace, res.slots.alloc()?)?;
+    let timer = timer::claim(&mut res, &tick_signal)?;
     // The queue from the driver to the filter: its page and a notification for wake-ups, consumed into the ends.
     let wake: Cap<Notification> = res.untyped.alloc::<U5>()?.retype(res.slots.alloc()?)?;
     let (out, input) = queue::<Sample, QueueLen, _, _, _>(queue_page, wake, &res.cspace, res.slots.alloc()?)?;
@@ -95,9 +87,9 @@ fn main(boot: BootInfo) -> Result<(), PipelineError> {
         channel::<Reading, Logged, Buffered, Between<Filter, Logger>, _>(requests, &res.cspace, res.slots.alloc()?)?;
 
     let driver_params = DriverParams {
-        irq,
+        irq: timer.irq,
         ticks: ticks.copy(&res.cspace, res.slots.alloc()?)?,
-        pit,
+        timer: timer.device,
         out,
         status: STATUS_AFTER_QUEUE,
         samples: SAMPLES,
@@ -155,6 +147,8 @@ fn main(boot: BootInfo) -> Result<(), PipelineError> {
         STATUS_ALONE,
         logger.map_region(&status_page)?,
     )?;
+    // The timer's device memory, if it has any, in the driver only (after its status page).
+    timer.grant.map_in(&mut driver)?;
     selkie::println!("pipeline: driver, filter and logger built; starting them");
     let logger = logger.start()?;
     let mut filter = filter.start()?;
@@ -162,7 +156,7 @@ fn main(boot: BootInfo) -> Result<(), PipelineError> {
 
     // Supervise: every fault and every exit arrives here as a value, with the process's badge.
     let mut exited = [false; 4];
-    let mut restarts = 0;
+    let mut restarts: u64 = 0;
     while !(exited[DRIVER as usize] && exited[FILTER as usize] && exited[LOGGER as usize]) {
         let f = supervisor.wait();
         let badge = f.badge.value();
@@ -171,7 +165,7 @@ fn main(boot: BootInfo) -> Result<(), PipelineError> {
             continue;
         }
         match (badge, f.fault) {
-            (FILTER, Fault::VmFault { address, ip, .. }) if restarts == 0 => {
+            (FILTER, Fault::VmFault { address, ip, .. }) if restarts == 0 && address == UNMAPPED => {
                 selkie::println!(
                     "supervisor: the filter faulted (VM fault at {address:#x}, ip {ip:#x}) on sample {}; restarting it",
                     get(&status.journal_seq)
@@ -225,7 +219,7 @@ fn memory(res: &mut Resources) -> Result<ProcessResources<U18, U64, selkie::Loca
     ))
 }
 
-fn config(badge: u64) -> Result<ProcessConfig, selkie::Error> {
+fn config(badge: sys::Word) -> Result<ProcessConfig, selkie::Error> {
     Ok(ProcessConfig {
         priority: Priority::of::<U100>(),
         badge: Badge::new(badge)?,
@@ -238,7 +232,7 @@ enum PipelineError {
     /// A kernel or resource error while building or running the system.
     Selkie(selkie::Error),
     /// A process faulted in a way the supervisor does not handle (its badge).
-    Fault(u64),
+    Fault(sys::Word),
     /// A tally differs from what the root task computed.
     Check {
         what: &'static str,
@@ -271,10 +265,15 @@ impl fmt::Display for PipelineError {
     }
 }
 
-fn check(what: &'static str, expected: u64, found: u64) -> Result<(), PipelineError> {
+/// Checks a tally or an address (`u64` or the kernel's word).
+fn check<T: Into<u64> + PartialEq>(what: &'static str, expected: T, found: T) -> Result<(), PipelineError> {
     if expected == found {
         Ok(())
     } else {
-        Err(PipelineError::Check { what, expected, found })
+        Err(PipelineError::Check {
+            what,
+            expected: expected.into(),
+            found: found.into(),
+        })
     }
 }

@@ -41,7 +41,7 @@ impl Status {
     /// # Safety
     /// `addr` is the address of the status page, mapped read-write in the caller's address space for the rest
     /// of the program.
-    pub unsafe fn at(addr: u64) -> &'static Status {
+    pub unsafe fn at(addr: selkie::sys::Word) -> &'static Status {
         // SAFETY: the caller's promise; a page is aligned for `Status` and every bit pattern of it is valid.
         unsafe { &*(addr as *const Status) }
     }

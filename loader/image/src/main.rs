@@ -1,8 +1,8 @@
 //! selkie's aarch32 boot loader: places the embedded kernel and root task (as `selkie_loader::plan` decides),
 //! builds the boot section table, cleans and invalidates the caches, branch predictor and TLB, turns the MMU
 //! on and enters the kernel with `r0`-`r3` = user image start, end, `pv_offset` and the root task's entry.
-//! An image that cannot be placed is reported on the board's console UART (`selkie-loader: cannot boot: ...`)
-//! and the loader stops.
+//! It says so on the board's console UART (`selkie-loader: entering the kernel at ...`) just before; an image
+//! that cannot be placed is reported there instead (`selkie-loader: cannot boot: ...`) and the loader stops.
 
 #![no_std]
 #![no_main]
@@ -89,6 +89,9 @@ impl Write for Uart {
         Ok(())
     }
 }
+
+/// What the loader prints just before it enters the kernel (the runner looks for it: `selkie_kernel::qemu`).
+const ENTERING: &str = "selkie-loader: entering the kernel";
 
 /// Reports why the images cannot be booted, and stops.
 fn fail(what: core::fmt::Arguments<'_>) -> ! {
@@ -182,6 +185,11 @@ extern "C" fn loader_main() -> ! {
         // else touches it.
         unsafe { table.add(i).write(mmu::section_entry(i, &layout)) };
     }
+    // The one line a working boot prints before the kernel: on a kernel that cannot print (the verified
+    // configuration) it is how the runner tells a kernel that was entered and then hung from a loader that
+    // never ran.
+    Uart::enable();
+    let _ = writeln!(Uart, "{ENTERING} at {:#x}\r", plan.kernel_entry);
     clean_invalidate_dcache();
     let [r0, r1, r2, r3] = plan.kernel_args();
     // SAFETY: the table maps the loader's own code to itself (so execution continues after the MMU turns

@@ -3,7 +3,8 @@
 //!
 //! A program is a binary crate of its own (its `main` marked `#[selkie::program]`, depending on `selkie` with
 //! the `program` feature). The root task's `build.rs` calls [`embed_program`], which runs a nested
-//! `cargo build --release` of the program for `x86_64-unknown-none` with selkie's link settings
+//! `cargo build --release` of the program for the root task's own bare-metal target (`x86_64-unknown-none`,
+//! or `armv7a-none-eabi` for aarch32: see [`program_target`]) with selkie's link settings
 //! (`-C relocation-model=static -C link-arg=-Tselkie.ld`) into a target directory of its own under the root
 //! task's `OUT_DIR` (never the outer build's target directory, whose lock the outer cargo holds), and sets an
 //! environment variable to the executable's path, for `include_bytes!`:
@@ -26,8 +27,28 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The bare-metal target programs are built for.
-pub const TARGET: &str = "x86_64-unknown-none";
+/// The bare-metal target programs are built for unless the root task is built for another one.
+pub const DEFAULT_TARGET: &str = "x86_64-unknown-none";
+
+/// The bare-metal targets a program can be built for: x86_64 and aarch32 (ARMv7-A).
+pub const TARGETS: &[&str] = &["x86_64-unknown-none", "armv7a-none-eabi"];
+
+/// The target a program embedded by a root task built for `root_target` (the build script's `TARGET`) is
+/// built for: the same one when it is a bare-metal target selkie supports (a root task for aarch32 embeds
+/// aarch32 programs), [`DEFAULT_TARGET`] otherwise (a check of the root task's crate for the host, say).
+///
+/// ```
+/// assert_eq!(selkie_build::program_target(Some("armv7a-none-eabi")), "armv7a-none-eabi");
+/// assert_eq!(selkie_build::program_target(Some("x86_64-unknown-linux-gnu")), "x86_64-unknown-none");
+/// assert_eq!(selkie_build::program_target(None), "x86_64-unknown-none");
+/// ```
+pub fn program_target(root_target: Option<&str>) -> &'static str {
+    TARGETS
+        .iter()
+        .copied()
+        .find(|t| Some(*t) == root_target)
+        .unwrap_or(DEFAULT_TARGET)
+}
 
 /// The compiler flags a program is linked with (static, laid out by selkie's linker script, which the
 /// `selkie` crate's build script puts on the linker's search path), `\x1f`-separated as in
@@ -93,13 +114,13 @@ impl fmt::Display for BuildError {
 
 impl std::error::Error for BuildError {}
 
-/// The nested `cargo build` of binary `bin` of the program crate at `manifest` into `target_dir`.
-pub fn build_command(cargo: &Path, manifest: &Path, bin: &str, target_dir: &Path) -> Command {
+/// The nested `cargo build` of binary `bin` of the program crate at `manifest` for `target` into `target_dir`.
+pub fn build_command(cargo: &Path, manifest: &Path, bin: &str, target: &str, target_dir: &Path) -> Command {
     let mut cmd = Command::new(cargo);
     for var in CLEARED_ENV {
         cmd.env_remove(var);
     }
-    cmd.args(["build", "--release", "--target", TARGET, "--bin", bin])
+    cmd.args(["build", "--release", "--target", target, "--bin", bin])
         .arg("--manifest-path")
         .arg(manifest)
         .arg("--target-dir")
@@ -111,13 +132,14 @@ pub fn build_command(cargo: &Path, manifest: &Path, bin: &str, target_dir: &Path
     cmd
 }
 
-/// Where [`build_command`] leaves the executable.
-pub fn executable_path(target_dir: &Path, bin: &str) -> PathBuf {
-    target_dir.join(TARGET).join("release").join(bin)
+/// Where [`build_command`] leaves the executable built for `target`.
+pub fn executable_path(target_dir: &Path, target: &str, bin: &str) -> PathBuf {
+    target_dir.join(target).join("release").join(bin)
 }
 
 /// Builds binary `bin` of the program crate in `dir` (relative to the calling package's directory) for
-/// the bare-metal target and returns the executable's path. Call it from a build script.
+/// the calling root task's bare-metal target ([`program_target`]) and returns the executable's path. Call it
+/// from a build script.
 pub fn build_program(dir: impl AsRef<Path>, bin: &str) -> Result<PathBuf, BuildError> {
     let var = |name: &'static str| std::env::var_os(name).ok_or(BuildError::NotInBuildScript(name));
     let package = PathBuf::from(var("CARGO_MANIFEST_DIR")?);
@@ -129,13 +151,14 @@ pub fn build_program(dir: impl AsRef<Path>, bin: &str) -> Result<PathBuf, BuildE
         return Err(BuildError::NoManifest(dir));
     }
     let target_dir = out.join("programs");
-    let status = build_command(&cargo, &manifest, bin, &target_dir)
+    let target = program_target(std::env::var("TARGET").ok().as_deref());
+    let status = build_command(&cargo, &manifest, bin, target, &target_dir)
         .status()
         .map_err(BuildError::Spawn)?;
     if !status.success() {
         return Err(BuildError::Failed { manifest });
     }
-    let exe = executable_path(&target_dir, bin);
+    let exe = executable_path(&target_dir, target, bin);
     if !exe.is_file() {
         return Err(BuildError::Missing(exe));
     }
@@ -163,6 +186,7 @@ mod tests {
             Path::new("cargo"),
             Path::new("/p/prog/Cargo.toml"),
             "prog",
+            "x86_64-unknown-none",
             Path::new("/out/programs"),
         );
         let args: Vec<_> = cmd.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
@@ -188,9 +212,30 @@ mod tests {
         assert!(envs.contains(&("RUSTFLAGS".as_ref(), None)));
         assert_eq!(cmd.get_current_dir(), Some(Path::new("/p/prog")));
         assert_eq!(
-            executable_path(Path::new("/out/programs"), "prog"),
+            executable_path(Path::new("/out/programs"), "x86_64-unknown-none", "prog"),
             Path::new("/out/programs/x86_64-unknown-none/release/prog")
         );
+    }
+
+    #[test]
+    fn a_root_task_for_aarch32_embeds_programs_built_for_aarch32() {
+        let target = program_target(Some("armv7a-none-eabi"));
+        let cmd = build_command(
+            Path::new("cargo"),
+            Path::new("/p/prog/Cargo.toml"),
+            "prog",
+            target,
+            Path::new("/out/programs"),
+        );
+        let args: Vec<_> = cmd.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
+        assert_eq!(args[2..4], ["--target", "armv7a-none-eabi"]);
+        assert_eq!(
+            executable_path(Path::new("/out/programs"), target, "prog"),
+            Path::new("/out/programs/armv7a-none-eabi/release/prog")
+        );
+        // The host (a check of the root task's crate) and unknown targets get the default.
+        assert_eq!(program_target(Some("x86_64-unknown-linux-gnu")), DEFAULT_TARGET);
+        assert_eq!(program_target(None), DEFAULT_TARGET);
     }
 
     #[test]

@@ -8,6 +8,10 @@ use selkie_sys as sys;
 /// context, so no raw register index or count ever reaches the user.
 pub type UserContext = sys::UserContext;
 
+/// The most a fast-path message holds (four message registers that travel in CPU registers: 16 bytes here), as
+/// a type: a [`FastPath`](crate::FastPath) channel's messages are at most this large.
+pub type FastPathBytes = typenum::U16;
+
 /// How many words a [`UserContext`] has (the `count` of a full read or write).
 pub(crate) const USER_CONTEXT_WORDS: sys::Word =
     (core::mem::size_of::<UserContext>() / core::mem::size_of::<sys::Word>()) as sys::Word;

@@ -4,8 +4,10 @@
 
 crate::object::object_modules!(control, layout, paging);
 
+mod code;
 mod context;
 mod fault;
+pub(crate) use code::*;
 pub use context::*;
 pub use fault::*;
 

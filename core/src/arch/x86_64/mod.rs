@@ -3,8 +3,10 @@
 
 crate::object::object_modules!(control, io_port, layout, paging);
 
+mod code;
 mod context;
 mod fault;
+pub(crate) use code::*;
 pub use context::*;
 pub use fault::*;
 

@@ -6,6 +6,8 @@ mod x86_64;
 
 #[cfg(all(target_os = "none", target_arch = "arm"))]
 mod aarch32;
+#[cfg(selkie_uart_console)]
+pub(crate) use aarch32::uart;
 
 #[cfg(target_arch = "x86_64")]
 mod debug_exit;

@@ -19,7 +19,7 @@ use selkie::{
     Notification, Own, Page4K, Priority, QueueProducer, Region, Rejection, Served, StaticStack, Tcb, ThisProcess,
     Thread, ThreadEnv, Threads,
 };
-use support::{expect_eq, Fail};
+use support::{expect_eq, expect_word, wide, Fail};
 
 selkie::test_main!();
 
@@ -106,8 +106,8 @@ unsafe fn borrow<T>(addr: usize) -> &'static T {
 /// Encodes a channel error as a number for the checks: reason * 2^32 + detail.
 fn code(e: ChannelError) -> u64 {
     match e {
-        ChannelError::Rejected { reason, detail } => ((reason as u64) << 32) | detail,
-        ChannelError::BadReply { label, .. } => 0xbad0_0000_0000 | label,
+        ChannelError::Rejected { reason, detail } => ((reason as u64) << 32) | wide(detail),
+        ChannelError::BadReply { label, .. } => 0xbad0_0000_0000 | wide(label),
     }
 }
 
@@ -138,7 +138,7 @@ fn client(args: usize) {
         Err(e) => GOT_ERR.store(code(e), SeqCst),
     }
     // The server signalled the capability it received: the badge minted into it arrives here.
-    GOT_BITS.store(note.wait().value(), SeqCst);
+    GOT_BITS.store(wide(note.wait().value()), SeqCst);
 }
 
 #[selkie::test]
@@ -161,15 +161,15 @@ fn call_and_reply_carry_typed_messages_and_a_capability_the_server_uses(boot: &m
         let mut seen_badge = u64::MAX;
         let mut cap_tag = 0;
         let served = responder.serve(&mut res.slots, |badge, req: Add, cap| {
-            seen_badge = badge.value();
+            seen_badge = wide(badge.value());
             cap_tag = support::slot_type(cap.cptr());
             cap.signal();
-            Served::ReplyAndStop(Sum(req.a + req.b + 1000 * badge.value()))
+            Served::ReplyAndStop(Sum(req.a + req.b + 1000 * wide(badge.value())))
         });
         let _ = t.join()?;
         expect_eq("requests served", 1, served)?;
         expect_eq("an unbadged caller", 0, seen_badge)?;
-        expect_eq(
+        expect_word(
             "the kernel put a notification in the receive slot",
             <Notification>::KERNEL_TAG,
             cap_tag,
@@ -286,11 +286,11 @@ fn badges_tell_clients_apart_and_a_malicious_client_gets_errors(boot: &mut BootI
         let mut n = 0;
         let served = responder.serve(&mut res.slots, |badge, req: Add, cap| {
             if n < badges.len() {
-                badges[n] = badge.value();
+                badges[n] = wide(badge.value());
             }
             n += 1;
             let _ = cap.delete(&res.cspace);
-            let rsp = Sum(req.a + req.b + 1000 * badge.value());
+            let rsp = Sum(req.a + req.b + 1000 * wide(badge.value()));
             if badge.value() == 1 && req.b == 1 {
                 Served::ReplyAndStop(rsp)
             } else {
@@ -303,7 +303,9 @@ fn badges_tell_clients_apart_and_a_malicious_client_gets_errors(boot: &mut BootI
         expect_eq("then the good client", 1, badges[1])?;
         expect_eq("good client again", 1, badges[2])?;
         let unknown = ((Rejection::UnknownLabel as u64) << 32) | 3;
-        let short = ((Rejection::WrongLength as u64) << 32) | 1;
+        // The length the responder saw: the short message's size in machine words (1 on x86_64, 2 on aarch32).
+        let short_words = core::mem::size_of::<Short>().div_ceil(core::mem::size_of::<selkie::sys::Word>());
+        let short = ((Rejection::WrongLength as u64) << 32) | short_words as u64;
         let missing = (Rejection::MissingCap as u64) << 32;
         expect_eq("unknown label refused", unknown, EVIL_RESULTS[0].load(SeqCst))?;
         expect_eq("short message refused", short, EVIL_RESULTS[1].load(SeqCst))?;

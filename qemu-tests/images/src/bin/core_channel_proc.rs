@@ -16,20 +16,21 @@ use selkie::process::{
     Brand, ImageFunction, Perms, Process, ProcessBrand, ProcessConfig, ProcessKit, ProcessResources, RootImage,
     RunningProcess,
 };
-use selkie::typenum::{U1, U100, U12, U120, U14, U150, U18, U3, U32, U5, U64, U8};
+use selkie::sys::Word;
+use selkie::typenum::{U1, U100, U12, U120, U14, U150, U18, U3, U5, U64, U8};
 use selkie::{
     channel, Badge, Between, Borrowed, Buffered, Caller, Cap, CapCaller, CapResponder, ChannelError, Endpoint,
     FastPath, Forever, Lent, Local, Notification, Priority, ReceiveSlots, Region, Responder, Scope, Served, Supervisor,
     ThisProcess,
 };
-use support::{expect_eq, Fail};
+use support::{expect_eq, expect_word, wide, Fail};
 
 selkie::test_main!();
 
 selkie::child_brand!(Server, Good, Evil, FastServer, FastClient);
 
 /// Where the children see the page they share with the root task (their results and tallies).
-const SHARED: u64 = 0x2000_0000;
+const SHARED: Word = 0x2000_0000;
 
 /// A request: two numbers, and whether it is the client's last (the server then stops serving sums).
 #[derive(Clone, Copy, Debug)]
@@ -59,11 +60,11 @@ struct Fire(u64);
 #[derive(Clone, Copy, Debug)]
 #[repr(C)]
 struct Ack(u64);
-/// Four words: the most a fast-path message holds.
+/// Four machine words: the most a fast-path message holds.
 #[derive(Clone, Copy, Debug)]
 #[repr(C)]
-struct Quad([u64; 4]);
-// SAFETY (all): `repr(C)` structs of `u64`s: no padding, every bit pattern valid.
+struct Quad([Word; 4]);
+// SAFETY (all): `repr(C)` structs of `u64`s or machine words: no padding, every bit pattern valid.
 unsafe impl selkie::bytemuck::Zeroable for Add {}
 unsafe impl selkie::bytemuck::Pod for Add {}
 unsafe impl selkie::bytemuck::Zeroable for Sum {}
@@ -85,7 +86,7 @@ selkie::message!(
     Short: U8 = 1,
     Fire: U8 = 4,
     Ack: U8 = 5,
-    Quad: U32 = 6,
+    Quad: selkie::FastPathBytes = 6,
 );
 
 // Words of the shared page.
@@ -111,8 +112,8 @@ fn put(i: usize, v: u64) {
 /// Encodes a channel error as a number for the checks: reason * 2^32 + detail.
 fn code(e: ChannelError) -> u64 {
     match e {
-        ChannelError::Rejected { reason, detail } => ((reason as u64) << 32) | detail,
-        ChannelError::BadReply { label, .. } => 0xbad0_0000_0000 | label,
+        ChannelError::Rejected { reason, detail } => ((reason as u64) << 32) | wide(detail),
+        ChannelError::BadReply { label, .. } => 0xbad0_0000_0000 | wide(label),
     }
 }
 
@@ -160,7 +161,7 @@ fn server(p: ServerSide) {
     };
     let sums = p.sums.serve(|badge, req| {
         count(badge);
-        let rsp = Sum(req.a + req.b + 1000 * badge.value());
+        let rsp = Sum(req.a + req.b + 1000 * wide(badge.value()));
         if req.last != 0 {
             Served::ReplyAndStop(rsp)
         } else {
@@ -172,7 +173,7 @@ fn server(p: ServerSide) {
         count(badge);
         // The capability that arrived in the message: signalling it is the kernel's proof it is one.
         note.signal();
-        Served::ReplyAndStop(Ack(req.0 + 100 * badge.value()))
+        Served::ReplyAndStop(Ack(req.0 + 100 * wide(badge.value())))
     });
     put(SERVED_SUMS, sums);
     put(SERVED_FIRES, fires);
@@ -226,7 +227,7 @@ fn resources<'s>(res: &mut Resources<Lent<'s>>) -> Result<Res<'s>, Fail> {
     ))
 }
 
-fn config(badge: u64, priority: Priority) -> Result<ProcessConfig, Fail> {
+fn config(badge: Word, priority: Priority) -> Result<ProcessConfig, Fail> {
     Ok(ProcessConfig {
         priority,
         badge: Badge::new(badge)?,
@@ -254,7 +255,7 @@ fn start<'s, B: Brand, P: selkie::process::ProcessParams<B>>(
     image: &RootImage,
     f: fn(P::View),
     params: P,
-    badge: u64,
+    badge: Word,
     priority: Priority,
 ) -> Result<Running<'s, B>, Fail>
 where
@@ -279,7 +280,7 @@ fn word(page: &Page<'_>, i: usize) -> u64 {
 }
 
 /// Waits for `n` exit messages and checks each is a normal exit (no fault); returns their badges' sum.
-fn exits(sup: &mut Supervisor<Local<Lent<'_>>>, n: usize) -> Result<u64, Fail> {
+fn exits(sup: &mut Supervisor<Local<Lent<'_>>>, n: usize) -> Result<Word, Fail> {
     let mut badges = 0;
     for _ in 0..n {
         let exit = sup.wait();
@@ -343,7 +344,7 @@ fn a_server_process_serves_two_client_processes_a_capability_and_refuses_a_malic
         )?;
         let e = start(res, &kit, &page, &image, evil, evil_side, 12, Priority::of::<U120>())?;
         let g = start(res, &kit, &page, &image, good, good_side, 11, Priority::of::<U100>())?;
-        expect_eq("exit badges: all three exited", 10 + 11 + 12, exits(&mut sup, 3)?)?;
+        expect_word("exit badges: all three exited", 10 + 11 + 12, exits(&mut sup, 3)?)?;
 
         expect_eq(
             "good client's sum (40 + 2 + 1000 * badge 1)",
@@ -357,9 +358,11 @@ fn a_server_process_serves_two_client_processes_a_capability_and_refuses_a_malic
             (1 << 32) | 3,
             word(&page, EVIL_UNKNOWN),
         )?;
+        // The length the server saw: the short message's size in machine words (1 on x86_64, 2 on aarch32).
+        let short_words = core::mem::size_of::<Short>().div_ceil(core::mem::size_of::<Word>());
         expect_eq(
-            "evil's short message refused: WrongLength, 1 word",
-            (2 << 32) | 1,
+            "evil's short message refused: WrongLength, its length in words",
+            (2 << 32) | short_words as u64,
             word(&page, EVIL_SHORT),
         )?;
         expect_eq(
@@ -381,7 +384,7 @@ fn a_server_process_serves_two_client_processes_a_capability_and_refuses_a_malic
         expect_eq("requests served for badge 1", 3, word(&page, BY_BADGE_1))?;
         expect_eq("requests served for badge 2", 1, word(&page, BY_BADGE_2))?;
         // The server signalled the capability it received: the root sees the badge minted into the good client's copy.
-        expect_eq("signal from the received capability", 0x50, note.poll().value())?;
+        expect_word("signal from the received capability", 0x50, note.poll().value())?;
         let _ = (s.teardown(), e.teardown(), g.teardown());
         Ok(())
     })
@@ -404,7 +407,7 @@ struct FastClientSide<S: Scope = Forever> {
 /// Answers each quad with its words reversed, each plus the badge; stops after a quad whose first word is 0.
 fn fast_server(p: FastServerSide) {
     let served = p.quads.serve(|badge, Quad([a, b, c, d])| {
-        let plus = |w: u64| w.wrapping_add(badge.value());
+        let plus = |w: Word| w.wrapping_add(badge.value());
         let rsp = Quad([plus(d), plus(c), plus(b), plus(a)]);
         if a == 0 {
             Served::ReplyAndStop(rsp)
@@ -417,14 +420,14 @@ fn fast_server(p: FastServerSide) {
 
 /// Sends 100 quads and records the first answer and a checksum of all of them; the last one stops the server.
 fn fast_client(p: FastClientSide) {
-    let mut checksum = 0u64;
-    for i in 1..=100u64 {
+    let mut checksum: Word = 0;
+    for i in 1..=100 {
         let first = if i == 100 { 0 } else { i };
-        match p.quads.call(&Quad([first, i << 8, i << 16, u64::MAX - i])) {
+        match p.quads.call(&Quad([first, i << 8, i << 16, Word::MAX - i])) {
             Ok(Quad(w)) => {
                 if i == 1 {
                     for (k, v) in w.iter().enumerate() {
-                        put(FAST_FIRST + k, *v);
+                        put(FAST_FIRST + k, wide(*v));
                     }
                 }
                 checksum = checksum.wrapping_add(w[0] ^ w[1] ^ w[2] ^ w[3]);
@@ -435,7 +438,7 @@ fn fast_client(p: FastClientSide) {
             }
         }
     }
-    put(FAST_FIRST + 4, checksum);
+    put(FAST_FIRST + 4, wide(checksum));
 }
 
 #[selkie::test]
@@ -467,19 +470,19 @@ fn four_word_messages_round_trip_on_the_fast_path_between_processes(boot: &mut B
             21,
             Priority::of::<U100>(),
         )?;
-        expect_eq("exit badges", 20 + 21, exits(&mut sup, 2)?)?;
+        expect_word("exit badges", 20 + 21, exits(&mut sup, 2)?)?;
         // Quad([1, 1 << 8, 1 << 16, MAX - 1]) comes back reversed, each word plus badge 3.
-        expect_eq("word 0", (u64::MAX - 1).wrapping_add(3), word(&page, FAST_FIRST))?;
+        expect_eq("word 0", wide((Word::MAX - 1).wrapping_add(3)), word(&page, FAST_FIRST))?;
         expect_eq("word 1", (1 << 16) + 3, word(&page, FAST_FIRST + 1))?;
         expect_eq("word 2", (1 << 8) + 3, word(&page, FAST_FIRST + 2))?;
         expect_eq("word 3", 1 + 3, word(&page, FAST_FIRST + 3))?;
-        let mut checksum = 0u64;
-        for i in 1..=100u64 {
+        let mut checksum: Word = 0;
+        for i in 1..=100 {
             let first = if i == 100 { 0 } else { i };
-            let w = [(u64::MAX - i).wrapping_add(3), (i << 16) + 3, (i << 8) + 3, first + 3];
+            let w: [Word; 4] = [(Word::MAX - i).wrapping_add(3), (i << 16) + 3, (i << 8) + 3, first + 3];
             checksum = checksum.wrapping_add(w[0] ^ w[1] ^ w[2] ^ w[3]);
         }
-        expect_eq("checksum of 100 answers", checksum, word(&page, FAST_FIRST + 4))?;
+        expect_eq("checksum of 100 answers", wide(checksum), word(&page, FAST_FIRST + 4))?;
         expect_eq("quads the server served", 100, word(&page, FAST_SERVED))?;
         let _ = (s.teardown(), c.teardown());
         Ok(())

@@ -15,9 +15,10 @@ use selkie::process::{
     Brand, ImageFunction, Perms, Process, ProcessBrand, ProcessConfig, ProcessKit, ProcessResources, RootImage,
     RunningProcess, PARAMS_ADDR,
 };
+use selkie::sys::Word;
 use selkie::typenum::{U1, U100, U12, U128, U14, U18, U3, U5};
 use selkie::{Badge, Cap, Fault, Forever, Lent, Local, Notification, Priority, Region, Scope, Supervisor, VmAccess};
-use support::{expect_eq, Fail};
+use support::{expect_eq, expect_word, Fail};
 
 selkie::test_main!();
 
@@ -25,9 +26,9 @@ selkie::child_brand!(Adder, Prober, Fixer, Restarted, Ping, Pong, Again);
 selkie::child_brand!(W0, W1, W2, W3, W4, W5, W6, W7, W8, W9, W10, W11, W12, W13, W14, W15);
 
 /// Where the children see the page they share with the root task.
-const SHARED: u64 = 0x2000_0000;
+const SHARED: Word = 0x2000_0000;
 /// An address no child maps (below 4 GiB: this kernel reports fault addresses in 32 bits).
-const UNMAPPED: u64 = 0x3000_0000;
+const UNMAPPED: Word = 0x3000_0000;
 
 /// What a child is given: a notification to signal, a number, and an address to probe.
 #[derive(selkie::ProcessParams)]
@@ -35,7 +36,7 @@ const UNMAPPED: u64 = 0x3000_0000;
 struct Job<S: Scope = Forever> {
     done: Cap<Notification, Local<S>>,
     value: u64,
-    probe: u64,
+    probe: Word,
 }
 
 /// A child with no capabilities: a number and an address.
@@ -43,7 +44,7 @@ struct Job<S: Scope = Forever> {
 #[repr(C)]
 struct Plain {
     value: u64,
-    probe: u64,
+    probe: Word,
 }
 
 type Res<'s> = ProcessResources<U18, U128, selkie::Borrowed<Lent<'s>>, Lent<'s>>;
@@ -61,7 +62,7 @@ fn resources<'s>(res: &mut Resources<Lent<'s>>) -> Result<Res<'s>, Fail> {
     ))
 }
 
-fn config(badge: u64) -> Result<ProcessConfig, Fail> {
+fn config(badge: Word) -> Result<ProcessConfig, Fail> {
     Ok(ProcessConfig {
         priority: Priority::of::<U100>(),
         badge: Badge::new(badge)?,
@@ -147,8 +148,8 @@ fn a_child_runs_with_its_parameters_and_reports_back(boot: &mut BootInfo) -> Res
         done.wait();
         expect_eq("the child's result in the shared page", 41 * 3 + 1, root_word(&page, 0))?;
         let exit = sup.wait();
-        expect_eq("exit badge", 7, exit.badge.value())?;
-        expect_eq("exit code", 0, exit_code(&exit.fault)?)?;
+        expect_word("exit badge", 7, exit.badge.value())?;
+        expect_word("exit code", 0, exit_code(&exit.fault)?)?;
         let _ = p.kill(exit);
         Ok(())
     })
@@ -184,7 +185,7 @@ fn a_missing_page_faults_to_the_supervisor_which_maps_it_and_resumes(boot: &mut 
         p.map_shared_frame(page.frame(), SHARED, Perms::RW)?;
         let mut p = p.start()?;
         let f = sup.wait();
-        expect_eq("badge", 9, f.badge.value())?;
+        expect_word("badge", 9, f.badge.value())?;
         match f.fault {
             Fault::VmFault {
                 address,
@@ -192,7 +193,7 @@ fn a_missing_page_faults_to_the_supervisor_which_maps_it_and_resumes(boot: &mut 
                 present,
                 ..
             } => {
-                expect_eq("fault address", UNMAPPED + 0x18, address)?;
+                expect_word("fault address", UNMAPPED + 0x18, address)?;
                 expect_eq("read access", 1, (access == VmAccess::Read) as u64)?;
                 expect_eq("not present", 0, present as u64)?;
             }
@@ -201,7 +202,7 @@ fn a_missing_page_faults_to_the_supervisor_which_maps_it_and_resumes(boot: &mut 
         p.map_fresh_page(UNMAPPED, Perms::RW)?;
         f.resume();
         let exit = sup.wait();
-        expect_eq("exit after resume", 0, exit_code(&exit.fault)?)?;
+        expect_word("exit after resume", 0, exit_code(&exit.fault)?)?;
         expect_eq("the child read the fresh page (zero) and added", 5, root_word(&page, 1))?;
         let _ = p.kill(exit);
         Ok(())
@@ -220,7 +221,7 @@ fn probe_write(p: Plain) {
     unsafe { write_volatile(p.probe as *mut u64, 1) };
 }
 
-fn expect_vm_fault(f: &Fault, what: &'static str, address: u64, access: VmAccess, present: bool) -> Result<(), Fail> {
+fn expect_vm_fault(f: &Fault, what: &'static str, address: Word, access: VmAccess, present: bool) -> Result<(), Fail> {
     match *f {
         Fault::VmFault {
             address: a,
@@ -228,7 +229,7 @@ fn expect_vm_fault(f: &Fault, what: &'static str, address: u64, access: VmAccess
             present: p,
             ..
         } => {
-            expect_eq(what, address, a)?;
+            expect_word(what, address, a)?;
             expect_eq("access kind", access as u64, k as u64)?;
             expect_eq("present", present as u64, p as u64)
         }
@@ -240,8 +241,9 @@ fn expect_vm_fault(f: &Fault, what: &'static str, address: u64, access: VmAccess
 fn a_child_cannot_read_the_root_tasks_memory_nor_write_its_read_only_page(boot: &mut BootInfo) -> Result<(), Fail> {
     let image = RootImage::new(boot);
     let secret: u64 = 0x5ec7e7;
-    // An address the root task maps (its own stack) and the child does not.
-    let root_addr = core::ptr::addr_of!(secret) as u64;
+    // An address the root task maps (its own stack) and the child does not; below 4 GiB on both architectures,
+    // so the kernel's 32-bit fault address is the whole address.
+    let root_addr = core::ptr::addr_of!(secret) as Word;
     boot.lend(|res| {
         let (mut sup, kit, _page) = setup(res)?;
         let code = ImageFunction::new(&image, probe_read);
@@ -259,13 +261,7 @@ fn a_child_cannot_read_the_root_tasks_memory_nor_write_its_read_only_page(boot: 
         )?;
         let p = p.start()?;
         let f = sup.wait();
-        expect_vm_fault(
-            &f.fault,
-            "the root task's address",
-            root_addr & 0xffff_ffff,
-            VmAccess::Read,
-            false,
-        )?;
+        expect_vm_fault(&f.fault, "the root task's address", root_addr, VmAccess::Read, false)?;
         let torn = p.kill(f);
         // The same memory builds the next child: it writes its read-only parameter page.
         let code = ImageFunction::new(&image, probe_write);
@@ -276,7 +272,7 @@ fn a_child_cannot_read_the_root_tasks_memory_nor_write_its_read_only_page(boot: 
         let p = Process::new(&kit, torn.brand, torn.resources, &code, params, config(4)?)?;
         let p = p.start()?;
         let f = sup.wait();
-        expect_eq("badge", 4, f.badge.value())?;
+        expect_word("badge", 4, f.badge.value())?;
         expect_vm_fault(
             &f.fault,
             "the read-only parameter page",
@@ -290,8 +286,50 @@ fn a_child_cannot_read_the_root_tasks_memory_nor_write_its_read_only_page(boot: 
     })
 }
 
+// ---- aarch32: a child cannot execute its data ----
+
+/// Jumps to `probe` as if it were code.
+#[cfg(target_arch = "arm")]
+fn probe_execute(p: Plain) {
+    // SAFETY: none: `probe` is the child's parameter page, mapped execute-never, so the jump faults (on
+    // purpose) before any of its bytes run.
+    let f = unsafe { core::mem::transmute::<usize, fn()>(p.probe as usize) };
+    f();
+}
+
+/// On aarch32 a page a child may not execute (here its read-only parameter page) is mapped execute-never:
+/// jumping there is an instruction-fetch fault on a present page. (x86_64's kernel interface has no
+/// execute-never attribute: every page a child maps is executable there.)
+#[cfg(target_arch = "arm")]
+#[selkie::test]
+fn a_child_cannot_execute_its_data_pages(boot: &mut BootInfo) -> Result<(), Fail> {
+    let image = RootImage::new(boot);
+    boot.lend(|res| {
+        let (mut sup, kit, _page) = setup(res)?;
+        let code = ImageFunction::new(&image, probe_execute);
+        let params = Plain {
+            value: 0,
+            probe: PARAMS_ADDR,
+        };
+        let p = Process::new(
+            &kit,
+            ProcessBrand::<Prober>::take()?,
+            resources(res)?,
+            &code,
+            params,
+            config(6)?,
+        )?;
+        let p = p.start()?;
+        let f = sup.wait();
+        expect_word("badge", 6, f.badge.value())?;
+        expect_vm_fault(&f.fault, "the parameter page", PARAMS_ADDR, VmAccess::Execute, true)?;
+        let _ = p.kill(f);
+        Ok(())
+    })
+}
+
 /// The exit code of an exit message; anything else fails the test, printed.
-fn exit_code(f: &Fault) -> Result<u64, Fail> {
+fn exit_code(f: &Fault) -> Result<Word, Fail> {
     f.exit_code().ok_or_else(|| {
         selkie::println!("expected an exit message, got {:?}", f);
         Fail::Missing("exit message")
@@ -344,7 +382,7 @@ fn a_faulted_child_is_restarted_from_its_initial_state_and_completes(boot: &mut 
         expect_vm_fault(&f.fault, "first attempt", UNMAPPED, VmAccess::Read, false)?;
         p.restart(f)?;
         let exit = sup.wait();
-        expect_eq("exit after restart", 0, exit_code(&exit.fault)?)?;
+        expect_word("exit after restart", 0, exit_code(&exit.fault)?)?;
         expect_eq("attempts", 2, root_word(&page, 2))?;
         expect_eq("completed", 77, root_word(&page, 3))?;
         let _ = p.kill(exit);
@@ -412,7 +450,7 @@ fn a_page_shared_by_two_children_carries_data_both_ways(boot: &mut BootInfo) -> 
         let (mut a_done, mut b_done) = (None, None);
         while exited < 2 {
             let f = sup.wait();
-            expect_eq("an exit", 0, exit_code(&f.fault)?)?;
+            expect_word("an exit", 0, exit_code(&f.fault)?)?;
             let badge = f.badge.value();
             // Neither is resumed: kill each (settles the fault) once both are done.
             if badge == 1 {
@@ -432,7 +470,7 @@ fn a_page_shared_by_two_children_carries_data_both_ways(boot: &mut BootInfo) -> 
 }
 
 /// Leaves an exit message unanswered (the child stays blocked until torn down).
-fn pa_kill_later<R: selkie::Invocable>(f: selkie::Faulted<'_, R>) -> u64 {
+fn pa_kill_later<R: selkie::Invocable>(f: selkie::Faulted<'_, R>) -> Word {
     f.badge.value()
 }
 
@@ -448,10 +486,13 @@ fn start_worker<'s, B: Brand>(
     kit: &ProcessKit<Lent<'s>>,
     res: &mut Resources<Lent<'s>>,
     page: &impl FrameOf<'s>,
-    i: u64,
+    i: Word,
 ) -> Result<Running<'s, B>, Fail> {
     let code = ImageFunction::new(image, worker);
-    let params = Plain { value: i, probe: 0 };
+    let params = Plain {
+        value: support::wide(i),
+        probe: 0,
+    };
     let mut p = Process::new(
         kit,
         ProcessBrand::<B>::take()?,
@@ -513,7 +554,7 @@ fn sixteen_processes_run_at_once(boot: &mut BootInfo) -> Result<(), Fail> {
         let mut seen = 0u32;
         for _ in 0..16 {
             let f = sup.wait();
-            expect_eq("an exit", 0, exit_code(&f.fault)?)?;
+            expect_word("an exit", 0, exit_code(&f.fault)?)?;
             seen |= 1 << (f.badge.value() - 100);
         }
         expect_eq("every worker's exit", 0xffff, seen as u64)?;
@@ -547,10 +588,10 @@ fn teardown_and_rebuild_in_the_same_memory_100_times_loses_nothing(boot: &mut Bo
             page.share_with(&mut p)?;
             let p = p.start()?;
             let exit = sup.wait();
-            expect_eq("exit", 0, exit_code(&exit.fault)?)?;
+            expect_word("exit", 0, exit_code(&exit.fault)?)?;
             let torn = p.kill(exit);
             expect_eq("runs counted", i + 1, root_word(&page, 30))?;
-            expect_eq("same memory back", paddr, torn.resources.paddr())?;
+            expect_word("same memory back", paddr, torn.resources.paddr())?;
             expect_eq("all 128 slots back", 128, torn.resources.slot_count() as u64)?;
             brand = torn.brand;
             pres = torn.resources;

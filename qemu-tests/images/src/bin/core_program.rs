@@ -5,7 +5,8 @@
 //! refused with the reason, and nothing is mapped.
 //!
 //! The child's thread is made with raw TCB calls and uses the root task's CSpace (the typed `Process` API
-//! lands separately); what is tested here is the loading.
+//! lands separately); what is tested here is the loading. The same test runs on x86_64 (an ELF64 x86_64
+//! program) and aarch32 (an ELF32 ARM program): each architecture's build embeds the program built for it.
 #![no_std]
 #![no_main]
 
@@ -15,26 +16,29 @@ mod support;
 use selkie::bootstrap::{BootInfo, Resources};
 use selkie::elf::{load_elf_segments, ElfError, ElfImage, LoadError, SegmentRights};
 use selkie::sys;
-use selkie::typenum::{U11, U12, U14, U15, U4, U6};
-use selkie::{Cap, Endpoint, Local, Other, Pml4, Region, Scope, Tcb, VSpace};
-use support::{expect_eq, Fail};
+use selkie::sys::Word;
+use selkie::typenum::{U14, U15, U4, U6};
+use selkie::{Cap, Endpoint, KernelObject, Local, Other, Region, Scope, Tcb, TcbBits, VSpace, VSpaceRoot};
+use support::{expect_eq, expect_word, wide, Fail};
 
 selkie::test_main!();
 
 /// The program's executable, built for the bare-metal target by build.rs.
 static REPORT: &[u8] = include_bytes!(env!("SELKIE_PROGRAM_REPORT"));
 
-/// The program's parameters (the same layout as the program's own `Params`).
+/// The program's parameters (the same layout as the program's own `Params`: two machine words).
 #[repr(C)]
 struct Params {
-    endpoint: u64,
-    seed: u64,
+    endpoint: sys::CPtr,
+    seed: usize,
 }
 
 /// Where the child's stack (16 KiB) goes in its address space; its parameters sit at the top.
-const STACK_BASE: u64 = 0x2000_0000;
-const STACK_SIZE: u64 = 16 * 1024;
-const PARAMS_AT: u64 = STACK_BASE + STACK_SIZE - 64;
+const STACK_BASE: Word = 0x2000_0000;
+const STACK_SIZE: Word = 16 * 1024;
+const PARAMS_AT: Word = STACK_BASE + STACK_SIZE - 64;
+/// A machine word's size in bytes.
+const WORD: usize = core::mem::size_of::<Word>();
 
 fn load_error(e: LoadError) -> Fail {
     match e {
@@ -48,8 +52,8 @@ fn load_error(e: LoadError) -> Fail {
 
 /// A fresh address space with an ASID from the root task's pool.
 fn fresh_vspace<S: Scope>(res: &mut Resources<S>) -> Result<VSpace<Other, S>, Fail> {
-    let mem = res.untyped.alloc::<U12>()?;
-    let root: Cap<Pml4, Local<S>> = mem.retype(res.slots.alloc()?)?;
+    let mem = res.untyped.alloc::<<VSpaceRoot as KernelObject>::SizeBits>()?;
+    let root: Cap<VSpaceRoot, Local<S>> = mem.retype(res.slots.alloc()?)?;
     Ok(VSpace::new(root, &res.asid_pool)?)
 }
 
@@ -104,20 +108,16 @@ fn a_separately_built_program_runs_as_a_child_and_reports(boot: &mut BootInfo) -
             res.root_vspace
                 .fill(stack, res.untyped.alloc::<U15>()?, res.slots.alloc::<U6>()?, |mem| {
                     let at = (PARAMS_AT - STACK_BASE) as usize;
-                    mem[at..at + 8].copy_from_slice(&params.endpoint.to_le_bytes());
-                    mem[at + 8..at + 16].copy_from_slice(&params.seed.to_le_bytes());
+                    mem[at..at + WORD].copy_from_slice(&params.endpoint.to_ne_bytes());
+                    mem[at + WORD..at + 2 * WORD].copy_from_slice(&params.seed.to_ne_bytes());
                 })?;
         let (_stack, _left) = child.map(stack, STACK_BASE, res.untyped.alloc::<U15>()?, res.slots.alloc::<U6>()?)?;
 
         // A thread in the child's address space (the root task's CSpace), started at the ELF's entry.
-        let tcb: Cap<Tcb, _> = res.untyped.alloc::<U11>()?.retype(res.slots.alloc()?)?;
-        let regs = sys::UserContext {
-            rip: loaded.entry,
-            rsp: PARAMS_AT,
-            rflags: 0x202,
-            rdi: PARAMS_AT,
-            ..Default::default()
-        };
+        let tcb: Cap<Tcb, _> = res.untyped.alloc::<TcbBits>()?.retype(res.slots.alloc()?)?;
+        // The stack ends where the parameters start; their address is the first argument.
+        let regs = selkie::entry_context(loaded.entry as usize, PARAMS_AT as usize, [PARAMS_AT, 0, 0, 0]);
+        let words = (core::mem::size_of::<sys::UserContext>() / WORD) as Word;
         // SAFETY: the new thread runs in its own address space, touching none of the root task's memory; it
         // may use the root task's CSpace, and only sends on the endpoint made above.
         unsafe {
@@ -133,32 +133,67 @@ fn a_separately_built_program_runs_as_a_child_and_reports(boot: &mut BootInfo) -
                 sys::CAP_NULL,
             )
             .map_err(|code| Fail::Raw("seL4_TCB_Configure", code))?;
-            // Registers up to and including RDI (the ninth).
-            sys::tcb_write_registers(tcb.cptr(), true, 0, 9, &regs)
+            // The whole context, as the architecture's entry convention sets it.
+            sys::tcb_write_registers(tcb.cptr(), true, 0, words, &regs)
                 .map_err(|code| Fail::Raw("seL4_TCB_WriteRegisters", code))?;
         }
         // SAFETY: a register-only receive on an endpoint the root task owns.
         let (info, _badge, mrs) = unsafe { sys::recv_with_mrs(ep.cptr()) };
-        expect_eq("report label", 0x5e1, info.label())?;
-        expect_eq("report length", 4, info.length())?;
+        expect_word("report label", 0x5e1, info.label())?;
+        expect_word("report length", 4, info.length())?;
         // seed 1000 + .data's 41 + its 42 after the increment + a bss word written and read back (7).
         expect_eq(
             "value computed from .data, .bss and the parameters",
             1000 + 41 + 42 + 7,
-            mrs[0],
+            wide(mrs[0]),
         )?;
-        expect_eq("bss was zero", 1, mrs[1])?;
+        expect_word("bss was zero", 1, mrs[1])?;
         let greeting: u64 = b"hello from a separately built program".iter().map(|&b| b as u64).sum();
-        expect_eq("read-only data", greeting, mrs[2])?;
+        expect_eq("read-only data", greeting, wide(mrs[2]))?;
         expect_eq(
             "the child's stack is the one mapped for it",
             1,
             (STACK_BASE..PARAMS_AT).contains(&mrs[3]) as u64,
         )?;
-        // SAFETY: the child has reported and stops at its `ud2`; suspending it changes no memory of ours.
+        // SAFETY: the child has reported and stops at its undefined instruction; suspending it changes no
+        // memory of ours.
         let _ = unsafe { sys::tcb_suspend(tcb.cptr()) };
         Ok(())
     })
+}
+
+/// The embedded program is an executable of this architecture (a 64-bit ELF file on x86_64, a 32-bit one on
+/// aarch32); the same file claiming the other architecture's machine is refused, with the number it claims.
+#[selkie::test]
+fn a_program_for_another_machine_is_refused_with_its_machine_number() -> Result<(), Fail> {
+    const EM_ARM: u16 = 40;
+    const EM_X86_64: u16 = 62;
+    let class = if WORD == 4 { 1 } else { 2 };
+    expect_eq(
+        "the program's ELF class (1: 32-bit, 2: 64-bit)",
+        class,
+        REPORT[4] as u64,
+    )?;
+    let mut head = [0u8; 4096];
+    let n = head.len().min(REPORT.len());
+    head[..n].copy_from_slice(&REPORT[..n]);
+    let other = if WORD == 4 { EM_X86_64 } else { EM_ARM };
+    head[18..20].copy_from_slice(&other.to_le_bytes());
+    // The copy ends before the section headers: the header says there are none (`e_shoff`, one word after
+    // `e_entry` and `e_phoff` from byte 24, and `e_shnum`, 12 bytes after the three words).
+    head[24 + 2 * WORD..24 + 3 * WORD].fill(0);
+    head[36 + 3 * WORD..38 + 3 * WORD].fill(0);
+    match ElfImage::parse(&head[..n]) {
+        Err(ElfError::WrongKind { machine, kind }) => {
+            expect_eq("the machine the file claims", other as u64, machine as u64)?;
+            expect_eq("a static executable", 2, kind as u64)
+        }
+        Err(e) => {
+            selkie::println!("unexpected: {e}");
+            Err(Fail::Succeeded("a different error"))
+        }
+        Ok(_) => Err(Fail::Succeeded("parsing a program for another machine")),
+    }
 }
 
 #[selkie::test]

@@ -19,9 +19,10 @@ use selkie::process::{
     ImageFunction, Process, ProcessBrand, ProcessConfig, ProcessKit, ProcessResources, RootImage, FIRST_PARAM_SLOT,
 };
 use selkie::sys;
+use selkie::sys::Word;
 use selkie::typenum::{U100, U18, U4, U5, U64};
 use selkie::{Badge, Cap, Endpoint, Fault, Lent, Local, Priority, Supervisor, VmAccess};
-use support::{expect_eq, Fail};
+use support::{expect_eq, expect_word, wide, Fail};
 
 selkie::test_main!();
 
@@ -40,7 +41,7 @@ fn resources<'s>(res: &mut Resources<Lent<'s>>) -> Result<Res<'s>, Fail> {
     ))
 }
 
-fn config(badge: u64) -> Result<ProcessConfig, Fail> {
+fn config(badge: Word) -> Result<ProcessConfig, Fail> {
     Ok(ProcessConfig {
         priority: Priority::of::<U100>(),
         badge: Badge::new(badge)?,
@@ -66,11 +67,11 @@ fn report_endpoint<'s>(
 }
 
 /// Receives one report of the program: checks its label and length, returns its four words.
-fn receive_report(ep: &Cap<Endpoint, impl selkie::Invocable>) -> Result<[u64; 4], Fail> {
+fn receive_report(ep: &Cap<Endpoint, impl selkie::Invocable>) -> Result<[Word; 4], Fail> {
     // SAFETY: a register-only receive on an endpoint the root task owns.
     let (info, _badge, mrs) = unsafe { sys::recv_with_mrs(ep.cptr()) };
-    expect_eq("report label", child_params::REPORT_LABEL, info.label())?;
-    expect_eq("report length", 4, info.length())?;
+    expect_word("report label", child_params::REPORT_LABEL, info.label())?;
+    expect_word("report length", 4, info.length())?;
     Ok(mrs)
 }
 
@@ -103,19 +104,19 @@ fn a_separately_built_program_runs_as_a_process_with_typed_parameters(boot: &mut
         let p = p.start()?;
         let [value, bss_zero, greeting, cptr] = receive_report(&ep)?;
         // a * b + .data's 41 + its 42 after the increment + a bss word written and read back (7).
-        expect_eq(
+        expect_word(
             "value computed from the parameters, .data and .bss",
             6 * 7 + 41 + 42 + 7,
             value,
         )?;
-        expect_eq("bss was zero", 1, bss_zero)?;
+        expect_word("bss was zero", 1, bss_zero)?;
         let sum: u64 = b"hello from a child program".iter().map(|&b| b as u64).sum();
-        expect_eq("read-only data", sum, greeting)?;
+        expect_eq("read-only data", sum, wide(greeting))?;
         // The endpoint arrived in the program's own CSpace, in its first parameter slot (the root task's copy
         // sits elsewhere in the root task's CSpace).
-        expect_eq("the capability's slot in the program's CSpace", FIRST_PARAM_SLOT, cptr)?;
+        expect_word("the capability's slot in the program's CSpace", FIRST_PARAM_SLOT, cptr)?;
         let exit = sup.wait();
-        expect_eq("exit badge", 21, exit.badge.value())?;
+        expect_word("exit badge", 21, exit.badge.value())?;
         if exit.fault != (Fault::Exited { code: 0 }) {
             return Err(unexpected("the program's exit", &exit.fault));
         }
@@ -150,14 +151,14 @@ fn a_program_writing_its_own_text_faults_to_the_supervisor(boot: &mut BootInfo) 
         let in_text = image
             .segments()
             .iter()
-            .any(|s| s.executable && s.vaddr <= text && text < s.vaddr + s.mem_size);
+            .any(|s| s.executable && s.vaddr <= wide(text) && wide(text) < s.vaddr + s.mem_size);
         expect_eq(
             "the written address is in the program's text segment",
             1,
             in_text as u64,
         )?;
         let f = sup.wait();
-        expect_eq("fault badge", 22, f.badge.value())?;
+        expect_word("fault badge", 22, f.badge.value())?;
         match f.fault {
             Fault::VmFault {
                 address,
@@ -166,7 +167,7 @@ fn a_program_writing_its_own_text_faults_to_the_supervisor(boot: &mut BootInfo) 
                 ..
             } => {
                 // This kernel reports the low 32 bits of the address.
-                expect_eq("fault address", text & 0xffff_ffff, address)?;
+                expect_eq("fault address", wide(text) & 0xffff_ffff, wide(address))?;
                 expect_eq("a write", VmAccess::Write as u64, access as u64)?;
                 expect_eq("to a present (read-only) page", 1, present as u64)?;
             }
@@ -181,11 +182,11 @@ fn a_program_writing_its_own_text_faults_to_the_supervisor(boot: &mut BootInfo) 
 #[derive(selkie::ProcessParams)]
 #[repr(C)]
 struct Code {
-    code: u64,
+    code: Word,
 }
 
 /// The line of `boom`'s panic (two lines down).
-const BOOM_LINE: u32 = line!() + 2;
+const BOOM_LINE: Word = line!() as Word + 2;
 fn boom(_: Code) {
     panic!("a function child panics on purpose");
 }
@@ -231,7 +232,7 @@ fn a_panicking_program_is_reported_with_its_badge_and_the_root_task_goes_on(boot
         let p = p.start()?;
         let [line, ..] = receive_report(&ep)?;
         let f = sup.wait();
-        expect_eq("panic badge", 23, f.badge.value())?;
+        expect_word("panic badge", 23, f.badge.value())?;
         if f.fault != (Fault::Panicked { line }) {
             return Err(unexpected("the program's panic at the line it reported", &f.fault));
         }
@@ -242,7 +243,7 @@ fn a_panicking_program_is_reported_with_its_badge_and_the_root_task_goes_on(boot
         let p = Process::new(&kit, brand, torn.resources, &code, Code { code: 77 }, config(24)?)?;
         let p = p.start()?;
         let exit = sup.wait();
-        expect_eq("exit badge", 24, exit.badge.value())?;
+        expect_word("exit badge", 24, exit.badge.value())?;
         if exit.fault != (Fault::Exited { code: 77 }) {
             return Err(unexpected("exit code 77", &exit.fault));
         }
@@ -269,8 +270,8 @@ fn a_panicking_function_child_is_reported_with_its_badge_and_the_root_task_goes_
         )?;
         let p = p.start()?;
         let f = sup.wait();
-        expect_eq("panic badge", 25, f.badge.value())?;
-        if f.fault != (Fault::Panicked { line: BOOM_LINE as u64 }) {
+        expect_word("panic badge", 25, f.badge.value())?;
+        if f.fault != (Fault::Panicked { line: BOOM_LINE }) {
             return Err(unexpected("the function's panic at its line", &f.fault));
         }
         // The same memory runs the next child, which exits normally.
@@ -279,7 +280,7 @@ fn a_panicking_function_child_is_reported_with_its_badge_and_the_root_task_goes_
         let p = Process::new(&kit, torn.brand, torn.resources, &code, Code { code: 5 }, config(26)?)?;
         let p = p.start()?;
         let exit = sup.wait();
-        expect_eq("exit badge", 26, exit.badge.value())?;
+        expect_word("exit badge", 26, exit.badge.value())?;
         if exit.fault != (Fault::Exited { code: 5 }) {
             return Err(unexpected("exit code 5", &exit.fault));
         }
@@ -304,7 +305,7 @@ fn a_function_child_that_never_returns_runs_and_ends_with_its_exit_code(boot: &m
         )?;
         let p = p.start()?;
         let exit = sup.wait();
-        expect_eq("exit badge", 27, exit.badge.value())?;
+        expect_word("exit badge", 27, exit.badge.value())?;
         if exit.fault != (Fault::Exited { code: 18 }) {
             return Err(unexpected("exit code 18 (9 rounds, doubled)", &exit.fault));
         }

@@ -15,11 +15,12 @@ use selkie::bootstrap::{BootInfo, Resources};
 use selkie::process::{
     ImageFunction, Process, ProcessBrand, ProcessConfig, ProcessKit, ProcessResources, RootImage, GRANT_BASE, PAGE_SIZE,
 };
+use selkie::sys::Word;
 use selkie::typenum::{U1, U100, U12, U14, U18, U3, U5, U64};
 use selkie::{
     Badge, Cap, Forever, Lent, Notification, Priority, QueueConsumer, QueueProducer, Region, Scope, Supervisor,
 };
-use support::{expect_eq, Fail};
+use support::{expect_eq, expect_word, wide, Fail};
 
 selkie::test_main!();
 
@@ -56,7 +57,7 @@ struct SourceParams<S: Scope = Forever> {
 struct SinkParams<S: Scope = Forever> {
     input: QueueConsumer<Item, Capacity, S>,
     items: u64,
-    report: u64,
+    report: Word,
 }
 
 /// The consumer's report, word by word in the shared page.
@@ -97,7 +98,7 @@ fn sink(p: SinkParams) {
     report(word::CHECKSUM, sum);
     report(word::OUT_OF_ORDER, out_of_order);
     report(word::SLEEPS, input.sleeps());
-    report(word::QUEUE_ADDRESS, input.address());
+    report(word::QUEUE_ADDRESS, wide(input.address()));
     report(word::DONE, DONE);
 }
 
@@ -110,7 +111,7 @@ fn resources<'s>(res: &mut Resources<Lent<'s>>) -> Result<Res<'s>, Fail> {
     ))
 }
 
-fn config(badge: u64) -> Result<ProcessConfig, Fail> {
+fn config(badge: Word) -> Result<ProcessConfig, Fail> {
     Ok(ProcessConfig {
         priority: Priority::of::<U100>(),
         badge: Badge::new(badge)?,
@@ -142,7 +143,7 @@ fn a_hundred_thousand_items_pass_from_a_producer_process_to_a_consumer_process(
             .map_next(report, res.untyped.alloc::<U14>()?, res.slots.alloc::<U3>()?)?;
         let (report, _unused) = report.share(&res.cspace, res.slots.alloc::<U1>()?)?;
         // The queue's page comes first in the consumer's grant window, the report page after it.
-        let report_at = GRANT_BASE + PAGE_SIZE as u64;
+        let report_at = GRANT_BASE + PAGE_SIZE as Word;
 
         let sink_code = ImageFunction::new(&image, sink);
         let sink_params = SinkParams {
@@ -158,7 +159,7 @@ fn a_hundred_thousand_items_pass_from_a_producer_process_to_a_consumer_process(
             sink_params,
             config(2)?,
         )?;
-        expect_eq(
+        expect_word(
             "report page's address in the consumer",
             report_at,
             sink_p.map_region(&report)?,
@@ -179,7 +180,7 @@ fn a_hundred_thousand_items_pass_from_a_producer_process_to_a_consumer_process(
         let (mut source_p, mut sink_p) = (Some(source_p), Some(sink_p));
         for _ in 0..2 {
             let exit = sup.wait();
-            expect_eq("exit code", 0, exit.fault.exit_code().unwrap_or(u64::MAX))?;
+            expect_word("exit code", 0, exit.fault.exit_code().unwrap_or(Word::MAX))?;
             match exit.badge.value() {
                 1 => {
                     let p = source_p.take().ok_or(Fail::Missing("one exit of the producer"))?;
@@ -193,7 +194,7 @@ fn a_hundred_thousand_items_pass_from_a_producer_process_to_a_consumer_process(
                     return Err(Fail::Mismatch {
                         what: "exit badge (1 or 2)",
                         expected: 1,
-                        found: badge,
+                        found: wide(badge),
                     })
                 }
             }
@@ -213,7 +214,7 @@ fn a_hundred_thousand_items_pass_from_a_producer_process_to_a_consumer_process(
         expect_eq("checksum of the payloads in order", expected_sum, read(word::CHECKSUM))?;
         expect_eq(
             "the queue is mapped at the start of the consumer's grant window",
-            GRANT_BASE,
+            wide(GRANT_BASE),
             read(word::QUEUE_ADDRESS),
         )?;
         let sleeps = read(word::SLEEPS);

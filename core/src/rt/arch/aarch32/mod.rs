@@ -1,6 +1,10 @@
 //! aarch32 entry: the kernel starts the root task at `_start` in user mode, ARM state, with r0 = bootinfo
 //! address and no stack; a separately built program (feature `program`) is started by its parent at `_start`
-//! with r0 = the address of its parameters and sp = the top of the stack the parent mapped for it.
+//! with r0 = the address of its parameters and sp = the top of the stack the parent mapped for it. On kernels
+//! that cannot print, the root task's console is the user-space UART driver in [`uart`].
+
+#[cfg(selkie_uart_console)]
+pub(crate) mod uart;
 
 #[cfg(feature = "program")]
 core::arch::global_asm!(
