@@ -368,13 +368,14 @@ impl<B: Brand, Bits: Unsigned, N: Unsigned, R: Invocable + FlowsInto<Local<S>>, 
             unsafe { at.write(placed) };
             Ok(())
         };
+        let mut load = |loader: &mut Loader<'_, S>| code.load(loader);
         let pool = res.slots.lend::<Local<S>>().into_runtime_any();
         let len = core::mem::size_of::<P::View>();
         match Body::build(
             kit,
             res.memory.cptr(),
             pool,
-            code,
+            &mut load,
             config,
             &mut place,
             at as *const u8,
@@ -390,6 +391,10 @@ impl<B: Brand, Bits: Unsigned, N: Unsigned, R: Invocable + FlowsInto<Local<S>>, 
         }
     }
 }
+
+/// Loads a process's code (its [`CodeSource`], as [`Process::new`] passes it to [`Body::build`], which is
+/// then compiled once per scope rather than once per code source).
+type LoadCode<'l, S> = dyn FnMut(&mut Loader<'_, S>) -> Result<Entry, Error> + 'l;
 
 /// Places a process's parameters into its CSpace (what [`Process::new`] passes [`Body::build`]).
 type PlaceParams<'p, S> = dyn FnMut(&mut ChildSlots<'_, (), S>) -> Result<(), Error> + 'p;
@@ -414,7 +419,7 @@ impl<S: Scope> Body<S> {
         }
     }
 
-    /// Builds a process from `memory` and the slots `pool`: its spaces with `code`, its parameters (placed by
+    /// Builds a process from `memory` and the slots `pool`: its spaces with the code `load` maps, its parameters (placed by
     /// `place`, which writes their child's view, `len` bytes, at `view`), its thread. If anything fails, what
     /// was made is revoked and the slots are emptied again.
     #[allow(clippy::too_many_arguments)]
@@ -423,7 +428,7 @@ impl<S: Scope> Body<S> {
         kit: &ProcessKit<S>,
         memory: sys::CPtr,
         pool: CNodeSlots<Runtime, Local<S>>,
-        code: &impl CodeSource,
+        load: &mut LoadCode<'_, S>,
         config: ProcessConfig,
         place: &mut PlaceParams<'_, S>,
         view: *const u8,
@@ -431,7 +436,7 @@ impl<S: Scope> Body<S> {
     ) -> Result<Self, Error> {
         let (cnode, depth, start, count) = (pool.cnode(), pool.depth(), pool.start(), pool.len());
         let mut body = Body::new(kit, memory, pool);
-        let built = body.build_spaces(kit, code, config.badge).and_then(|(entry, ipc)| {
+        let built = body.build_spaces(kit, load, config.badge).and_then(|(entry, ipc)| {
             let mut slots = body.child_slots::<()>(kit.cspace);
             place(&mut slots)?;
             let next = slots.next;
@@ -582,12 +587,12 @@ impl<S: Scope> Body<S> {
         Ok(index)
     }
 
-    /// Builds the child's CSpace (with its fault endpoint badged `badge`), its address space, code, stack and
+    /// Builds the child's CSpace (with its fault endpoint badged `badge`), its address space, the code `load` maps, stack and
     /// IPC buffer; returns where the code starts and the IPC buffer's frame.
     fn build_spaces(
         &mut self,
         kit: &ProcessKit<S>,
-        code: &impl CodeSource,
+        load: &mut LoadCode<'_, S>,
         badge: Badge,
     ) -> Result<(Entry, sys::CPtr), Error> {
         // CSpace: a CNode, its own capability (guarded) in its slot 1, the fault endpoint in slot 2.
@@ -639,7 +644,7 @@ impl<S: Scope> Body<S> {
             r.error
         })?;
         // Code, stack, IPC buffer.
-        let entry = code.load(&mut self.loader())?;
+        let entry = load(&mut self.loader())?;
         for i in 0..STACK_PAGES {
             let at = STACK_TOP - ((STACK_PAGES - i) * PAGE_SIZE) as sys::Word;
             self.loader().map_fresh(at, Perms::RW, &[])?;
@@ -726,7 +731,6 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> Process<B, Bits, N, R,
     /// Starts the process (`seL4_TCB_Resume`). Consumes it: a process starts once. (A refusal hands the whole
     /// process back by value, as every refused operation does: no heap to box it in.)
     #[allow(clippy::result_large_err)]
-    #[inline(always)]
     pub fn start(self) -> Result<RunningProcess<B, Bits, N, R, S>, Refused<Self>> {
         match self.parts.body.resume() {
             Ok(()) => Ok(RunningProcess { parts: self.parts }),
