@@ -731,6 +731,9 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> Process<B, Bits, N, R,
     /// Starts the process (`seL4_TCB_Resume`). Consumes it: a process starts once. (A refusal hands the whole
     /// process back by value, as every refused operation does: no heap to box it in.)
     #[allow(clippy::result_large_err)]
+    // Out of line: inlined, moving the 4 KiB process value into the result expands into thousands of
+    // instructions in the caller (27 KiB per call site, measured).
+    #[inline(never)]
     pub fn start(self) -> Result<RunningProcess<B, Bits, N, R, S>, Refused<Self>> {
         match self.parts.body.resume() {
             Ok(()) => Ok(RunningProcess { parts: self.parts }),
