@@ -100,6 +100,9 @@ pub fn expand(input: DeriveInput) -> TokenStream {
             #(#bounds,)*
         {
             type View = #view;
+            // Placing is a call per capability field: inlined into the caller, so no copy of it is compiled
+            // per child brand.
+            #[inline(always)]
             fn place<__S: ::selkie::Scope>(
                 self,
                 slots: &mut ::selkie::process::ChildSlots<'_, __B, __S>,

@@ -345,6 +345,7 @@ impl<B: Brand, Bits: Unsigned, N: Unsigned, R: Invocable + FlowsInto<Local<S>>, 
     /// child's CSpace, see [`ProcessParams`]), all from `res`. If anything fails, what was made is revoked
     /// and `brand` and `res` come back in the [`Refused`]; parameter capabilities already moved stay in the
     /// child's CSpace and go with it.
+    #[inline(never)]
     pub fn new<P: ProcessParams<B>, C: CodeSource + TakesParams<P::View>>(
         kit: &ProcessKit<S>,
         brand: ProcessBrand<B>,
@@ -353,9 +354,57 @@ impl<B: Brand, Bits: Unsigned, N: Unsigned, R: Invocable + FlowsInto<Local<S>>, 
         params: P,
         config: ProcessConfig,
     ) -> Result<Self, BuildRefused<B, Bits, N, R, S>> {
-        let body = Body {
-            memory: res.memory.cptr(),
-            pool: res.slots.lend::<Local<S>>().into_runtime_any(),
+        // What is compiled per process type is this shim and the closure placing the parameters (a call per
+        // capability field); the building, and the clean-up when it fails, are `Body::build`'s, compiled once
+        // per scope and code source.
+        let mut view = core::mem::MaybeUninit::<P::View>::uninit();
+        let at = view.as_mut_ptr();
+        let mut params = Some(params);
+        let mut place = |slots: &mut ChildSlots<'_, (), S>| -> Result<(), Error> {
+            // `Body::build` calls this once; a second call finds no parameters and is refused.
+            let params = params.take().ok_or(Error::BrandTaken)?;
+            let placed = slots.with_brand::<B, _>(|slots| params.place(slots))?;
+            // SAFETY: `at` points to `view`, which lives until `build` returns and is written only here, once.
+            unsafe { at.write(placed) };
+            Ok(())
+        };
+        let mut load = |loader: &mut Loader<'_, S>| code.load(loader);
+        let pool = res.slots.lend::<Local<S>>().into_runtime_any();
+        let len = core::mem::size_of::<P::View>();
+        match Body::build(
+            kit,
+            res.memory.cptr(),
+            pool,
+            &mut load,
+            config,
+            &mut place,
+            at as *const u8,
+            len,
+        ) {
+            Ok(body) => Ok(Process {
+                parts: Parts { brand, res, body },
+            }),
+            Err(error) => Err(Refused {
+                error,
+                inputs: (brand, res),
+            }),
+        }
+    }
+}
+
+/// Loads a process's code (its [`CodeSource`], as [`Process::new`] passes it to [`Body::build`], which is
+/// then compiled once per scope rather than once per code source).
+type LoadCode<'l, S> = dyn FnMut(&mut Loader<'_, S>) -> Result<Entry, Error> + 'l;
+
+/// Places a process's parameters into its CSpace (what [`Process::new`] passes [`Body::build`]).
+type PlaceParams<'p, S> = dyn FnMut(&mut ChildSlots<'_, (), S>) -> Result<(), Error> + 'p;
+
+impl<S: Scope> Body<S> {
+    /// A process not built yet: its memory `memory` and slot pool `pool`, nothing made.
+    fn new(kit: &ProcessKit<S>, memory: sys::CPtr, pool: CNodeSlots<Runtime, Local<S>>) -> Self {
+        Body {
+            memory,
+            pool,
             cspace: 0,
             tcb: 0,
             vspace: VSpace::placeholder(),
@@ -367,54 +416,92 @@ impl<B: Brand, Bits: Unsigned, N: Unsigned, R: Invocable + FlowsInto<Local<S>>, 
             next_child_slot: core::cell::Cell::new(FIRST_PARAM_SLOT),
             next_grant: GRANT_BASE,
             refill_slot: 0,
-        };
-        let mut parts = Parts { brand, res, body };
-        match parts.build(kit, code, params, config) {
-            Ok(()) => Ok(Process { parts }),
+        }
+    }
+
+    /// Builds a process from `memory` and the slots `pool`: its spaces with the code `load` maps, its parameters (placed by
+    /// `place`, which writes their child's view, `len` bytes, at `view`), its thread. If anything fails, what
+    /// was made is revoked and the slots are emptied again.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    fn build(
+        kit: &ProcessKit<S>,
+        memory: sys::CPtr,
+        pool: CNodeSlots<Runtime, Local<S>>,
+        load: &mut LoadCode<'_, S>,
+        config: ProcessConfig,
+        place: &mut PlaceParams<'_, S>,
+        view: *const u8,
+        len: usize,
+    ) -> Result<Self, Error> {
+        let (cnode, depth, start, count) = (pool.cnode(), pool.depth(), pool.start(), pool.len());
+        let mut body = Body::new(kit, memory, pool);
+        let built = body.build_spaces(kit, load, config.badge).and_then(|(entry, ipc)| {
+            let mut slots = body.child_slots::<()>(kit.cspace);
+            place(&mut slots)?;
+            let next = slots.next;
+            body.next_child_slot.set(next);
+            body.finish(kit, view, len, entry, ipc, config.priority)
+        });
+        match built {
+            Ok(()) => Ok(body),
             Err(error) => {
-                let (brand, resources, _) = parts.reclaim();
-                Err(Refused {
-                    error,
-                    inputs: (brand, resources),
-                })
+                let _ = body.release(cnode, depth, start, count);
+                Err(error)
             }
         }
     }
-}
 
-impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> Parts<B, Bits, N, R, S> {
-    /// Builds the process: the brand- and parameter-independent work is [`Body`]'s; only placing the
-    /// parameters is compiled per process type.
-    fn build<P: ProcessParams<B>>(
+    /// After the parameters are placed: copies their child's view (`len` bytes at `view`) into a fresh
+    /// read-only page, then makes and configures the thread.
+    fn finish(
         &mut self,
         kit: &ProcessKit<S>,
-        code: &impl CodeSource,
-        params: P,
-        config: ProcessConfig,
+        view: *const u8,
+        len: usize,
+        entry: Entry,
+        ipc: sys::CPtr,
+        priority: Priority,
     ) -> Result<(), Error> {
-        let (entry, ipc) = self.body.build_spaces(kit, code, config.badge)?;
-        // Parameters: capabilities into the child's CSpace, the values into a read-only page.
-        let mut slots: ChildSlots<'_, B, S> = self.body.child_slots(kit.cspace);
-        if !params_fit::<P::View>() {
-            return Err(Error::PageInitTooLarge {
-                len: core::mem::size_of::<P::View>(),
-                page: PAGE_SIZE,
-            });
+        if len > PAGE_SIZE {
+            return Err(Error::PageInitTooLarge { len, page: PAGE_SIZE });
         }
-        let view = params.place(&mut slots)?;
-        let next = slots.next;
-        self.body.next_child_slot.set(next);
-        let page = self.body.loader().new_frame()?;
-        self.body.scratch.fill_with(page, |bytes| {
-            // SAFETY: the page is 4 KiB (a `ProcessParams` type's size is checked against that at compile
-            // time) and page aligned, more than any parameter struct's alignment.
-            unsafe { (bytes.as_mut_ptr() as *mut P::View).write(view) }
+        let page = self.loader().new_frame()?;
+        self.scratch.fill_with(page, |bytes| {
+            // SAFETY: `view` points to `len` bytes (a live value of the caller's), `len` is at most the page's
+            // 4 KiB; a raw byte copy, so padding bytes are copied as they are without being read as values.
+            unsafe { core::ptr::copy_nonoverlapping(view, bytes.as_mut_ptr(), len) }
         })?;
-        self.body.build_thread(kit, page, ipc, entry, config.priority)
+        self.build_thread(kit, page, ipc, entry, priority)
     }
-}
 
-impl<S: Scope> Body<S> {
+    /// Starts the thread.
+    #[inline(never)]
+    fn resume(&self) -> Result<(), Error> {
+        with_tcb(self, |t| t.resume())
+    }
+
+    /// Maps a copy of the caller's frame `frame` at `vaddr` in the child with `perms`.
+    #[inline(never)]
+    fn map_copy(&mut self, frame: sys::CPtr, vaddr: sys::Word, perms: Perms) -> Result<(), Error> {
+        self.loader().map_copy(frame, vaddr, perms)
+    }
+
+    /// [`release`](Self::release), with the caller's vacated slots as slot tokens of `cnode` (at `depth`).
+    #[inline(never)]
+    fn reclaim(
+        self,
+        cnode: sys::CPtr,
+        depth: u8,
+        start: sys::Word,
+        count: usize,
+    ) -> ArrayVec<CNodeSlots<typenum::U1, Local<S>>, MAX_PARAM_CAPS> {
+        self.release(cnode, depth, start, count)
+            .into_iter()
+            .map(|cptr| CNodeSlots::new(cnode, depth, cptr, 1))
+            .collect()
+    }
+
     /// One new object of type `object` (`size_bits`) from the process's memory, in one of its slots.
     fn make(&mut self, object: sys::ObjectType, size_bits: usize) -> Result<sys::CPtr, Error> {
         let slot = self.pool.alloc::<typenum::U1>()?;
@@ -506,12 +593,12 @@ impl<S: Scope> Body<S> {
         Ok(index)
     }
 
-    /// Builds the child's CSpace (with its fault endpoint badged `badge`), its address space, code, stack and
+    /// Builds the child's CSpace (with its fault endpoint badged `badge`), its address space, the code `load` maps, stack and
     /// IPC buffer; returns where the code starts and the IPC buffer's frame.
     fn build_spaces(
         &mut self,
         kit: &ProcessKit<S>,
-        code: &impl CodeSource,
+        load: &mut LoadCode<'_, S>,
         badge: Badge,
     ) -> Result<(Entry, sys::CPtr), Error> {
         // CSpace: a CNode, its own capability (guarded) in its slot 1, the fault endpoint in slot 2.
@@ -563,7 +650,7 @@ impl<S: Scope> Body<S> {
             r.error
         })?;
         // Code, stack, IPC buffer.
-        let entry = code.load(&mut self.loader())?;
+        let entry = load(&mut self.loader())?;
         for i in 0..STACK_PAGES {
             let at = STACK_TOP - ((STACK_PAGES - i) * PAGE_SIZE) as sys::Word;
             self.loader().map_fresh(at, Perms::RW, &[])?;
@@ -612,6 +699,7 @@ impl<S: Scope> Body<S> {
 
     /// Revokes everything made from the memory and empties the process's `count` slots from `start` in
     /// `cnode` (at `depth`); returns the caller's slots the parameter capabilities left.
+    #[inline(never)]
     fn release(
         self,
         cnode: sys::CPtr,
@@ -637,14 +725,10 @@ impl<S: Scope> Body<S> {
 
 impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> Parts<B, Bits, N, R, S> {
     /// Revokes everything made from the memory and empties every slot: the resources are whole again.
+    #[inline(always)]
     fn reclaim(self) -> Reclaimed<B, Bits, N, R, S> {
         let Parts { brand, res, body } = self;
-        let (cnode, depth) = (res.slots.cnode(), res.slots.depth());
-        let vacated = body
-            .release(cnode, depth, res.slots.start(), res.slots.len())
-            .into_iter()
-            .map(|cptr| CNodeSlots::new(cnode, depth, cptr, 1))
-            .collect();
+        let vacated = body.reclaim(res.slots.cnode(), res.slots.depth(), res.slots.start(), res.slots.len());
         (brand, res, vacated)
     }
 }
@@ -653,11 +737,11 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> Process<B, Bits, N, R,
     /// Starts the process (`seL4_TCB_Resume`). Consumes it: a process starts once. (A refusal hands the whole
     /// process back by value, as every refused operation does: no heap to box it in.)
     #[allow(clippy::result_large_err)]
+    // Out of line: inlined, moving the 4 KiB process value into the result expands into thousands of
+    // instructions in the caller (27 KiB per call site, measured).
+    #[inline(never)]
     pub fn start(self) -> Result<RunningProcess<B, Bits, N, R, S>, Refused<Self>> {
-        let tcb = self.parts.body.tcb();
-        let r = tcb.resume();
-        let _ = tcb.into_parts();
-        match r {
+        match self.parts.body.resume() {
             Ok(()) => Ok(RunningProcess { parts: self.parts }),
             Err(error) => Err(Refused { error, inputs: self }),
         }
@@ -666,13 +750,14 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> Process<B, Bits, N, R,
     /// Maps a copy of the caller's 4 KiB frame `frame` at `vaddr` in the child with `perms` (a page shared
     /// between the caller and the child, or between two children given copies of the same frame). The
     /// caller keeps its frame; the copy is the process's and goes with it.
+    #[inline(always)]
     pub fn map_shared_frame<Rt: crate::rights::RightsSet>(
         &mut self,
         frame: &Cap<crate::Frame<crate::Page4K, Rt>, impl Invocable>,
         vaddr: sys::Word,
         perms: Perms,
     ) -> Result<(), Error> {
-        self.parts.body.loader().map_copy(frame.cptr(), vaddr, perms)
+        self.parts.body.map_copy(frame.cptr(), vaddr, perms)
     }
 
     /// Sets the priority before it starts.
@@ -686,6 +771,7 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> Process<B, Bits, N, R,
     /// compile), so no `&mut` to its memory exists anywhere. The child's mapping uses copies of the frame
     /// capabilities, made in the process's slots: the caller keeps its region, and teardown removes the
     /// copies. If the kernel refuses part way, the frames mapped so far stay mapped until teardown.
+    #[inline(always)]
     pub fn map_region(&mut self, region: &impl crate::region::ChildMappable<S>) -> Result<sys::Word, Error> {
         self.map_region_with(region, crate::VmAttributes::default())
     }
@@ -755,16 +841,18 @@ impl<B: Brand, Bits: Unsigned, N, R: Invocable, S: Scope> RunningProcess<B, Bits
     }
 
     /// Maps a copy of the caller's 4 KiB frame at `vaddr` in the child; see [`Process::map_shared_frame`].
+    #[inline(always)]
     pub fn map_shared_frame<Rt: crate::rights::RightsSet>(
         &mut self,
         frame: &Cap<crate::Frame<crate::Page4K, Rt>, impl Invocable>,
         vaddr: sys::Word,
         perms: Perms,
     ) -> Result<(), Error> {
-        self.parts.body.loader().map_copy(frame.cptr(), vaddr, perms)
+        self.parts.body.map_copy(frame.cptr(), vaddr, perms)
     }
 
     /// Maps the shared region `region` into the child; see [`Process::map_region`].
+    #[inline(always)]
     pub fn map_region(&mut self, region: &impl crate::region::ChildMappable<S>) -> Result<sys::Word, Error> {
         let (first, pages, write) = region.grant_parts();
         self.parts

@@ -29,6 +29,33 @@ pub struct ChildSlots<'a, B, S: Scope> {
     pub(crate) scope: PhantomData<S>,
 }
 
+impl<B, S: Scope> ChildSlots<'_, B, S> {
+    /// Calls `f` with these slots branded `B2` (the brand is only a type: the slots are the same).
+    #[inline(always)]
+    pub(crate) fn with_brand<B2, O>(&mut self, f: impl FnOnce(&mut ChildSlots<'_, B2, S>) -> O) -> O {
+        let mut slots = ChildSlots {
+            cnode: self.cnode,
+            root_cspace: self.root_cspace,
+            next: self.next,
+            vacated: &mut *self.vacated,
+            loader: Loader {
+                mem: self.loader.mem,
+                slots: &mut *self.loader.slots,
+                cspace: self.loader.cspace,
+                vspace: &mut *self.loader.vspace,
+                scratch: self.loader.scratch,
+                fresh: &mut *self.loader.fresh,
+            },
+            next_grant: &mut *self.next_grant,
+            brand: PhantomData,
+            scope: PhantomData,
+        };
+        let out = f(&mut slots);
+        self.next = slots.next;
+        out
+    }
+}
+
 impl<B, S: Scope> core::fmt::Debug for ChildSlots<'_, B, S> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("ChildSlots").field("next", &self.next).finish()
@@ -129,6 +156,7 @@ unsafe impl<T: Plain, const N: usize> Plain for [T; N] {}
 #[diagnostic::do_not_recommend]
 impl<B: Brand, T: Plain> ParamField<B> for T {
     type View = T;
+    #[inline(always)]
     fn place<S: Scope>(self, _: &mut ChildSlots<'_, B, S>) -> Result<T, Error> {
         Ok(self)
     }
@@ -136,38 +164,53 @@ impl<B: Brand, T: Plain> ParamField<B> for T {
 
 impl<B: Brand, T: CapType, S0: Scope> ParamField<B> for Cap<T, Local<S0>> {
     type View = Cap<T, Local>;
+    // A one-line shim over the brand-independent `move_into_child`: placing a capability compiles to one call,
+    // not to one copy of the placement per child brand.
+    #[inline(always)]
     fn place<S: Scope>(self, slots: &mut ChildSlots<'_, B, S>) -> Result<Cap<T, Local>, Error> {
-        if slots.next >= 1 << CHILD_CNODE_RADIX || slots.vacated.is_full() {
-            return Err(Error::SlotsExhausted {
-                requested: 1,
-                available: 0,
-            });
-        }
-        let index = slots.next;
-        crate::object::invoke(Operation::CNodeMove, (), |()| {
-            // SAFETY: moves a capability the token owns (consumed here) into an empty slot of the child's
-            // CNode; the kernel checks both.
-            unsafe {
-                sys::cnode_move(
-                    slots.cnode,
-                    index,
-                    CHILD_CNODE_RADIX,
-                    slots.root_cspace,
-                    self.cptr(),
-                    WORD_DEPTH,
-                )
-            }
-        })
-        .map_err(|r| r.error)?;
-        slots.next += 1;
-        let (cptr, object) = self.into_parts();
-        slots.vacated.push(cptr);
+        let index = move_into_child(
+            slots.cnode,
+            slots.root_cspace,
+            &mut slots.next,
+            slots.vacated,
+            self.cptr(),
+        )?;
+        let (_, object) = self.into_parts();
         Ok(Cap::new(index, object))
     }
 }
 
+/// Moves the caller's capability `cptr` (in `root_cspace`) into slot `*next` of the child's CNode `cnode`,
+/// advances `*next` and records `cptr` in `vacated`; returns the child's slot. On an error nothing moved.
+#[inline(never)]
+fn move_into_child(
+    cnode: sys::CPtr,
+    root_cspace: sys::CPtr,
+    next: &mut sys::CPtr,
+    vacated: &mut ArrayVec<sys::CPtr, MAX_PARAM_CAPS>,
+    cptr: sys::CPtr,
+) -> Result<sys::CPtr, Error> {
+    if *next >= 1 << CHILD_CNODE_RADIX || vacated.is_full() {
+        return Err(Error::SlotsExhausted {
+            requested: 1,
+            available: 0,
+        });
+    }
+    let index = *next;
+    crate::object::invoke(Operation::CNodeMove, (), |()| {
+        // SAFETY: moves a capability the caller's token owns (the token is consumed by the caller on success)
+        // into an empty slot of the child's CNode; the kernel checks both.
+        unsafe { sys::cnode_move(cnode, index, CHILD_CNODE_RADIX, root_cspace, cptr, WORD_DEPTH) }
+    })
+    .map_err(|r| r.error)?;
+    *next += 1;
+    vacated.push(cptr);
+    Ok(index)
+}
+
 /// Places one field (what the derive calls for each field).
 #[doc(hidden)]
+#[inline(always)]
 pub fn place_field<B: Brand, S: Scope, F: ParamField<B>>(
     field: F,
     slots: &mut ChildSlots<'_, B, S>,
