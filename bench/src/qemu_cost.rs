@@ -20,16 +20,16 @@ pub const VARIANTS: [&str; 3] = ["typed", "raw", "c"];
 pub const OPERATIONS: [(&str, &str); 7] = [
     (
         "ipc_call",
-        "IPC call + reply-receive, one word (fast path), root task to a server thread",
+        "IPC call + reply-receive, one word (fast path), root task to a server process",
     ),
     (
         "ipc_long",
-        "IPC call + reply-receive, 16 words (IPC buffer), root task to a server thread",
+        "IPC call + reply-receive, 16 words (IPC buffer), root task to a server process",
     ),
     ("signal_wait", "notification signal + wait"),
     (
         "retype",
-        "untyped retype of an endpoint, memory reused (typed: `with_temporary`; raw and C: retype + delete)",
+        "untyped retype of an endpoint, memory reused (typed: `with_closed`, retype + revoke; raw and C: retype + delete)",
     ),
     ("copy_delete", "CNode copy + delete of an endpoint capability"),
     (
@@ -256,8 +256,9 @@ pub fn section(m: &Measurement) -> Section {
         "Guest `rdtsc` ticks per iteration under `qemu -icount shift=0` (the counter advances with executed \
          instructions), {} iterations of each, all in one boot of `bench/images` built with the examples' profile \
          (opt-level \"s\", LTO). `c` is libsel4's own inline stubs from the embedded kernel tree, compiled into the \
-         same image. Two boots gave identical figures (checked by the bench). The IPC server is a thread of the \
-         root task at the root task's priority.\n\n\
+         same image. Two boots gave identical figures (checked by the bench). The IPC server is a process of its \
+         own (its own address space and CSpace, started from the same image) at the root task's priority; the \
+         typed one holds its channel ends as typed process parameters, the raw and C ones their endpoints.\n\n\
          | operation | typed | raw | C (libsel4) | typed/raw | typed/C |\n| --- | ---: | ---: | ---: | ---: | ---: |\n",
         m.iterations
     );
