@@ -54,7 +54,7 @@ fn closed(
         let (slot, slots) = slots.alloc::<U1>();
         let n: Cap<Notification, _> = a.retype(slot)?;
         let (slot, _) = slots.alloc::<U1>();
-        let copy = n.copy(cspace, slot)?;
+        let copy: Cap<Notification, _> = n.copy(cspace, slot)?;
         let _ = outside_ep.cptr();
         copy.signal();
         Ok(n.wait().value())
