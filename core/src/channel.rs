@@ -41,7 +41,7 @@ use crate::cap::Cap;
 use crate::error::Error;
 use crate::object::{Badge, CapType, Endpoint, LocalCNode, Notification};
 use crate::rights::RightsSet;
-use crate::role::{Invocable, Local, Role, Scope};
+use crate::role::{Forever, Invocable, Local, Role, Scope, ScopeFlowsInto};
 use crate::slots::{CNodeSlot, CNodeSlots, Runtime};
 
 mod wiring;
@@ -225,6 +225,7 @@ impl core::fmt::Display for ChannelError {
 ///
 /// # Safety
 /// The calling thread's IPC buffer must be mapped.
+#[inline(always)]
 unsafe fn store<M: Message>(m: &M) -> usize {
     let bytes = bytemuck::bytes_of(m);
     // A word at a time, whole words first (fixed-size copies, no `memcpy` calls), then the zero-padded rest.
@@ -252,6 +253,7 @@ unsafe fn store<M: Message>(m: &M) -> usize {
 ///
 /// # Safety
 /// The calling thread's IPC buffer must be mapped.
+#[inline(always)]
 unsafe fn load<M: Message>(words: usize) -> Option<M> {
     if words != words_of::<M>() || words > MAX_WORDS {
         return None;
@@ -274,6 +276,7 @@ unsafe fn load<M: Message>(words: usize) -> Option<M> {
 }
 
 /// The message info for `M` with `caps` extra capabilities.
+#[inline(always)]
 fn info_for<M: Message>(caps: sys::Word) -> sys::MessageInfo {
     sys::MessageInfo::new(M::LABEL, 0, caps, words_of::<M>() as sys::Word)
 }
@@ -282,6 +285,7 @@ fn info_for<M: Message>(caps: sys::Word) -> sys::MessageInfo {
 ///
 /// # Safety
 /// The calling thread's IPC buffer must be mapped.
+#[inline(always)]
 unsafe fn decode_reply<Rsp: Message>(info: sys::MessageInfo) -> Result<Rsp, ChannelError> {
     let (label, words) = (info.label(), info.length());
     if label == ERROR_LABEL && words == 2 {
@@ -474,6 +478,7 @@ where
 {
     /// Sends `req` and waits for the response (`seL4_Call`). A refusal by the responder or a malformed reply
     /// is a [`ChannelError`].
+    #[inline]
     pub fn call(&self, req: &Req) -> Result<Rsp, ChannelError> {
         // SAFETY: every typed IPC relies on the thread's IPC buffer being mapped (the kernel points GS base at
         // it); the message is plain old data and transfers no capability.
@@ -485,28 +490,26 @@ where
     }
 }
 
-/// Packs up to four words of `m` for the fast path.
+/// Packs up to four words of `m` for the fast path: one fixed-size copy into the words (zero-padded), which
+/// the compiler turns into register moves.
+#[inline(always)]
 fn pack<M: Message>(m: &M) -> [sys::Word; 4] {
     let mut words = [0 as sys::Word; 4];
     let bytes = bytemuck::bytes_of(m);
-    for (w, chunk) in words.iter_mut().zip(bytes.chunks(WORD)) {
-        let mut b = [0u8; WORD];
-        b[..chunk.len()].copy_from_slice(chunk);
-        *w = sys::Word::from_ne_bytes(b);
-    }
+    bytemuck::bytes_of_mut(&mut words)[..bytes.len()].copy_from_slice(bytes);
     words
 }
 
-/// Unpacks an `M` from fast-path words; `None` if the info does not describe an `M`.
+/// Unpacks an `M` from fast-path words; `None` if the info does not describe an `M`. Read straight from the
+/// words' bytes (no staging buffer to zero).
+#[inline(always)]
 fn unpack<M: Message>(info: sys::MessageInfo, words: [sys::Word; 4]) -> Option<M> {
     if info.label() != M::LABEL || info.length() as usize != words_of::<M>() || size_of::<M>() > 4 * WORD {
         return None;
     }
-    let mut bytes = [0u8; 4 * WORD];
-    for (i, w) in words.iter().enumerate() {
-        bytes[i * WORD..(i + 1) * WORD].copy_from_slice(&w.to_ne_bytes());
-    }
-    bytemuck::try_pod_read_unaligned(&bytes[..size_of::<M>()]).ok()
+    Some(bytemuck::pod_read_unaligned(
+        &bytemuck::bytes_of(&words)[..size_of::<M>()],
+    ))
 }
 
 impl<Req: Message, Rsp: Message, R: Invocable, O> Caller<Req, Rsp, FastPath, R, O>
@@ -514,7 +517,9 @@ where
     FastPath: Exchanges<Req, Rsp>,
 {
     /// Sends `req` and waits for the response, all in CPU registers (`seL4_Call` on the fast path; the IPC
-    /// buffer is not touched).
+    /// buffer is not touched). Always inlined: with the message in registers, the whole call is a few
+    /// register moves, the system call and the reply's checks.
+    #[inline(always)]
     pub fn call(&self, req: &Req) -> Result<Rsp, ChannelError> {
         // SAFETY: the message words travel in registers; with at most four words and no capabilities the
         // kernel does not touch the IPC buffer.
@@ -806,11 +811,17 @@ where
     /// the badge, the request and the [`Cap<C>`](Cap) in that slot (the handler keeps or deletes it). A request
     /// without the capability, or with one of another type, is answered with [`Rejection::MissingCap`]
     /// (a capability of the wrong type is deleted); with no slot left, [`Rejection::NoReceiveSlot`].
+    ///
+    /// The received capabilities come from outside, so `slots` may not be a closed scope's
+    /// ([`Cap::with_closed`](crate::Cap::with_closed)), whose slots hold only what is made from its own memory.
     pub fn serve(
         &self,
         slots: &mut CNodeSlots<Runtime, Local<S>>,
         mut handler: impl FnMut(Badge, Req, Cap<C, Local<S>>) -> Served<Rsp>,
-    ) -> u64 {
+    ) -> u64
+    where
+        Forever: ScopeFlowsInto<S>,
+    {
         let ep = self.inner.endpoint.cptr();
         let mut served = 0;
         let mut slot: Option<CNodeSlot<Local<S>>> = None;

@@ -110,7 +110,7 @@ pub use region::{
     Readable, Region, RegionMemory, RegionPages, ScratchResult, Shared, Sharing, SizeMatches, Unmapped, Writable,
 };
 pub use role::{
-    Borrowed, Child, ChildOf, FlowsInto, Forever, Invocable, Lent, Local, OwnsSlot, Role, SameChild, Scope,
+    Borrowed, Child, ChildOf, Closed, FlowsInto, Forever, Invocable, Lent, Local, OwnsSlot, Role, SameChild, Scope,
     ScopeFlowsInto,
 };
 pub use slots::{CNodeSlot, CNodeSlots, Runtime};

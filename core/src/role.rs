@@ -33,13 +33,33 @@ pub struct Forever;
 /// nested scopes cannot be mixed up either.
 pub struct Lent<'s>(PhantomData<fn(&'s ()) -> &'s ()>);
 
+/// The scope of a closed temporary scope ([`Cap::with_closed`](crate::Cap::with_closed)): like [`Lent<'s>`](Lent),
+/// its tokens cannot leave the closure; unlike it, nothing from outside may come in either. Its slots can only
+/// ever hold capabilities made from the memory the scope lent (and copies of them), which is why revoking that
+/// memory alone empties them.
+///
+/// `'s` is invariant, as in [`Lent`]. [`Forever`] does not flow into it ([`ScopeFlowsInto`]): copying, minting
+/// or moving a capability of the program's into a closed scope's slot, retyping memory from outside into one, or
+/// receiving a capability into one does not compile.
+pub struct Closed<'s>(PhantomData<fn(&'s ()) -> &'s ()>);
+
 impl Sealed for Forever {}
 impl Sealed for Lent<'_> {}
+impl Sealed for Closed<'_> {}
 impl Scope for Forever {
     type Root = Local<Forever>;
 }
 impl<'s> Scope for Lent<'s> {
     type Root = Borrowed<Lent<'s>>;
+}
+impl<'s> Scope for Closed<'s> {
+    type Root = Borrowed<Closed<'s>>;
+}
+
+impl core::fmt::Debug for Closed<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Closed")
+    }
 }
 
 impl core::fmt::Debug for Lent<'_> {
@@ -131,25 +151,29 @@ impl<S: Scope> OwnsSlot for Child<S> {}
 /// `From: ScopeFlowsInto<To>`: something whose validity depends on a token of scope `From` may be kept by a
 /// token of scope `To`. [`Forever`] flows into every scope; [`Lent<'s>`](Lent) only into the same `Lent<'s>`.
 #[diagnostic::on_unimplemented(
-    message = "a capability made from lent resources cannot leave its temporary scope",
-    label = "this would keep something made from lent memory or slots in a slot outside the scope",
-    note = "a temporary scope revokes everything made from what it lent when it ends; use slots the scope lent \
-            (the closure's own slots) as the destination"
+    message = "a capability cannot cross a temporary scope's boundary here",
+    label = "this would keep something made from lent memory or slots outside their scope, or bring something \
+             from outside into a closed scope",
+    note = "a temporary scope revokes everything made from what it lent when it ends, so what it makes stays in \
+            the slots it lent (the closure's own slots); a closed scope (`with_closed`) takes in nothing from \
+            outside either"
 )]
 pub trait ScopeFlowsInto<To: Scope>: Scope {}
 /// Every scope flows into itself (so generic code over one scope needs no bound).
 impl<S: Scope> ScopeFlowsInto<S> for S {}
-/// What the program owns may go into a temporary scope's slots.
+/// What the program owns may go into a temporary scope's slots (not into a [`Closed`] scope's).
 impl<'s> ScopeFlowsInto<Lent<'s>> for Forever {}
 
 /// `R: FlowsInto<R2>`: a capability made from (or moved out of) a token of role `R` may be placed in a slot of
 /// role `R2`. This is the one rule every operation whose result depends on a source follows (retype, split,
 /// copy, mint, move, mutate): the destination's scope must accept the source's.
 #[diagnostic::on_unimplemented(
-    message = "a capability made from lent resources cannot leave its temporary scope",
-    label = "the destination slot lives outside the scope that lent the source",
-    note = "a temporary scope revokes everything made from what it lent when it ends; use slots the scope lent \
-            (the closure's own slots) as the destination"
+    message = "a capability cannot cross a temporary scope's boundary here",
+    label = "the destination slot is outside the scope that lent the source, or in a closed scope the source \
+             is not from",
+    note = "a temporary scope revokes everything made from what it lent when it ends, so what it makes stays in \
+            the slots it lent (the closure's own slots); a closed scope (`with_closed`) takes in nothing from \
+            outside either: its slots hold only what is made from its own memory"
 )]
 pub trait FlowsInto<R2: Role>: Role {}
 #[diagnostic::do_not_recommend]

@@ -73,7 +73,7 @@ u64 selkie_bench_c_map_unmap(seL4_CPtr frame, seL4_CPtr vspace, seL4_Word vaddr,
     return ticks() - t0;
 }
 
-/* One-word call over the register fast path; the server answers with the word plus one. */
+/* One-word call over the register fast path; the server (another process) answers with the word plus one. */
 u64 selkie_bench_c_call(seL4_CPtr ep, u64 n, long *err)
 {
     u64 t0 = ticks();
@@ -88,12 +88,20 @@ u64 selkie_bench_c_call(seL4_CPtr ep, u64 n, long *err)
     return ticks() - t0;
 }
 
+/* Serves until the stop request (the word STOP), which it answers with the same word. */
+#define STOP (~0ULL)
+
 void selkie_bench_c_serve(seL4_CPtr ep)
 {
     seL4_Word mr0 = 0, mr1 = 0, mr2 = 0, mr3 = 0;
     seL4_MessageInfo_t info = seL4_RecvWithMRs(ep, (void *)0, &mr0, &mr1, &mr2, &mr3);
     for (;;) {
         (void)info;
+        if (mr0 == STOP) {
+            seL4_SetMR(0, STOP);
+            seL4_Reply(seL4_MessageInfo_new(1, 0, 0, 1));
+            return;
+        }
         mr0 += 1;
         info = seL4_ReplyRecvWithMRs(ep, seL4_MessageInfo_new(1, 0, 0, 1), (void *)0, &mr0, &mr1, &mr2, &mr3);
     }

@@ -16,11 +16,15 @@
 use core::sync::atomic::{fence, Ordering};
 
 use selkie::bootstrap::{BootInfo, Resources};
+use selkie::process::{
+    Brand, ImageFunction, Process, ProcessBrand, ProcessConfig, ProcessKit, ProcessParams, ProcessResources, RootImage,
+    RunningProcess,
+};
 use selkie::rights::ReadWrite;
-use selkie::typenum::{U1, U11, U12, U14, U255, U3, U4, U5, U64};
+use selkie::typenum::{U1, U12, U128, U14, U18, U255, U3, U4, U5, U64};
 use selkie::{
-    channel, sys, Buffered, Cap, Endpoint, Error, Exclusive, FastPath, IpcBuffer, Mapped, Notification, Own, Page4K,
-    Priority, Region, Served, StaticStack, Tcb, Thread, ThreadEnv, Threads,
+    channel, sys, Badge, Between, Buffered, Cap, Endpoint, Error, Exclusive, FastPath, Forever, Local, Mapped,
+    Notification, Own, Page4K, Priority, Region, Responder, Scope, Served, Supervisor, ThisProcess,
 };
 
 extern "C" {
@@ -132,10 +136,6 @@ unsafe impl selkie::bytemuck::Pod for Long {}
 selkie::message!(Ping: selkie::typenum::U8 = 1, Long: selkie::typenum::U128 = 2);
 
 type Page = Region<U1, Mapped<Own>, Exclusive, ReadWrite, Page4K>;
-type FastCaller = selkie::Caller<Ping, Ping, FastPath, selkie::Local>;
-type FastResponder = selkie::Responder<Ping, Ping, FastPath, selkie::Local>;
-type LongCaller = selkie::Caller<Long, Long, Buffered, selkie::Local>;
-type LongResponder = selkie::Responder<Long, Long, Buffered, selkie::Local>;
 
 fn page(res: &mut Resources) -> Result<Page, BenchError> {
     let region = Region::new(res.untyped.alloc::<U12>()?, res.slots.alloc::<U1>()?)?;
@@ -153,40 +153,39 @@ fn notification(res: &mut Resources) -> Result<Cap<Notification>, BenchError> {
     Ok(res.untyped.alloc::<U5>()?.retype(res.slots.alloc()?)?)
 }
 
-/// Starts `f(arg)` as a server thread at the root task's priority (so that calls take the kernel's fast path),
-/// with its own IPC buffer. Servers run until the root task ends the system.
-fn server(res: &mut Resources, stack: &'static StaticStack<8192>, f: fn(usize), arg: usize) -> Result<(), BenchError> {
-    let buffer = page(res)?;
-    let tcb: Cap<Tcb> = res.untyped.alloc::<U11>()?.retype(res.slots.alloc()?)?;
-    let join = notification(res)?;
-    let env = ThreadEnv::new(&res.cspace, &res.vspace);
-    let t = Thread::spawn(&env, tcb, stack.take()?, f, arg, Priority::of::<U255>(), join)?;
-    t.tcb()
-        .set_ipc_buffer(IpcBuffer::in_frame(buffer.frame(), buffer.vaddr()))?;
-    // The thread and its buffer live as long as the system: their tokens are let go, their capabilities stay.
-    let _running = t.start()?;
-    Ok(())
+// ---- the IPC servers: each a process of its own (its own address space and CSpace), started from this image ----
+
+selkie::child_brand!(TypedServer, RawServer, CServer);
+
+/// The request that ends a server's fast-path loop (sent after the timed calls): the server answers it with
+/// the same word and goes on to serve the long messages.
+pub const STOP: u64 = u64::MAX;
+
+/// The typed server's parameters: its ends of the two channels.
+#[derive(selkie::ProcessParams)]
+#[repr(C)]
+pub struct TypedSide<S: Scope = Forever> {
+    fast: Responder<Ping, Ping, FastPath, Local<S>, TypedServer>,
+    long: Responder<Long, Long, Buffered, Local<S>, TypedServer>,
 }
 
-static STACKS: [StaticStack<8192>; 6] = [const { StaticStack::new() }; 6];
-/// The server ends, handed to the server threads by address (they live for the whole run).
-static mut FAST_RESPONDER: Option<FastResponder> = None;
-static mut LONG_RESPONDER: Option<LongResponder> = None;
-
-fn typed_fast_server(_: usize) {
-    // SAFETY: written once before this thread started, never again.
-    let Some(r) = (unsafe { (*core::ptr::addr_of!(FAST_RESPONDER)).as_ref() }) else {
-        return;
-    };
-    r.serve(|_, Ping(x)| Served::Reply(Ping(x + 1)));
+/// A raw or C server's parameters: the endpoints it receives the fast and the long messages on.
+#[derive(selkie::ProcessParams)]
+#[repr(C)]
+pub struct RawSide<S: Scope = Forever> {
+    fast: Cap<Endpoint, Local<S>>,
+    long: Cap<Endpoint, Local<S>>,
 }
 
-fn typed_long_server(_: usize) {
-    // SAFETY: written once before this thread started, never again.
-    let Some(r) = (unsafe { (*core::ptr::addr_of!(LONG_RESPONDER)).as_ref() }) else {
-        return;
-    };
-    r.serve(|_, Long(mut w)| {
+fn typed_server(p: TypedSide) {
+    p.fast.serve(|_, Ping(x)| {
+        if x == STOP {
+            Served::ReplyAndStop(Ping(x))
+        } else {
+            Served::Reply(Ping(x + 1))
+        }
+    });
+    p.long.serve(|_, Long(mut w)| {
         for x in &mut w {
             *x += 1;
         }
@@ -194,61 +193,122 @@ fn typed_long_server(_: usize) {
     });
 }
 
-fn raw_fast_server(ep: usize) {
-    let ep = ep as sys::CPtr;
-    // SAFETY: fast-path IPC in registers on an endpoint this thread serves.
-    let (_, _, mut w) = unsafe { sys::recv_with_mrs(ep) };
-    loop {
-        w[0] += 1;
-        // SAFETY: as above.
-        (_, _, w) = unsafe { sys::reply_recv_with_mrs(ep, sys::MessageInfo::new(1, 0, 0, 1), w) };
-    }
-}
-
-fn raw_long_server(ep: usize) {
-    let ep = ep as sys::CPtr;
-    // SAFETY: IPC through this thread's mapped IPC buffer, on an endpoint this thread serves.
+fn raw_server(p: RawSide) {
+    let (fast, long) = (p.fast.cptr(), p.long.cptr());
+    // SAFETY: fast-path IPC in registers on an endpoint this process serves; the stop request is answered
+    // through this process's IPC buffer.
     unsafe {
-        sys::recv(ep);
+        let (_, _, mut w) = sys::recv_with_mrs(fast);
+        loop {
+            if w[0] == STOP {
+                sys::set_mr(0, STOP);
+                sys::reply(sys::MessageInfo::new(1, 0, 0, 1));
+                break;
+            }
+            w[0] += 1;
+            (_, _, w) = sys::reply_recv_with_mrs(fast, sys::MessageInfo::new(1, 0, 0, 1), w);
+        }
+    }
+    // SAFETY: IPC through this process's mapped IPC buffer, on an endpoint it serves.
+    unsafe {
+        sys::recv(long);
         loop {
             for i in 0..LONG_WORDS {
                 sys::set_mr(i, sys::get_mr(i) + 1);
             }
-            sys::reply_recv(ep, sys::MessageInfo::new(2, 0, 0, LONG_WORDS as sys::Word));
+            sys::reply_recv(long, sys::MessageInfo::new(2, 0, 0, LONG_WORDS as sys::Word));
         }
     }
 }
 
-fn c_fast_server(ep: usize) {
-    // SAFETY: the C server loops forever on the endpoint it was given.
-    unsafe { selkie_bench_c_serve(ep as sys::CPtr) }
+fn c_server(p: RawSide) {
+    // SAFETY: the C servers serve the endpoints given; the first returns after the stop request, the second
+    // loops forever.
+    unsafe {
+        selkie_bench_c_serve(p.fast.cptr());
+        selkie_bench_c_serve_long(p.long.cptr());
+    }
 }
 
-fn c_long_server(ep: usize) {
-    // SAFETY: as above, through this thread's IPC buffer.
-    unsafe { selkie_bench_c_serve_long(ep as sys::CPtr) }
+/// A server process left running until the root task ends the system.
+type Server<B> = RunningProcess<B, U18, U128, selkie::Local>;
+
+/// What starting a server process needs: the process kit and the root task's own image, whose functions the
+/// servers run.
+struct Servers {
+    kit: ProcessKit,
+    image: RootImage,
+}
+
+impl Servers {
+    /// Starts `f(params)` as a process at the root task's priority (so that calls take the kernel's fast path,
+    /// switching address spaces on the way).
+    fn start<B: Brand, P: ProcessParams<B>>(
+        &self,
+        res: &mut Resources,
+        f: fn(P::View),
+        params: P,
+    ) -> Result<Server<B>, BenchError>
+    where
+        P::View: 'static,
+    {
+        let code = ImageFunction::new(&self.image, f);
+        let memory = ProcessResources::new(res.untyped.alloc::<U18>()?, res.slots.alloc::<U128>()?);
+        let config = ProcessConfig {
+            priority: Priority::of::<U255>(),
+            badge: Badge::new(1)?,
+        };
+        let p = Process::new(&self.kit, ProcessBrand::<B>::take()?, memory, &code, params, config)?;
+        Ok(p.start()?)
+    }
 }
 
 /// Runs every operation `n` times in each variant and prints the results.
 pub fn run(boot: BootInfo, n: u64, boot_ticks: u64) -> Result<(), BenchError> {
     selkie::println!("selkie-bench-boot {boot_ticks}");
+    let image = RootImage::new(&boot);
     let mut res = boot.take()?;
     let root = res.cspace.cptr();
+    let supervisor = Supervisor::new(endpoint(&mut res)?);
+    let servers = Servers {
+        kit: ProcessKit::new(&mut res, &supervisor)?,
+        image,
+    };
     const DEPTH: u8 = 64;
 
-    // ---- IPC call + reply-receive, one word on the fast path ----
+    // ---- IPC between the root task and a server process (its own address space and CSpace): call +
+    // reply-receive, one word on the fast path, then sixteen words through the IPC buffer ----
+    let (fast, fast_server) = channel::<Ping, Ping, FastPath, Between<ThisProcess, TypedServer>, _>(
+        endpoint(&mut res)?,
+        &res.cspace,
+        res.slots.alloc()?,
+    )?;
+    let (long, long_server) = channel::<Long, Long, Buffered, Between<ThisProcess, TypedServer>, _>(
+        endpoint(&mut res)?,
+        &res.cspace,
+        res.slots.alloc()?,
+    )?;
+    let typed = TypedSide {
+        fast: fast_server,
+        long: long_server,
+    };
+    let _typed = servers.start(&mut res, typed_server, typed)?;
+    let raw_eps = (endpoint(&mut res)?, endpoint(&mut res)?);
+    let raw_side = RawSide {
+        fast: raw_eps.0.copy(&res.cspace, res.slots.alloc()?)?,
+        long: raw_eps.1.copy(&res.cspace, res.slots.alloc()?)?,
+    };
+    let _raw: Server<RawServer> = servers.start(&mut res, raw_server, raw_side)?;
+    let c_eps = (endpoint(&mut res)?, endpoint(&mut res)?);
+    let c_side = RawSide {
+        fast: c_eps.0.copy(&res.cspace, res.slots.alloc()?)?,
+        long: c_eps.1.copy(&res.cspace, res.slots.alloc()?)?,
+    };
+    let _c: Server<CServer> = servers.start(&mut res, c_server, c_side)?;
     {
         let op = "ipc_call";
-        let (caller, responder): (FastCaller, FastResponder) =
-            channel::<Ping, Ping, FastPath, Threads, _>(endpoint(&mut res)?, &res.cspace, res.slots.alloc()?)?;
-        // SAFETY: set before the server thread starts; only that thread reads it afterwards.
-        unsafe { *core::ptr::addr_of_mut!(FAST_RESPONDER) = Some(responder) };
-        server(&mut res, &STACKS[0], typed_fast_server, 0)?;
-        let raw_ep = endpoint(&mut res)?;
-        server(&mut res, &STACKS[1], raw_fast_server, raw_ep.cptr() as usize)?;
-        let c_ep = endpoint(&mut res)?;
-        server(&mut res, &STACKS[2], c_fast_server, c_ep.cptr() as usize)?;
-
+        let caller = fast;
+        let (raw_ep, c_ep) = (&raw_eps.0, &c_eps.0);
         let t0 = ticks();
         for i in 0..n {
             if caller.call(&Ping(i)) != Ok(Ping(i + 1)) {
@@ -271,21 +331,24 @@ pub fn run(boot: BootInfo, n: u64, boot_ticks: u64) -> Result<(), BenchError> {
         let t = unsafe { selkie_bench_c_call(c_ep.cptr(), n, &mut err) };
         check(op, "c", err)?;
         report(op, "c", n, t);
+        // Untimed: each server leaves its fast loop for the long one.
+        if caller.call(&Ping(STOP)) != Ok(Ping(STOP)) {
+            return check(op, "typed", -2);
+        }
+        for (variant, ep) in [("raw", raw_ep), ("c", c_ep)] {
+            // SAFETY: the stop request, in registers; the server answers through its IPC buffer.
+            let (info, _) =
+                unsafe { sys::call_with_mrs(ep.cptr(), sys::MessageInfo::new(1, 0, 0, 1), [STOP, 0, 0, 0]) };
+            if info.label() != 1 {
+                return check(op, variant, -2);
+            }
+        }
     }
 
-    // ---- IPC call + reply-receive, sixteen words through the IPC buffer ----
     {
         let op = "ipc_long";
-        let (caller, responder): (LongCaller, LongResponder) =
-            channel::<Long, Long, Buffered, Threads, _>(endpoint(&mut res)?, &res.cspace, res.slots.alloc()?)?;
-        // SAFETY: set before the server thread starts; only that thread reads it afterwards.
-        unsafe { *core::ptr::addr_of_mut!(LONG_RESPONDER) = Some(responder) };
-        server(&mut res, &STACKS[3], typed_long_server, 0)?;
-        let raw_ep = endpoint(&mut res)?;
-        server(&mut res, &STACKS[4], raw_long_server, raw_ep.cptr() as usize)?;
-        let c_ep = endpoint(&mut res)?;
-        server(&mut res, &STACKS[5], c_long_server, c_ep.cptr() as usize)?;
-
+        let caller = long;
+        let (raw_ep, c_ep) = (&raw_eps.1, &c_eps.1);
         let t0 = ticks();
         for i in 0..n {
             let mut w = [0u64; LONG_WORDS];
@@ -353,7 +416,7 @@ pub fn run(boot: BootInfo, n: u64, boot_ticks: u64) -> Result<(), BenchError> {
         let cspace = &res.cspace;
         let t0 = ticks();
         for _ in 0..n {
-            ut.with_temporary(cspace, &mut slots, |mem, slots| {
+            ut.with_closed(cspace, &mut slots, |mem, slots| {
                 let (slot, _) = slots.alloc::<U1>();
                 let ep: Cap<Endpoint, _> = mem.retype(slot)?;
                 Ok::<u64, BenchError>(ep.cptr())

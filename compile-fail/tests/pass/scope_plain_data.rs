@@ -1,7 +1,7 @@
 //! Plain data comes out of temporary scopes: numbers, a struct of `Copy` data and an array, through the
 //! result and through captured variables; capabilities made from outside resources can be used inside.
 use selkie::bootstrap::BootInfo;
-use selkie::typenum::{U1, U12, U4, U5};
+use selkie::typenum::{U1, U12, U2, U4, U5};
 use selkie::{CNodeSlots, Cap, Endpoint, Error, LocalCNode, Notification, Untyped};
 
 #[derive(Clone, Copy)]
@@ -40,6 +40,27 @@ fn temporary(
     })
 }
 
+/// A closed scope: what it makes from its memory is used inside, split and copied into its own slots; an
+/// outside capability may be used (invoked), and plain data comes out.
+fn closed(
+    ut: &mut Cap<Untyped<U12>>,
+    cspace: &Cap<LocalCNode>,
+    slots: &mut CNodeSlots<U4>,
+    outside_ep: &Cap<Endpoint>,
+) -> Result<u64, Error> {
+    ut.with_closed(cspace, slots, |mem, slots| {
+        let (split, slots) = slots.alloc::<U2>();
+        let (a, _b) = mem.split(split)?;
+        let (slot, slots) = slots.alloc::<U1>();
+        let n: Cap<Notification, _> = a.retype(slot)?;
+        let (slot, _) = slots.alloc::<U1>();
+        let copy: Cap<Notification, _> = n.copy(cspace, slot)?;
+        let _ = outside_ep.cptr();
+        copy.signal();
+        Ok(n.wait().value())
+    })
+}
+
 fn main() {
-    let _ = (lend, temporary, U5::default());
+    let _ = (lend, temporary, closed, U5::default());
 }

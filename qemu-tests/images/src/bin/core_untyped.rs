@@ -9,7 +9,7 @@ mod support;
 
 use selkie::bootstrap::{BootInfo, Resources};
 use selkie::sys;
-use selkie::typenum::{Sum, U1024, U11, U12, U16, U2, U20, U4, U6, U8};
+use selkie::typenum::{Sum, U1, U1024, U11, U12, U13, U16, U2, U20, U4, U6, U8};
 use selkie::{
     smart_alloc, CNodeSlot, CNodeSlots, Cap, Endpoint, Error, Frame, FrameSize, KernelObject, LargePage, Local,
     Notification, Operation, PageDirectory, PageTable, Refused, Scope, Tcb, TcbBits, Untyped,
@@ -144,6 +144,87 @@ fn revoked_memory_can_be_retyped_again(boot: &mut BootInfo) -> Result<(), Fail> 
                 expect_slot("lent slot after the scope", first + i, sys::cap_tag::NULL)?;
             }
         }
+        // And the memory splits as if new.
+        let (a, _b) = mem.split(res.slots.alloc()?)?;
+        expect_type("half of the reused untyped", &a)
+    })
+}
+
+#[selkie::test]
+fn a_closed_scope_reuses_memory_and_slots_with_one_revoke(boot: &mut BootInfo) -> Result<(), Fail> {
+    boot.lend(|res| {
+        let cspace = &res.cspace;
+        let mut mem = res.untyped.alloc::<U13>()?;
+        let mut lent: CNodeSlots<U4, _> = res.slots.alloc()?;
+        let first = lent.start();
+        // Each round splits the whole 2^13 bytes, makes a TCB from one half and copies its capability into a
+        // fourth slot. The scope's only clean-up is one revoke of the memory: had it left the copy, the TCB or
+        // a half behind, the next round's split would fail (the kernel resets only memory without children,
+        // and the slots must be empty).
+        for _round in 0..3 {
+            let tcb_slot = mem.with_closed(cspace, &mut lent, |mem, slots| {
+                let (halves, slots) = slots.alloc::<U2>();
+                let (a, b) = mem.split(halves)?;
+                expect_type("half made in a closed scope", &b)?;
+                let (slot, slots) = slots.alloc::<U1>();
+                let tcb: Cap<Tcb, _> = a.retype(slot)?;
+                let (slot, _) = slots.alloc::<U1>();
+                let copy = tcb.copy(cspace, slot)?;
+                expect_type("copy made in a closed scope", &copy)?;
+                Ok::<sys::Word, Fail>(tcb.cptr())
+            })?;
+            expect_word("the TCB's slot (third lent slot)", first + 2, tcb_slot)?;
+            for i in 0..4 {
+                expect_slot("lent slot after the closed scope", first + i, sys::cap_tag::NULL)?;
+            }
+        }
+
+        // What the scope's type forbids (an outside capability copied into a lent slot: the copy does not
+        // compile there), done behind its back with a raw call: the revoke does not remove it, and the next use
+        // of that slot is refused by the kernel. This is why a closed scope takes nothing in.
+        let outside: Cap<Endpoint, _> = res.untyped.alloc::<U4>()?.retype(res.slots.alloc()?)?;
+        mem.with_closed(cspace, &mut lent, |_mem, _slots| {
+            // SAFETY: a copy into the fourth lent slot, which is empty; the test deletes it below.
+            unsafe {
+                sys::cnode_copy(
+                    cspace.cptr(),
+                    first + 3,
+                    DEPTH,
+                    cspace.cptr(),
+                    outside.cptr(),
+                    DEPTH,
+                    sys::CapRights::ALL,
+                )
+            }
+            .map_err(|code| Fail::Raw("seL4_CNode_Copy", code))
+        })?;
+        expect_slot(
+            "the smuggled copy outlives the revoke",
+            first + 3,
+            sys::cap_tag::ENDPOINT,
+        )?;
+        let refused = mem.with_closed(cspace, &mut lent, |mem, slots| {
+            let (slot, slots) = slots.alloc::<U1>();
+            let ep: Cap<Endpoint, _> = mem.retype(slot)?;
+            let (_, slots) = slots.alloc::<U2>();
+            let (fourth, _) = slots.alloc::<U1>();
+            match ep.copy::<Endpoint, _>(cspace, fourth) {
+                Err(Refused {
+                    error: Error::Kernel { code, .. },
+                    ..
+                }) => Ok::<u64, Fail>(code as u64),
+                Err(refused) => Err(Fail::Selkie(refused.error)),
+                Ok(_) => Err(Fail::Succeeded("a copy into the slot holding the smuggled capability")),
+            }
+        })?;
+        expect_eq(
+            "kernel error for the occupied lent slot",
+            sys::Error::DeleteFirst as u64,
+            refused,
+        )?;
+        // SAFETY: deletes the copy the test smuggled in; no token names it.
+        unsafe { sys::cnode_delete(cspace.cptr(), first + 3, DEPTH) }
+            .map_err(|code| Fail::Raw("seL4_CNode_Delete", code))?;
         // And the memory splits as if new.
         let (a, _b) = mem.split(res.slots.alloc()?)?;
         expect_type("half of the reused untyped", &a)
