@@ -3,6 +3,7 @@ use selkie::bootstrap::BootInfo;
 use selkie::rights::{ReadOnly, WriteOnly};
 use selkie::typenum::{U1, U12, U2, U20, U32, U4, U8};
 use selkie::{Badge, Badgeable, CNodeSlots, Cap, Child, Endpoint, Error, Frame, Notification, Tcb, Untyped};
+use selkie::sys::Word;
 
 fn demo(boot: BootInfo) -> Result<(), Error> {
     let mut res = boot.take()?;
@@ -38,12 +39,12 @@ fn demo(boot: BootInfo) -> Result<(), Error> {
     let mut scratch: Cap<Untyped<U12>> = res.untyped.alloc()?;
     let mut lent = res.slots.alloc::<U1>()?;
     for _ in 0..2 {
-        let badge = scratch.with_temporary(cspace, &mut lent, |mem, slots| -> Result<u64, Error> {
+        let badge = scratch.with_temporary(cspace, &mut lent, |mem, slots| -> Result<Word, Error> {
             let n: Cap<Notification, _> = mem.retype(slots)?;
             n.signal();
             Ok(n.wait().value())
         })?;
-        let _: u64 = badge;
+        let _: Word = badge;
     }
     Ok(())
 }

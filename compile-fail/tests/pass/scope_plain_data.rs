@@ -3,15 +3,16 @@
 use selkie::bootstrap::BootInfo;
 use selkie::typenum::{U1, U12, U2, U4, U5};
 use selkie::{CNodeSlots, Cap, Endpoint, Error, LocalCNode, Notification, Untyped};
+use selkie::sys::Word;
 
 #[derive(Clone, Copy)]
 struct Facts {
-    paddr: u64,
-    slot: u64,
+    paddr: Word,
+    slot: Word,
 }
 
 fn lend(boot: &mut BootInfo) -> Result<(), Error> {
-    let mut seen = [0u64; 4];
+    let mut seen = [0 as Word; 4];
     let facts: Facts = boot.lend(|res| {
         let mem = res.untyped.alloc::<U4>()?;
         let paddr = mem.paddr();
@@ -29,7 +30,7 @@ fn temporary(
     cspace: &Cap<LocalCNode>,
     slots: &mut CNodeSlots<U1>,
     outside_ep: &Cap<Endpoint>,
-) -> Result<u64, Error> {
+) -> Result<Word, Error> {
     ut.with_temporary(cspace, slots, |mem, slots| {
         let (slot, _) = slots.alloc::<U1>();
         let n: Cap<Notification, _> = mem.retype(slot)?;
@@ -47,7 +48,7 @@ fn closed(
     cspace: &Cap<LocalCNode>,
     slots: &mut CNodeSlots<U4>,
     outside_ep: &Cap<Endpoint>,
-) -> Result<u64, Error> {
+) -> Result<Word, Error> {
     ut.with_closed(cspace, slots, |mem, slots| {
         let (split, slots) = slots.alloc::<U2>();
         let (a, _b) = mem.split(split)?;
