@@ -2,8 +2,8 @@
 //! with `-C link-arg=-Tselkie.ld` (set once in the project's `.cargo/config.toml`), and sets
 //! `cfg(selkie_debug_build)` when the kernel configuration in force (the one `selkie-sys` generates its
 //! bindings for: `SELKIE_CONFIG` and cargo's profile) has debug facilities, and `cfg(selkie_uart_console)`
-//! when a root task for aarch32 bare metal is built for a kernel without them: its runtime then drives the
-//! board's UART from user space (`rt/arch/aarch32/uart.rs`).
+//! when a root task or program for aarch32 bare metal is built for a kernel without them: its runtime then
+//! drives the board's UART from user space (`rt/arch/aarch32/uart.rs`).
 
 use std::path::PathBuf;
 
@@ -23,9 +23,8 @@ fn main() {
     }
     let arch = std::env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
     let bare_metal = std::env::var("CARGO_CFG_TARGET_OS").is_ok_and(|os| os == "none");
-    // A separately built program (feature `program`) never maps the UART: it prints through semihosting.
-    let program = std::env::var_os("CARGO_FEATURE_PROGRAM").is_some();
-    if arch == "arm" && bare_metal && !kernel.debug_build && !program {
+    // A separately built program (feature `program`) prints through the UART its parent maps for it.
+    if arch == "arm" && bare_metal && !kernel.debug_build {
         println!("cargo:rustc-cfg=selkie_uart_console");
     }
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));

@@ -242,6 +242,17 @@ impl<S: Scope> Loader<'_, S> {
         self.map_frame_with(copy, vaddr, perms, attr)
     }
 
+    /// The architecture's hook, run once a process's code, stack and IPC buffer are mapped: maps the pages a
+    /// child's runtime needs besides them. On aarch32 kernels that cannot print, the UART's registers, so the
+    /// child's console reaches the same UART as the root task's (see `rt/arch/aarch32/uart.rs`; one slot for
+    /// the frame copy, and the image's page table); elsewhere nothing.
+    #[inline(always)]
+    pub(crate) fn map_runtime_pages(&mut self) -> Result<(), Error> {
+        #[cfg(selkie_uart_console)]
+        crate::rt::uart::map_into(self)?;
+        Ok(())
+    }
+
     /// A new 4 KiB frame made from the process's memory, in one of its slots.
     pub(crate) fn new_frame(&mut self) -> Result<sys::CPtr, Error> {
         let slot = self.slots.alloc::<U1>()?;

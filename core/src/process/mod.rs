@@ -657,6 +657,7 @@ impl<S: Scope> Body<S> {
         }
         let ipc = self.loader().new_frame()?;
         self.loader().map_frame(ipc, IPC_BUFFER_ADDR, Perms::RW)?;
+        self.loader().map_runtime_pages()?;
         Ok((entry, ipc))
     }
 

@@ -31,6 +31,7 @@ pub const CONSOLE_UP: &str =
 
 /// Writes [`CONSOLE_UP`] on a line of its own, without the user-line mark.
 #[cfg(selkie_uart_console)]
+#[cfg_attr(feature = "program", allow(dead_code))]
 pub(crate) fn announce() {
     CONSOLE_UP.bytes().for_each(put);
     put(b'\n');
@@ -58,14 +59,14 @@ fn put(b: u8) {
     serial::put(b);
 }
 
-/// One byte out through the user-space UART driver (kernels without debug facilities print nothing), once
-/// the runtime mapped the UART; before that, in a child process of the root task's image (which does not
-/// have the UART mapped) and in a separately built program, through QEMU's semihosting console, which the
-/// runner shows after the run.
+/// One byte out through the user-space UART driver (kernels without debug facilities print nothing): in the
+/// root task once the runtime mapped the UART, in a child process (a function of the root task's image or a
+/// separately built program) always, its parent having mapped the UART for it; before the root task's
+/// runtime mapped it, through QEMU's semihosting console, which the runner shows after the run.
 #[cfg(all(not(selkie_debug_build), target_arch = "arm"))]
 fn put(b: u8) {
     #[cfg(selkie_uart_console)]
-    if !super::child::runs_as_child() && super::arch::uart::put(b) {
+    if super::arch::uart::put(b) {
         return;
     }
     super::arch::semihosting_put(b);

@@ -23,6 +23,8 @@ pub mod child;
 mod console;
 pub mod debug;
 
+#[cfg(selkie_uart_console)]
+pub(crate) use arch::uart;
 #[cfg(target_arch = "x86_64")]
 pub use console::serial;
 pub use console::{start_line, Console, CONSOLE_UP, USER_LINE_MARK};

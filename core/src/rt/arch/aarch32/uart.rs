@@ -9,16 +9,26 @@
 //! of the kernel's free range; the filler untypeds the carve leaves go to the root task's allocator
 //! ([`reserved`] tells [`BootInfo`](crate::bootstrap::BootInfo) what the runtime took), so the root task's
 //! accounting adds up.
+//!
+//! Child processes print through the same UART: when a process is built ([`map_into`], the process
+//! loader's hook), a copy of the runtime's frame capability, in the process's own slots, is mapped uncached
+//! at [`UART_VADDR`] in the child's address space (a function of the image and a separately built program
+//! alike: neither has anything there), in the page table the image's pages already use; teardown removes it
+//! with the process's other mappings. A child's [`put`] writes to it without any set-up of its own: the
+//! root task turned the UART on before the child existed.
 
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use arrayvec::ArrayVec;
 use selkie_sys as sys;
 
 use crate::arch::VmAttributes;
+use crate::process::{Loader, Perms};
+use crate::role::Scope;
 use crate::rt::carve::{self, Step, MAX_STEPS};
 use crate::rt::Reserved;
 use crate::untyped::allocator::FreeUntyped;
+use crate::Error;
 
 /// The physical address of UART2's registers (the kernel's console UART on imx6).
 pub const UART2_PADDR: u64 = 0x021e_8000;
@@ -48,6 +58,9 @@ const POLLS: usize = 100_000;
 
 /// Whether [`setup`] mapped the registers (in the root task's address space).
 static READY: AtomicBool = AtomicBool::new(false);
+
+/// The UART's frame capability in the root task's CSpace, once [`setup`] made it (read with [`READY`]).
+static FRAME: AtomicUsize = AtomicUsize::new(0);
 
 /// Why the console could not be set up; the runtime reports it through semihosting and ends the run.
 #[derive(Debug, Clone, Copy)]
@@ -126,6 +139,7 @@ fn plan(bi: &sys::BootInfo) -> Result<Plan, SetupError> {
 
 /// Carves the UART's frame out of its device untyped, maps it and turns the transmitter on. Called once by
 /// the runtime before `main`, with the kernel's bootinfo.
+#[cfg_attr(feature = "program", allow(dead_code))]
 pub(crate) fn setup(bi: &sys::BootInfo) -> Result<(), SetupError> {
     let plan = plan(bi)?;
     let mut frame = None;
@@ -173,8 +187,21 @@ pub(crate) fn setup(bi: &sys::BootInfo) -> Result<(), SetupError> {
         reg(UCR1).write_volatile(reg(UCR1).read_volatile() | UCR1_UARTEN);
         reg(UCR2).write_volatile(reg(UCR2).read_volatile() | UCR2_ON);
     }
+    FRAME.store(frame as usize, Ordering::Relaxed);
     READY.store(true, Ordering::Relaxed);
     Ok(())
+}
+
+/// The process loader's hook: maps a copy of the UART's frame capability (made in the process's slots by
+/// `loader`) uncached and execute-never at [`UART_VADDR`] in the child being built, so the child's console
+/// writes to the UART. Does nothing where the runtime has no UART frame (in a child process, which does not
+/// build processes of its own with the root task's console).
+pub(crate) fn map_into<S: Scope>(loader: &mut Loader<'_, S>) -> Result<(), Error> {
+    if !READY.load(Ordering::Relaxed) {
+        return Ok(());
+    }
+    let frame = FRAME.load(Ordering::Relaxed) as sys::CPtr;
+    loader.map_copy_with(frame, UART_VADDR as sys::Word, Perms::RW, VmAttributes::UNCACHED)
 }
 
 /// What the runtime took from the boot resources: nothing unless [`setup`] ran; then the carve's slots, the
@@ -203,14 +230,22 @@ fn reg(offset: usize) -> *mut u32 {
     (UART_VADDR + offset) as *mut u32
 }
 
+/// Whether the UART's registers are mapped at [`UART_VADDR`] in this address space: in the root task once
+/// [`setup`] mapped them; in a child process (a function of the image, or a separately built program)
+/// always, as its parent mapped them when it built the process ([`map_into`]).
+fn mapped() -> bool {
+    cfg!(feature = "program") || crate::rt::child::runs_as_child() || READY.load(Ordering::Relaxed)
+}
+
 /// Writes one byte, waiting (a bounded number of polls) for room in the transmit FIFO. Returns `false` when
-/// the UART is not mapped in this address space (before [`setup`], or in a separately built program).
+/// the UART is not mapped in this address space (in the root task before [`setup`]).
 pub(crate) fn put(b: u8) -> bool {
-    if !READY.load(Ordering::Relaxed) {
+    if !mapped() {
         return false;
     }
     for _ in 0..POLLS {
-        // SAFETY: `READY` says `setup` mapped the registers at `UART_VADDR` in this address space.
+        // SAFETY: `mapped` says the registers are mapped at `UART_VADDR` in this address space (by `setup` in
+        // the root task, by the parent's `map_into` in a child).
         if unsafe { reg(UTS).read_volatile() } & UTS_TXFULL == 0 {
             break;
         }
